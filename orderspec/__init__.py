@@ -1,0 +1,3 @@
+"""orderspec: Zuora Orders API requests kept as reviewed YAML specs."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from orderspec.cli import main
+
+main()

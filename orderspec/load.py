@@ -1,0 +1,457 @@
+"""Stage 1: load YAML/JSON files into plain data, keeping where every value came from.
+
+The tree is built from the parser's event stream rather than from PyYAML's constructor so that
+the loader controls everything a hostile file could abuse (depth, aliases, tags) and sees what
+the constructor hides (duplicate keys, the original text of every unquoted scalar).
+
+Scalars become: str, int, Decimal (never float: money must keep its exact text), bool, None.
+Dates and timestamps stay as the exact text the author wrote.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from orderspec.diagnostics import Diagnostic, Location, Pointer, at, format_pointer
+
+try:
+    _Parser: type = yaml.CSafeLoader  # libyaml: several times faster
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Parser = yaml.SafeLoader
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 10 * 1024 * 1024
+    max_depth: int = 64
+    max_aliases: int = 1000
+    # Nodes that alias expansion may add to a document, beyond what is written in it.
+    max_alias_nodes: int = 100_000
+
+
+@dataclass
+class SourceMap:
+    """Where each value of a loaded document came from, addressed by JSON-pointer tuples."""
+
+    path: str
+    values: dict[Pointer, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Pointer, tuple[int, int]] = field(default_factory=dict)
+    # Raw text of unquoted scalars that YAML read as something other than a string.
+    plain: dict[Pointer, str] = field(default_factory=dict)
+    # Raw text of unquoted scalars whose meaning differs between YAML 1.1, YAML 1.2 and JSON.
+    ambiguous: dict[Pointer, str] = field(default_factory=dict)
+    prefix: Pointer = ()
+
+    def sub(self, prefix: Pointer) -> "SourceMap":
+        """A view of the subtree at `prefix`, addressed relative to it."""
+        return SourceMap(self.path, self.values, self.keys, self.plain, self.ambiguous,
+                         self.prefix + tuple(prefix))
+
+    def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
+        full = self.prefix + tuple(pointer)
+        if key and full in self.keys:
+            line, col = self.keys[full]
+            return Location(self.path, line, col)
+        while True:
+            found = self.values.get(full)
+            if found is not None:
+                return Location(self.path, *found)
+            if not full:
+                return Location(self.path, 1, 1)
+            full = full[:-1]
+
+    def related(self, pointer: Pointer) -> tuple[Location, ...]:
+        return ()
+
+    def raw_plain(self, pointer: Pointer) -> str | None:
+        return self.plain.get(self.prefix + tuple(pointer))
+
+    def raw_ambiguous(self, pointer: Pointer) -> str | None:
+        return self.ambiguous.get(self.prefix + tuple(pointer))
+
+    def ambiguous_pointers(self) -> Iterator[tuple[Pointer, str]]:
+        n = len(self.prefix)
+        for pointer, raw in self.ambiguous.items():
+            if pointer[:n] == self.prefix:
+                yield pointer[n:], raw
+
+
+@dataclass
+class Document:
+    value: Any
+    source: SourceMap
+    index: int
+    line: int
+
+
+@dataclass
+class LoadedFile:
+    path: str
+    documents: list[Document]
+    diagnostics: list[Diagnostic]
+    text: str = ""
+
+
+class _Abort(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        self.diagnostic = diagnostic
+
+
+_TAG = "tag:yaml.org,2002:"
+_RESOLVER = yaml.resolver.Resolver()
+_JSON_INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?\Z")
+# Plain text that YAML 1.2 / JSON would read as a number but YAML 1.1 reads as a string.
+_YAML12_FLOAT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+\Z")
+_MERGE = object()
+_NO_KEY = object()
+_BAD_KEY = object()
+
+
+def _resolve_plain(text: str, json_mode: bool) -> str:
+    if json_mode:
+        if text in ("true", "false"):
+            return _TAG + "bool"
+        if text == "null":
+            return _TAG + "null"
+        if _JSON_NUMBER.match(text):
+            return _TAG + ("int" if _JSON_INT.match(text) else "float")
+        return _TAG + "str"
+    return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+
+
+def _yaml11_int(text: str) -> int:
+    value = text.replace("_", "")
+    sign = -1 if value.startswith("-") else 1
+    if value[:1] in "+-":
+        value = value[1:]
+    if value == "0":
+        return 0
+    if value.startswith("0b"):
+        return sign * int(value[2:], 2)
+    if value.startswith("0x"):
+        return sign * int(value[2:], 16)
+    if value.startswith("0o"):
+        return sign * int(value[2:], 8)
+    if value.startswith("0"):
+        return sign * int(value, 8)
+    if ":" in value:
+        total = 0
+        for part in value.split(":"):
+            total = total * 60 + int(part)
+        return sign * total
+    return sign * int(value)
+
+
+def _int_is_ambiguous(text: str) -> bool:
+    body = text.lstrip("+-")
+    return "_" in body or ":" in body or (len(body) > 1 and body[0] == "0")
+
+
+class _Builder:
+    """Builds documents from parser events. One instance per file."""
+
+    def __init__(self, path: str, json_mode: bool, limits: Limits) -> None:
+        self.path = path
+        self.json_mode = json_mode
+        self.limits = limits
+        self.diagnostics: list[Diagnostic] = []
+
+    def loc(self, mark: Any) -> Location:
+        return Location(self.path, mark.line + 1, mark.column + 1)
+
+    def fail(self, mark: Any, code: str, message: str) -> _Abort:
+        return _Abort(at(self.loc(mark), code, message))
+
+    # -- scalars --------------------------------------------------------------------------------
+    def scalar(self, event: Any, pointer: Pointer, source: SourceMap) -> Any:
+        text: str = event.value
+        tag = event.tag
+        plain = event.style is None or event.style == ""
+        if tag and tag != "!":
+            if not tag.startswith(_TAG) or tag[len(_TAG):] not in (
+                "str", "int", "float", "bool", "null", "timestamp"
+            ):
+                raise self.fail(event.start_mark, "Y010", f"the tag {tag} is not accepted here")
+            plain = True
+            kind = tag[len(_TAG):]
+            if kind == "str":
+                return text
+        elif not plain:
+            return text
+        else:
+            kind = _resolve_plain(text, self.json_mode)[len(_TAG):]
+        if kind == "str" or kind == "timestamp":
+            if not self.json_mode and _YAML12_FLOAT.match(text):
+                source.ambiguous[pointer] = text
+            return text
+        source.plain[pointer] = text
+        if kind == "null":
+            return None
+        if kind == "bool":
+            return text.lower() in ("true", "yes", "on")
+        if kind == "int":
+            if self.json_mode:
+                return int(text)
+            if _int_is_ambiguous(text):
+                source.ambiguous[pointer] = text
+            try:
+                return _yaml11_int(text)
+            except ValueError:
+                raise self.fail(event.start_mark, "Y002", f"`{text}` is not a valid number")
+        if kind == "float":
+            cleaned = text.replace("_", "")
+            if "_" in text or ":" in text:
+                source.ambiguous[pointer] = text
+            if cleaned.lower().lstrip("+-") in (".inf", ".nan"):
+                raise self.fail(event.start_mark, "Y011",
+                                f"`{text}` is not a finite number; JSON cannot carry it")
+            if ":" in cleaned:
+                return Decimal(_yaml11_int(cleaned.split(".")[0])) + Decimal("0." + cleaned.split(".")[1])
+            try:
+                return Decimal(cleaned)
+            except InvalidOperation:
+                raise self.fail(event.start_mark, "Y002", f"`{text}` is not a valid number")
+        raise self.fail(event.start_mark, "Y010", f"the tag {kind} is not accepted here")
+
+    # -- documents ------------------------------------------------------------------------------
+    def documents(self, events: Iterator[Any]) -> Iterator[Document]:
+        index = 0
+        for event in events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                start = event.start_mark
+                source = SourceMap(self.path)
+                try:
+                    value = self.document(events, source)
+                except _Abort as abort:
+                    self.diagnostics.append(abort.diagnostic)
+                    # The parser stream is abandoned: a document past a cap is not trustworthy,
+                    # and continuing would spend the resources the cap protects.
+                    return
+                if value is not None or source.values.get(()) is not None:
+                    yield Document(value, source, index, start.line + 1)
+                index += 1
+
+    def document(self, events: Iterator[Any], source: SourceMap) -> Any:
+        limits = self.limits
+        anchors: dict[str, tuple[Any, int]] = {}
+        alias_count = 0
+        alias_nodes = 0
+        root: Any = None
+        has_root = False
+        # Each frame: [container, pointer, pending_key, key_mark, anchor, node_count_at_start,
+        #              merge_sources, explicit_keys]
+        stack: list[list[Any]] = []
+        nodes = 0
+
+        def place(value: Any, event: Any, is_collection: bool) -> Pointer | None:
+            """Put a finished scalar (or a new collection) into its parent; return its pointer."""
+            nonlocal root, has_root
+            if not stack:
+                root, has_root = value, True
+                source.values[()] = (event.start_mark.line + 1, event.start_mark.column + 1)
+                return ()
+            frame = stack[-1]
+            container = frame[0]
+            if isinstance(container, list):
+                pointer = frame[1] + (len(container),)
+                container.append(value)
+                source.values[pointer] = (event.start_mark.line + 1, event.start_mark.column + 1)
+                return pointer
+            key = frame[2]
+            if key is _NO_KEY:
+                self.key(frame, value, event, is_collection, source)
+                return None
+            frame[2] = _NO_KEY
+            if key is _BAD_KEY:
+                return None
+            if key is _MERGE:
+                frame[6].append((value, event))
+                return None
+            pointer = frame[1] + (key,)
+            if key in container:
+                first = source.values.get(pointer, (0, 0))[0]
+                self.diagnostics.append(at(
+                    Location(self.path, frame[3][0], frame[3][1]), "Y005",
+                    f"duplicate key `{key}` (first at line {first}); the first value is kept",
+                    pointer=format_pointer(pointer)))
+                return None
+            container[key] = value
+            frame[7].add(key)
+            source.keys[pointer] = frame[3]
+            source.values[pointer] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            return pointer
+
+        for event in events:
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                nodes += 1
+                pointer = self.child_pointer(stack)
+                if pointer is None:
+                    # A mapping key: its raw text is the key.
+                    self.key(stack[-1], event, event, False, source)
+                    continue
+                value = self.scalar(event, pointer, source)
+                place(value, event, False)
+                if event.anchor:
+                    anchors[event.anchor] = (value, 1)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                nodes += 1
+                if event.tag and event.tag not in ("!", _TAG + "map", _TAG + "seq"):
+                    raise self.fail(event.start_mark, "Y010", f"the tag {event.tag} is not accepted here")
+                if len(stack) >= limits.max_depth:
+                    raise self.fail(event.start_mark, "Y007",
+                                    f"nesting deeper than {limits.max_depth} levels")
+                container: Any = {} if kind is yaml.MappingStartEvent else []
+                pointer = place(container, event, True)
+                if pointer is None and stack and stack[-1][2] is _NO_KEY and stack[-1][0] is not container:
+                    # placed as a merge source or a discarded value; still parse it below
+                    pointer = stack[-1][1] + ("?",)
+                stack.append([container, pointer if pointer is not None else ("?",), _NO_KEY, (0, 0),
+                              event.anchor, nodes, [], set()])
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frame = stack.pop()
+                if frame[6]:
+                    self.merge(frame, source)
+                if frame[4]:
+                    anchors[frame[4]] = (frame[0], nodes - frame[5] + 1)
+            elif kind is yaml.AliasEvent:
+                target = anchors.get(event.anchor)
+                if target is None:
+                    raise self.fail(event.start_mark, "Y002",
+                                    f"alias *{event.anchor} refers to no finished anchor")
+                alias_count += 1
+                alias_nodes += target[1]
+                if alias_count > limits.max_aliases:
+                    raise self.fail(event.start_mark, "Y008",
+                                    f"more than {limits.max_aliases} aliases in one document")
+                if alias_nodes > limits.max_alias_nodes:
+                    raise self.fail(event.start_mark, "Y008",
+                                    f"aliases expand to more than {limits.max_alias_nodes} values")
+                pointer = self.child_pointer(stack)
+                if pointer is None:
+                    raise self.fail(event.start_mark, "Y009", "an alias cannot be a mapping key")
+                value = target[0]
+                place(copy.deepcopy(value) if isinstance(value, (dict, list)) else value, event, False)
+            elif kind is yaml.DocumentEndEvent:
+                return root if has_root else None
+        return root if has_root else None
+
+    @staticmethod
+    def child_pointer(stack: list[list[Any]]) -> Pointer | None:
+        """The pointer the next value will have; None when the next node is a mapping key."""
+        if not stack:
+            return ()
+        frame = stack[-1]
+        container = frame[0]
+        if isinstance(container, list):
+            return frame[1] + (len(container),)
+        key = frame[2]
+        if key is _NO_KEY:
+            return None
+        if isinstance(key, str):
+            return frame[1] + (key,)
+        return frame[1] + ("?",)
+
+    def key(self, frame: list[Any], value: Any, event: Any, is_collection: bool, source: SourceMap) -> None:
+        frame[3] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        if is_collection or not isinstance(event, yaml.ScalarEvent):
+            self.diagnostics.append(at(self.loc(event.start_mark), "Y009",
+                                       "a mapping key must be text, not a list or mapping"))
+            frame[2] = _BAD_KEY
+            return
+        text = event.value
+        plain = event.style is None or event.style == ""
+        if plain and not event.tag:
+            if text == "<<" and not self.json_mode:
+                frame[2] = _MERGE
+                return
+            resolved = _resolve_plain(text, self.json_mode)
+            if resolved in (_TAG + "bool", _TAG + "null"):
+                shown = text or "(empty)"
+                self.diagnostics.append(at(
+                    self.loc(event.start_mark), "Y009",
+                    f"the key `{shown}` is read by YAML as {resolved[len(_TAG):]}; quote it"))
+                frame[2] = _BAD_KEY
+                return
+        frame[2] = text
+
+    def merge(self, frame: list[Any], source: SourceMap) -> None:
+        """Apply `<<: *anchor` merges: keys written in the mapping win over merged ones."""
+        container = frame[0]
+        if not isinstance(container, dict):
+            return
+        explicit = frame[7]
+        for value, event in frame[6]:
+            sources = value if isinstance(value, list) else [value]
+            for merged in sources:
+                if not isinstance(merged, dict):
+                    self.diagnostics.append(at(self.loc(event.start_mark), "Y002",
+                                               "`<<` merges mappings only"))
+                    continue
+                for key, item in merged.items():
+                    if key in explicit or key in container:
+                        continue
+                    container[key] = copy.deepcopy(item)
+                    pointer = frame[1] + (key,)
+                    where = (event.start_mark.line + 1, event.start_mark.column + 1)
+                    source.values[pointer] = where
+                    source.keys[pointer] = where
+
+
+def _decode(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        prefix = data[: error.start]
+        line = prefix.count(b"\n") + 1
+        column = len(prefix) - (prefix.rfind(b"\n") + 1) + 1
+        return None, at(Location(path, line, column), "Y001",
+                        f"the file is not UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})")
+
+
+def load_text(text: str, path: str, *, json_mode: bool = False, limits: Limits = Limits()) -> LoadedFile:
+    builder = _Builder(path, json_mode, limits)
+    documents: list[Document] = []
+    try:
+        documents.extend(builder.documents(yaml.parse(text, Loader=_Parser)))
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
+        problem = error.problem or "invalid YAML"
+        if error.context:
+            problem = f"{problem} ({error.context})"
+        builder.diagnostics.append(at(where, "Y002", problem))
+    except yaml.YAMLError as error:
+        builder.diagnostics.append(at(Location(path, 1, 1), "Y002", str(error).splitlines()[0]))
+    if not documents and not builder.diagnostics:
+        builder.diagnostics.append(at(Location(path, 1, 1), "Y003", "the file holds no document"))
+    return LoadedFile(path, documents, builder.diagnostics, text)
+
+
+def load_bytes(data: bytes, path: str, *, limits: Limits = Limits()) -> LoadedFile:
+    if len(data) > limits.max_file_bytes:
+        return LoadedFile(path, [], [at(Location(path, 1, 1), "Y006",
+                                        f"the file is {len(data)} bytes; the cap is {limits.max_file_bytes}")])
+    text, problem = _decode(data, path)
+    if problem is not None or text is None:
+        return LoadedFile(path, [], [problem] if problem else [])
+    return load_text(text, path, json_mode=path.endswith(".json"), limits=limits)
+
+
+def load_file(path: str | Path, *, limits: Limits = Limits()) -> LoadedFile:
+    name = str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limits.max_file_bytes + 1)
+    except OSError as error:
+        return LoadedFile(name, [], [at(Location(name, 1, 1), "Y012",
+                                        f"cannot read the file: {error.strerror or error}")])
+    return load_bytes(data, name, limits=limits)

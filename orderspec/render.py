@@ -1,0 +1,115 @@
+"""Stage 5: render a request as canonical JSON bytes, with its request line and headers.
+
+Canonical form: keys in the order the spec (or template) wrote them, 2-space indent, UTF-8 (no
+\\u escapes for non-ASCII text), numbers exactly as written (Decimal, never float), one trailing
+newline. The same input gives the same bytes on any machine, and the Idempotency-Key is derived
+from the endpoint and those bytes: the same order always gets the same key, a changed order a
+new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from orderspec.model import Endpoint, Request
+
+_encode_text = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _number(value: int | Decimal) -> str:
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{value} has no JSON form")
+        return str(value)
+    return str(int(value))
+
+
+def _write(value: Any, indent: str, out: list[str]) -> None:
+    if value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, str):
+        out.append(_encode_text(value))
+    elif isinstance(value, (int, Decimal)):
+        out.append(_number(value))
+    elif isinstance(value, float):
+        raise TypeError("floats are never rendered: money must stay Decimal")
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = indent + "  "
+        out.append("{")
+        for position, (key, item) in enumerate(value.items()):
+            out.append(("\n" if position == 0 else ",\n") + inner + _encode_text(str(key)) + ": ")
+            _write(item, inner, out)
+        out.append("\n" + indent + "}")
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        inner = indent + "  "
+        out.append("[")
+        for position, item in enumerate(value):
+            out.append(("\n" if position == 0 else ",\n") + inner)
+            _write(item, inner, out)
+        out.append("\n" + indent + "]")
+    else:
+        raise TypeError(f"cannot render {type(value).__name__} as JSON")
+
+
+def canonical_json(value: Any) -> bytes:
+    out: list[str] = []
+    _write(value, "", out)
+    out.append("\n")
+    return "".join(out).encode("utf-8")
+
+
+def idempotency_key(endpoint: Endpoint, body: bytes) -> str:
+    """A stable key for one order: the same endpoint and body bytes always give the same key."""
+    digest = hashlib.sha256()
+    digest.update(f"{endpoint.method} {endpoint.path}\n".encode())
+    digest.update(body)
+    return "orderspec-" + digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class RenderedRequest:
+    name: str  # the spec it came from ("file" or "file#2")
+    endpoint: Endpoint
+    headers: dict[str, str]  # HTTP header names, in a fixed order
+    query: dict[str, str]
+    body: bytes
+
+    @property
+    def idempotency_key(self) -> str:
+        return self.headers["Idempotency-Key"]
+
+    @property
+    def target(self) -> str:
+        query = "&".join(f"{k}={v}" for k, v in sorted(self.query.items()))
+        return self.endpoint.path + (f"?{query}" if query else "")
+
+    def http_text(self) -> str:
+        """The request line and headers, as they would go on the wire (no Authorization)."""
+        lines = [f"{self.endpoint.method} {self.target} HTTP/1.1"]
+        lines += [f"{name}: {value}" for name, value in self.headers.items()]
+        return "\n".join(lines) + "\n"
+
+
+def render(request: Request, endpoint: Endpoint) -> RenderedRequest:
+    body = canonical_json(request.body)
+    headers = {"Content-Type": "application/json"}
+    headers["Idempotency-Key"] = request.headers.get("Idempotency-Key") or idempotency_key(endpoint, body)
+    for name in sorted(request.headers):
+        if name != "Idempotency-Key":
+            headers[name] = request.headers[name]
+    query = {k: ("true" if v is True else "false" if v is False else str(v)) for k, v in request.params.items()}
+    return RenderedRequest(request.name, endpoint, headers, query, body)
