@@ -71,6 +71,20 @@ applied to the OpenAPI components before conversion):
     (hard bundles), order line item ``transactionDate``, and the correctly
     spelt ``recurringCalculated`` next to the spec's misspelt
     ``recurringCalcualated`` in preview pricing updates.
+``add_hard_bundle_charge_overrides``, ``add_ccref_card_fields``
+    More documented-but-missing fields: ``updateProduct.chargeOverrides``
+    (adding optional charges of a hard bundle) and card type/number/expiry on
+    a CreditCardReferenceTransaction payment method.
+``open_negotiated_price_table``
+    ``negotiatedPriceTable`` entries have a newer shape than this spec knows
+    (attributes + pricing); entries are left open.
+``relax_standalone_charge_requirements``
+    ``productRatePlanChargeId`` is required on a charge override only when
+    the rate plan is not from an external catalog (standalone orders define
+    charges inline); the preview rate plan's hard ``productRatePlanId``
+    requirement is dropped (``productRatePlanNumber`` works too).
+``allow_null_order_number``
+    Zuora's own samples send ``"orderNumber": null`` (let Zuora number it).
 ``repair_async_job_id`` (response side)
     Async job ids are 32 lowercase hex characters, not hyphenated UUIDs as
     ``format: UUID`` in the spec suggests.
@@ -284,6 +298,92 @@ def add_documented_missing_fields(comps: dict[str, Schema]) -> None:
         preview_pricing["recurringCalculated"] = copy.deepcopy(preview_pricing["recurringCalcualated"])
 
 
+def add_hard_bundle_charge_overrides(comps: dict[str, Schema]) -> None:
+    """updateProduct.chargeOverrides: add optional charges to a hard bundle.
+
+    Documented by Zuora's hard-bundle tutorial ("add optional charges to the
+    subscribed hard bundle"); each entry names the product rate plan charge.
+    """
+    for name, item in (
+        ("CreateOrderRatePlanUpdate", "CreateOrderChargeOverride"),
+        ("PreviewOrderRatePlanUpdate", "PreviewOrderChargeOverride"),
+    ):
+        _props(comps[name])["chargeOverrides"] = {
+            "type": "array",
+            "items": {"$ref": COMPONENT_PREFIX + item, "required": ["productRatePlanChargeId"]},
+        }
+
+
+def add_ccref_card_fields(comps: dict[str, Schema]) -> None:
+    """Card details on a CreditCardReferenceTransaction payment method.
+
+    Zuora documents that CC Ref payment methods may carry card type, number
+    and expiry for gateways that need them; production integrations send
+    them inline on newAccount.paymentMethod.  The definitions are taken from
+    the CreditCard payment method of the same spec.
+    """
+    card = _props(comps["CreatePaymentMethodCreditCard"])
+    ccref = _props(comps["CreatePaymentMethodCCReferenceTransaction"])
+    for field in ("cardNumber", "cardType", "expirationMonth", "expirationYear"):
+        ccref.setdefault(field, copy.deepcopy(card[field]))
+
+
+def open_negotiated_price_table(comps: dict[str, Schema]) -> None:
+    """negotiatedPriceTable entries: internals are newer than this spec.
+
+    The spec's entry shape ({items: {...}}) does not match what Zuora's own
+    tutorials send ({attributes: [...], pricing: {...}}); keep entries open.
+    """
+    comps["NegotiatedItems"] = {"type": "object", "additionalProperties": True}
+
+
+def relax_standalone_charge_requirements(comps: dict[str, Schema]) -> None:
+    """productRatePlanChargeId is required only for catalog rate plans.
+
+    Standalone orders (`isFromExternalCatalog: true`) define their charges
+    inline and have no product rate plan charge.  The requirement moves from
+    the charge override to its rate plan, guarded by isFromExternalCatalog.
+    The preview rate plan's hard `required: [productRatePlanId]` is dropped
+    too: the create variant has none, and productRatePlanNumber (or an
+    external catalog plan) identifies the plan just as well.
+    """
+    for charge in (
+        "CreateOrderChargeOverride",
+        "PreviewOrderChargeOverride",
+        "ChangePlanChargeOverride",
+        "PreviewOrderChangePlanChargeOverride",
+    ):
+        schema = comps[charge]
+        required = [r for r in schema.get("required", []) if r != "productRatePlanChargeId"]
+        if required:
+            schema["required"] = required
+        else:
+            schema.pop("required", None)
+    for plan in (
+        "CreateOrderRatePlanOverride",
+        "PreviewOrderRatePlanOverride",
+        "CreateOrderChangePlanRatePlanOverride",
+        "PreviewOrderChangePlanRatePlanOverride",
+    ):
+        schema = comps[plan]
+        if plan == "PreviewOrderRatePlanOverride":
+            schema["required"] = [r for r in schema.get("required", []) if r != "productRatePlanId"]
+            if not schema["required"]:
+                del schema["required"]
+        schema["if"] = {
+            "type": "object",
+            "properties": {"isFromExternalCatalog": {"const": True}},
+            "required": ["isFromExternalCatalog"],
+        }
+        schema["else"] = {"properties": {"chargeOverrides": {"items": {"required": ["productRatePlanChargeId"]}}}}
+
+
+def allow_null_order_number(comps: dict[str, Schema]) -> None:
+    """orderNumber may be null: Zuora's samples send null to get a generated one."""
+    for name in ORDER_REQUEST_TYPES:
+        _props(comps[name])["orderNumber"]["nullable"] = True
+
+
 def apply_request_repairs(comps: dict[str, Schema]) -> None:
     """All OpenAPI-level repairs, in a fixed order."""
     fix_dangling_refs(comps)
@@ -292,6 +392,11 @@ def apply_request_repairs(comps: dict[str, Schema]) -> None:
     repair_uom_type(comps)
     repair_preview_number_of_periods(comps)
     add_documented_missing_fields(comps)
+    add_hard_bundle_charge_overrides(comps)
+    add_ccref_card_fields(comps)
+    open_negotiated_price_table(comps)
+    relax_standalone_charge_requirements(comps)
+    allow_null_order_number(comps)
 
 
 # --------------------------------------------------------------------------
