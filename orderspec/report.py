@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -232,6 +233,15 @@ def to_github(report: Report) -> str:
 
 # -- JUnit XML ----------------------------------------------------------------------------------
 
+# Characters XML 1.0 cannot carry (and CR, which parsers would turn into LF), shown escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                        else f"\\u{ord(m.group()):04x}", text)
+
+
 def to_junit(report: Report) -> str:
     """One test case per checked file; it fails when a diagnostic reaches the fail-on severity."""
     by_path: dict[str, list[Diagnostic]] = {path: [] for path in report.files}
@@ -245,13 +255,14 @@ def to_junit(report: Report) -> str:
     suite = ET.SubElement(suites, "testsuite", name="orderspec lint", tests=str(len(by_path)),
                           failures=str(len(failing)), errors="0", skipped="0")
     for path, found in by_path.items():
-        case = ET.SubElement(suite, "testcase", classname="orderspec.lint", name=path, file=path)
-        details = "\n".join(d.text() for d in found)
+        case = ET.SubElement(suite, "testcase", classname="orderspec.lint", name=_xml_safe(path),
+                             file=_xml_safe(path))
+        details = _xml_safe("\n".join(d.text() for d in found))
         if path in failing:
             worst = [d for d in found if d.severity.rank >= threshold]
             failure = ET.SubElement(case, "failure", type=worst[0].code,
-                                    message=f"{len(worst)} problem(s); first: {worst[0].code} "
-                                            f"{worst[0].message}")
+                                    message=_xml_safe(f"{len(worst)} problem(s); first: "
+                                                      f"{worst[0].code} {worst[0].message}"))
             failure.text = details
         elif found:
             ET.SubElement(case, "system-out").text = details
