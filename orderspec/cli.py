@@ -115,5 +115,24 @@ def _write_reports(outcome: Report, destinations: list[tuple[str, str | None]]) 
         click.echo(report.summary(outcome), err=True)
 
 
+@cli.command()
+@click.option("--output", "-o", metavar="FILE", help="Write the schema to FILE (atomically) instead of stdout.")
+def schema(output: str | None) -> None:
+    """Write a JSON Schema of spec files, for editors that use yaml-language-server."""
+    from orderspec import editor_schema, report
+
+    text = editor_schema.spec_schema_text()
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        report.write_atomically(output, text)
+    except OSError as problem:
+        failure = click.ClickException(f"cannot write {output}: {problem.strerror or problem}")
+        failure.exit_code = EXIT_USAGE
+        raise failure from None
+    click.echo(f"wrote {output}", err=True)
+
+
 def main() -> None:
     cli(prog_name="orderspec")
