@@ -142,3 +142,25 @@ for _rule in (
     Rule("S010", "schema", E, "The value does not match the API's schema.", "", "", ""),
 ):
     register(_rule)
+
+# -- offline preview (orderspec.preview) ------------------------------------------------------------
+for _rule in (
+    Rule("P001", "not-computable-offline", W, "A preview figure cannot be computed offline.",
+         "The offline preview only shows figures it can work out from the order and the catalog. "
+         "Usage charges, charges without a price, dates that depend on events that have not "
+         "happened, and actions on an existing subscription need the tenant: the preview says why "
+         "and leaves the figure out rather than guess. `orderspec preview --remote` asks Zuora.",
+         "pricing: {recurringFlatFee: {}}   # no listPrice, no catalog",
+         "pricing: {recurringFlatFee: {listPrice: 19.99}}"),
+    Rule("P002", "preview-window", E, "previewOptions do not say how far to preview.",
+         "previewThruType SpecificDate needs specificPreviewThruDate, NumberOfPeriods needs "
+         "previewNumberOfPeriods. The offline preview falls back to the end of the term.",
+         "previewOptions: {previewThruType: SpecificDate}",
+         "previewOptions: {previewThruType: SpecificDate, specificPreviewThruDate: 2024-06-30}"),
+    Rule("P003", "tax-not-computed", Severity.INFO, "Tax is not computed offline.",
+         "Tax comes from the tenant's tax engine (or a connected tax vendor). Offline amounts are "
+         "without tax; set `previewOptions.skipTax: true` to compare them with a live preview.",
+         "previewOptions: {previewThruType: TermEnd}",
+         "previewOptions: {previewThruType: TermEnd, skipTax: true}"),
+):
+    register(_rule)

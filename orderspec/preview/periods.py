@@ -1,0 +1,176 @@
+"""Billing periods: how a recurring charge's time is cut into invoiceable service periods.
+
+The rule implemented (see docs/preview.md):
+
+* Month-based periods (Month, Quarter, Semi_Annual, Annual, Eighteen_Months, Two_Years,
+  Three_Years, Five_Years, Specific_Months) start on the bill cycle day (BCD). A BCD past the end
+  of a month means that month's last day (BCD 31 in February 2024 is the 29th). Each boundary is
+  computed from the first one by adding whole months, so a BCD of 31 comes back after February.
+* Weekly periods (Week, Specific_Weeks) start on the weekly bill cycle day.
+* A charge that starts between two bill cycle days gets a partial first period up to the day
+  before the next bill cycle day; then full periods follow. A charge that ends inside a period
+  gets a partial last period.
+* Proration is by day over the actual days of the billing period the partial slice belongs to:
+  amount = full-period price * days in the slice / days in that whole period. (Zuora tenants can
+  instead assume 30-day months or prorate by month first; those settings are not modelled.)
+
+Dates are `datetime.date`; a span is half-open [start, end): `end` is the first day NOT served,
+the same convention as Zuora's effective end dates. Invoice items show the inclusive last day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+# Billing period name -> months per period (month-based periods).
+MONTHS_PER_PERIOD: dict[str, int] = {
+    "Month": 1, "Quarter": 3, "Semi_Annual": 6, "Annual": 12, "Eighteen_Months": 18,
+    "Two_Years": 24, "Three_Years": 36, "Five_Years": 60,
+}
+WEEKS_PER_PERIOD: dict[str, int] = {"Week": 1}
+SUPPORTED_PERIODS = (*MONTHS_PER_PERIOD, "Specific_Months", "Week", "Specific_Weeks")
+
+# Bounds the work one charge can cause: untrusted specs may ask for a preview through 9999-12-31.
+MAX_PERIODS = 2000
+
+
+class PeriodError(ValueError):
+    """A billing schedule that cannot be computed offline; the message says why."""
+
+
+@dataclass(frozen=True)
+class BillingPeriod:
+    unit: str  # "month" or "week"
+    count: int  # months or weeks in one period
+    name: str
+
+    @property
+    def months(self) -> int | None:
+        return self.count if self.unit == "month" else None
+
+
+def billing_period(name: str, specific: int | None = None) -> BillingPeriod:
+    if name in MONTHS_PER_PERIOD:
+        return BillingPeriod("month", MONTHS_PER_PERIOD[name], name)
+    if name in WEEKS_PER_PERIOD:
+        return BillingPeriod("week", WEEKS_PER_PERIOD[name], name)
+    if name in ("Specific_Months", "Specific_Weeks"):
+        if not isinstance(specific, int) or isinstance(specific, bool) or specific < 1:
+            raise PeriodError(f"billing period {name} needs billing.specificBillingPeriod (a whole number >= 1)")
+        return BillingPeriod("month" if name == "Specific_Months" else "week", specific, name)
+    raise PeriodError(f"billing period {name} is not modelled offline")
+
+
+def parse_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def day_in_month(year: int, month: int, day: int) -> dt.date:
+    """The given day of a month, or the month's last day when the month is shorter."""
+    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def add_months(start: dt.date, months: int, day: int | None = None) -> dt.date:
+    """`start` moved by whole months, keeping `day` (default: start's day) where the month has it."""
+    index = start.year * 12 + (start.month - 1) + months
+    return day_in_month(index // 12, index % 12 + 1, day if day is not None else start.day)
+
+
+def days(start: dt.date, end: dt.date) -> int:
+    return (end - start).days
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One service period of a charge: [start, end) inside the whole billing period [full_start, full_end)."""
+
+    start: dt.date
+    end: dt.date
+    full_start: dt.date
+    full_end: dt.date
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end - dt.timedelta(days=1)
+
+    @property
+    def is_partial(self) -> bool:
+        return (self.start, self.end) != (self.full_start, self.full_end)
+
+    @property
+    def fraction(self) -> Decimal:
+        """Share of the whole period's price this slice bills: actual days over actual days."""
+        if not self.is_partial:
+            return Decimal(1)
+        return Decimal(days(self.start, self.end)) / Decimal(days(self.full_start, self.full_end))
+
+
+def _boundary(period: BillingPeriod, anchor: dt.date, k: int, bcd: int) -> dt.date:
+    """The k-th period boundary counted from `anchor` (k may be negative)."""
+    if period.unit == "month":
+        return add_months(anchor, k * period.count, bcd)
+    return anchor + dt.timedelta(weeks=k * period.count)
+
+
+def first_boundary(period: BillingPeriod, start: dt.date, bcd: int | str) -> dt.date:
+    """The first bill cycle date on or after `start`."""
+    if period.unit == "month":
+        assert isinstance(bcd, int)
+        candidate = day_in_month(start.year, start.month, bcd)
+        return candidate if candidate >= start else add_months(candidate, 1, bcd)
+    assert isinstance(bcd, str)
+    ahead = (WEEKDAYS.index(bcd) - start.weekday()) % 7
+    return start + dt.timedelta(days=ahead)
+
+
+def slices(period: BillingPeriod, start: dt.date, end: dt.date | None, bcd: int | str,
+           limit: int | None = None, until: dt.date | None = None) -> list[Slice]:
+    """Service periods of a charge served from `start` to `end` (exclusive; None: no end).
+
+    Stops after `limit` slices, or at the first slice starting on/after `until`. Either `end`,
+    `limit` or `until` must bound the schedule; at most MAX_PERIODS slices are produced.
+    """
+    if end is None and limit is None and until is None:
+        raise PeriodError("the charge has no end and the preview has no limit")
+    anchor = first_boundary(period, start, bcd)
+    day = bcd if isinstance(bcd, int) else anchor.day
+    result: list[Slice] = []
+    k = 0 if anchor == start else -1
+    cursor = start
+    while (end is None or cursor < end) and (until is None or cursor < until):
+        if limit is not None and len(result) >= limit:
+            break
+        if len(result) >= MAX_PERIODS:
+            raise PeriodError(f"more than {MAX_PERIODS} billing periods; shorten the preview window")
+        full_start = _boundary(period, anchor, k, day)
+        full_end = _boundary(period, anchor, k + 1, day)
+        slice_end = full_end if end is None else min(full_end, end)
+        result.append(Slice(cursor, slice_end, full_start, full_end))
+        cursor = slice_end
+        k += 1
+    return result
+
+
+def term_end(start: dt.date, period: int, period_type: str) -> dt.date:
+    """Exclusive end of a term of `period` units from `start`."""
+    if period_type == "Month":
+        return add_months(start, period)
+    if period_type == "Year":
+        return add_months(start, 12 * period)
+    if period_type == "Week":
+        return start + dt.timedelta(weeks=period)
+    if period_type == "Day":
+        return start + dt.timedelta(days=period)
+    raise PeriodError(f"term period type {period_type} is not modelled offline")
