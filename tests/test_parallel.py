@@ -1,0 +1,95 @@
+"""Parallel lint: the same report whatever --jobs is; and a lean start-up for one file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from orderspec import pipeline
+from orderspec.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = (REPO / "examples" / "new-subscription.order.yaml").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """More files than the in-process threshold, every fifth with its own problems."""
+    root = tmp_path_factory.mktemp("corpus")
+    count = pipeline.MIN_PARALLEL_FILES * 3
+    for i in range(count):
+        text = EXAMPLE.replace("O-2024-0001", f"O-2024-{i:04d}")
+        if i % 5 == 0:
+            text = text.replace("orderDate: 2024-01-01", f"orderDate: 01/{i % 28 + 1:02d}/2024")
+        if i % 7 == 0:
+            text = text.replace("  description:", "  descriptionn:")
+        sub = root / f"group{i % 3}"
+        sub.mkdir(exist_ok=True)
+        (sub / f"spec-{i:03d}.order.yaml").write_text(text, encoding="utf-8")
+    (root / "broken.order.yaml").write_text("orderspec: 1\nbody: [\n", encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "github", "sarif", "junit"])
+def test_report_is_identical_whatever_the_number_of_jobs(corpus: Path, output_format: str) -> None:
+    outputs = []
+    for jobs in ("1", "2", "3"):
+        result = CliRunner().invoke(cli, ["lint", str(corpus), "--jobs", jobs, "--format", output_format])
+        assert result.exit_code == 1, result.output
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert outputs[0]  # there were problems to report
+
+
+def test_workers_return_results_in_path_order(corpus: Path) -> None:
+    paths = pipeline.discover([str(corpus)])
+    assert len(paths) >= pipeline.MIN_PARALLEL_FILES
+    seen: list[str] = []
+    parallel = pipeline.process_files(paths, pipeline.Options(), jobs=3, on_done=lambda r: seen.append(r.path))
+    serial = pipeline.process_files(paths, pipeline.Options(), jobs=1)
+    assert [r.path for r in parallel] == paths == seen
+    assert [r.diagnostics for r in parallel] == [r.diagnostics for r in serial]
+    assert [[q.body for q in r.requests] for r in parallel] == [[q.body for q in r.requests] for r in serial]
+    codes = {d.code for r in parallel for d in r.diagnostics}
+    assert {"S007", "S001", "Y002"} <= codes
+
+
+def test_json_report_counts_every_file(corpus: Path) -> None:
+    result = CliRunner().invoke(cli, ["lint", str(corpus), "--jobs", "2", "--format", "json"])
+    report = json.loads(result.stdout)
+    assert report["files"] == pipeline.MIN_PARALLEL_FILES * 3 + 1
+
+
+def test_jobs_must_be_positive(corpus: Path) -> None:
+    result = CliRunner().invoke(cli, ["lint", str(corpus), "--jobs", "0"])
+    assert result.exit_code == 2
+
+
+def test_no_progress_bar_when_not_on_a_terminal(corpus: Path) -> None:
+    result = CliRunner().invoke(cli, ["lint", str(corpus), "--jobs", "2"])
+    assert "linting" not in result.stderr and "\r" not in result.stderr
+
+
+def test_linting_one_plain_file_imports_neither_jinja2_nor_httpx(tmp_path: Path) -> None:
+    spec = tmp_path / "one.order.yaml"
+    spec.write_text(EXAMPLE, encoding="utf-8")
+    program = textwrap.dedent(f"""
+        import sys
+        import orderspec.cli
+        try:
+            orderspec.cli.cli.main(["lint", {str(spec)!r}], prog_name="orderspec")
+        except SystemExit as stop:
+            status = stop.code
+        heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("jinja2", "httpx"))
+        print("STATUS", status, "HEAVY", ",".join(heavy) or "-")
+    """)
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=REPO,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "STATUS 0 HEAVY -" in done.stdout, done.stdout + done.stderr
