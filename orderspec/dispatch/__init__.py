@@ -1,0 +1,99 @@
+"""Stage 6: dispatch rendered requests to the Orders API (or the bundled emulator).
+
+`prepare` runs the lint pipeline and renders every clean request; `send_batch` creates orders
+exactly once with the journal; `Dispatcher.preview` previews. The HTTP details live in
+`client`, retry timing in `retry`, async jobs in `jobs`, the journal in `journal`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from orderspec.dispatch.client import ENVIRONMENTS, Credentials, Environment, Secret, ZuoraClient, resolve_environment
+from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, Reason
+from orderspec.dispatch.jobs import PollSettings, StatusLine
+from orderspec.dispatch.journal import Journal, journal_path_for
+from orderspec.dispatch.retry import RetryPolicy
+from orderspec.dispatch.send import Dispatcher, Outcome, SendSettings, plan_action
+from orderspec.render import RenderedRequest
+
+__all__ = [
+    "ENVIRONMENTS", "Credentials", "Dispatcher", "DispatchError", "Environment", "Outcome", "OutcomeUnknown",
+    "PollSettings", "Prepared", "Reason", "RetryPolicy", "Secret", "SendSettings", "StatusLine", "ZuoraClient",
+    "prepare", "resolve_environment", "send_batch", "dry_run",
+]
+
+
+@dataclass
+class Prepared:
+    spec_path: str  # the file the request came from; its journal lives next to it
+    operation: str  # create | preview
+    rendered: RenderedRequest
+
+
+def prepare(paths: Iterable[str]):  # type: ignore[no-untyped-def]
+    """Lint the specs and render each request. Returns (BatchResult, [Prepared])."""
+    from orderspec import pipeline
+    from orderspec.model import choose_endpoint
+    from orderspec.render import render
+
+    options = pipeline.Options()
+    result = pipeline.run(list(paths), options)
+    config = getattr(options, "config", None)
+    sync_limits = getattr(getattr(config, "limits", None), "sync", None)
+    prepared = []
+    for request in result.requests:
+        endpoint = choose_endpoint(request, sync_limits) if sync_limits else choose_endpoint(request)
+        prepared.append(Prepared(request.path, request.operation, render(request, endpoint)))
+    return result, prepared
+
+
+def _journals(items: list[Prepared]) -> dict[Path, Journal]:
+    journals: dict[Path, Journal] = {}
+    for item in items:
+        path = journal_path_for(item.spec_path)
+        journals.setdefault(path, Journal(path))
+    return journals
+
+
+def dry_run(items: list[Prepared]) -> list[tuple[Prepared, str]]:
+    """What `send --yes` would do with each order, read from the journals (nothing is written)."""
+    journals = _journals(items)
+    states = {path: journal.states() for path, journal in journals.items()}
+    plans = []
+    for item in items:
+        from orderspec.dispatch.journal import OrderState
+
+        key = item.rendered.idempotency_key
+        state = states[journal_path_for(item.spec_path)].get(key, OrderState(key))
+        plans.append((item, plan_action(state, time.time())))
+    return plans
+
+
+def send_batch(items: list[Prepared], dispatcher: Dispatcher) -> list[Outcome]:
+    """Create every order exactly once, journalling each step (see `orderspec.dispatch.send`)."""
+    import contextlib
+
+    from orderspec.dispatch.journal import OrderState
+
+    journals = _journals(items)
+    outcomes: list[Outcome] = []
+    with contextlib.ExitStack() as stack:
+        for journal in journals.values():
+            stack.enter_context(journal.locked())
+        states = {path: journal.states() for path, journal in journals.items()}
+        first_with_key: dict[str, str] = {}
+        for item in items:
+            path = journal_path_for(item.spec_path)
+            key = item.rendered.idempotency_key
+            if key in first_with_key:
+                outcomes.append(Outcome(item.rendered.name, key, "skipped",
+                                        f"the same order as {first_with_key[key]}"))
+                continue
+            first_with_key[key] = item.rendered.name
+            state = states[path].get(key, OrderState(key))
+            outcomes.append(dispatcher.create(item.rendered, journals[path], state))
+    return outcomes

@@ -1,0 +1,298 @@
+"""The HTTP client for the Orders API: environments, OAuth, headers, gzip, and bounded retries.
+
+The client never changes a request between attempts: a POST goes out again with the very same
+Idempotency-Key and body, so the API can answer a retry with the response it stored for the
+first try instead of creating a second order.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+from urllib.parse import urlsplit
+
+from orderspec import __version__
+from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, reasons_from
+from orderspec.dispatch.retry import Budget, RetryPolicy, retry_after_seconds
+
+if TYPE_CHECKING:
+    import httpx
+
+    from orderspec.render import RenderedRequest
+
+log = logging.getLogger("orderspec.dispatch")
+
+GZIP_THRESHOLD = 4096  # request bodies at least this long are sent gzipped
+
+
+class Secret:
+    """A credential. Its repr and str never show the value; only `reveal()` does."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __reduce__(self) -> Any:  # pickling would carry the value out of the process
+        raise TypeError("a Secret cannot be pickled")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    client_id: str
+    client_secret: Secret
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> "Credentials":
+        client_id = environ.get("ZUORA_CLIENT_ID", "")
+        client_secret = environ.get("ZUORA_CLIENT_SECRET", "")
+        if not client_id or not client_secret:
+            raise DispatchError("set ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET to the OAuth client's "
+                                "credentials (Settings > Administration > Manage Users in Zuora)")
+        return cls(client_id, Secret(client_secret))
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    base_url: str
+    production: bool
+    description: str
+
+
+# Base URLs from the v1 API reference ("Base URL" table and the OpenAPI `servers`).
+ENVIRONMENTS: dict[str, Environment] = {e.name: e for e in (
+    Environment("us-developer-sandbox", "https://rest.test.zuora.com", False, "US Developer & Central Sandbox"),
+    Environment("us-central-sandbox", "https://rest.test.zuora.com", False, "US Developer & Central Sandbox"),
+    Environment("us-api-sandbox-cloud1", "https://rest.sandbox.na.zuora.com", False, "US API Sandbox (Cloud 1)"),
+    Environment("us-api-sandbox-cloud2", "https://rest.apisandbox.zuora.com", False, "US API Sandbox (Cloud 2)"),
+    Environment("us-production-cloud1", "https://rest.na.zuora.com", True, "US Production (Cloud 1)"),
+    Environment("us-production-cloud2", "https://rest.zuora.com", True, "US Production (Cloud 2)"),
+    Environment("eu-developer-sandbox", "https://rest.test.eu.zuora.com", False, "EU Developer & Central Sandbox"),
+    Environment("eu-central-sandbox", "https://rest.test.eu.zuora.com", False, "EU Developer & Central Sandbox"),
+    Environment("eu-api-sandbox", "https://rest.sandbox.eu.zuora.com", False, "EU API Sandbox"),
+    Environment("eu-production", "https://rest.eu.zuora.com", True, "EU Production"),
+    Environment("apac-developer-sandbox", "https://rest.test.ap.zuora.com", False, "APAC Developer & Central Sandbox"),
+    Environment("apac-central-sandbox", "https://rest.test.ap.zuora.com", False, "APAC Developer & Central Sandbox"),
+    Environment("apac-production", "https://rest.ap.zuora.com", True, "APAC Production"),
+    Environment("emulator", "http://127.0.0.1:8765", False, "the bundled emulator (orderspec emulator)"),
+)}
+
+
+def resolve_environment(env: str | None, base_url: str | None) -> Environment:
+    """The environment to talk to: a named one, or a base URL (production if it is a production host)."""
+    if base_url:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise DispatchError(f"--base-url must be an http(s) URL, not {base_url!r}")
+        normal = base_url.rstrip("/")
+        production = any(e.production and e.base_url == normal for e in ENVIRONMENTS.values())
+        return Environment("custom", normal, production, "custom base URL")
+    if not env:
+        raise DispatchError("say where to send: --env NAME or --base-url URL")
+    if env not in ENVIRONMENTS:
+        from orderspec.spec import did_you_mean
+
+        raise DispatchError(f"unknown environment {env!r}{did_you_mean(env, sorted(ENVIRONMENTS))}; "
+                            f"known: {', '.join(ENVIRONMENTS)}")
+    return ENVIRONMENTS[env]
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    headers: dict[str, str]
+    payload: Any  # parsed JSON (numbers with a fraction as Decimal), or None
+    attempts: int = 1
+
+    @property
+    def success(self) -> bool:
+        return 200 <= self.status < 300 and isinstance(self.payload, dict) and self.payload.get("success") is not False
+
+
+def parse_json(content: bytes) -> Any:
+    if not content:
+        return None
+    try:
+        return json.loads(content, parse_float=Decimal)
+    except ValueError:
+        return None
+
+
+class ZuoraClient:
+    """One tenant, one set of credentials. Use as a context manager to close its connections."""
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        *,
+        timeout: float = 30.0,
+        gzip_threshold: int = GZIP_THRESHOLD,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        transport: "httpx.BaseTransport | None" = None,
+    ) -> None:
+        import httpx
+
+        self.base_url = base_url.rstrip("/")
+        self._credentials = credentials
+        self.timeout = timeout
+        self.gzip_threshold = gzip_threshold
+        self.policy = policy or RetryPolicy()
+        self._sleep = sleep
+        self._clock = clock
+        self._token: Secret | None = None
+        self._token_expires = 0.0
+        self.token_fetches = 0
+        self._http = httpx.Client(
+            base_url=self.base_url, timeout=timeout, transport=transport,
+            headers={"User-Agent": f"orderspec/{__version__}", "Accept-Encoding": "gzip"},
+        )
+
+    def __enter__(self) -> "ZuoraClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __repr__(self) -> str:
+        return f"ZuoraClient({self.base_url!r}, client_id={self._credentials.client_id!r})"
+
+    # -- OAuth -------------------------------------------------------------------------------------
+
+    def _bearer(self) -> str:
+        if self._token is None or self._clock() >= self._token_expires:
+            self._fetch_token()
+        assert self._token is not None
+        return "Bearer " + self._token.reveal()
+
+    def _fetch_token(self) -> None:
+        import httpx
+
+        form = {"grant_type": "client_credentials", "client_id": self._credentials.client_id,
+                "client_secret": self._credentials.client_secret.reveal()}
+        budget = Budget(self.policy, self._clock)
+        while True:
+            budget.start_attempt()
+            server_wait = None
+            try:
+                response = self._http.post("/oauth/token", data=form)
+            except httpx.TransportError as error:
+                problem = f"could not get an OAuth token: {type(error).__name__}"
+            else:
+                if response.status_code == 200:
+                    payload = parse_json(response.content)
+                    token = payload.get("access_token") if isinstance(payload, dict) else None
+                    if not isinstance(token, str) or not token:
+                        raise DispatchError("the OAuth token response has no access_token")
+                    lifetime = float(payload.get("expires_in") or 3600)
+                    # Refresh a little before the server would refuse the token.
+                    self._token_expires = self._clock() + lifetime - min(60.0, lifetime / 10)
+                    self._token = Secret(token)
+                    self.token_fetches += 1
+                    return
+                if response.status_code in (400, 401, 403):
+                    raise DispatchError(f"the OAuth client credentials were refused (HTTP {response.status_code}); "
+                                        "check ZUORA_CLIENT_ID / ZUORA_CLIENT_SECRET and the environment")
+                problem = f"the OAuth token request failed with HTTP {response.status_code}"
+                if response.status_code == 429:
+                    server_wait = retry_after_seconds(response.headers)
+            wait = budget.wait_for_retry(server_wait)
+            if wait is None:
+                raise DispatchError(f"{problem} (gave up after {budget.attempts} attempts)")
+            log.info("%s; retrying in %.2fs", problem, wait)
+            self._sleep(wait)
+
+    # -- requests ----------------------------------------------------------------------------------
+
+    def send(self, rendered: "RenderedRequest", *, idempotency_key: str | None = None) -> ApiResponse:
+        """POST a rendered request. `idempotency_key` overrides the rendered one (a new attempt
+        after a definite failure); it is the same for every retry inside this call."""
+        headers = dict(rendered.headers)
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
+        return self.request("POST", rendered.endpoint.path, body=rendered.body, headers=headers,
+                            query=rendered.query)
+
+    def job_status(self, job_id: str) -> ApiResponse:
+        return self.request("GET", f"/v1/async-jobs/{job_id}")
+
+    def request(self, method: str, path: str, *, body: bytes | None = None,
+                headers: Mapping[str, str] | None = None, query: Mapping[str, str] | None = None) -> ApiResponse:
+        """One logical request with bounded retries. A POST that may have reached the server and
+        never got a definite answer raises OutcomeUnknown."""
+        import httpx
+
+        sent_headers = dict(headers or {})
+        content = body
+        if body is not None and len(body) >= self.gzip_threshold:
+            content = gzip.compress(body, mtime=0)
+            sent_headers["Content-Encoding"] = "gzip"
+        budget = Budget(self.policy, self._clock)
+        refreshed = False
+        maybe_processed = False  # a POST may have reached the API (so may have done something)
+        while True:
+            attempt = budget.start_attempt()
+            server_wait: float | None = None
+            try:
+                response = self._http.request(method, path, content=content, params=dict(query or {}),
+                                              headers={**sent_headers, "Authorization": self._bearer()})
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                problem = f"could not connect to {self.base_url} ({type(error).__name__})"
+            except httpx.TimeoutException:
+                maybe_processed = True
+                problem = f"no response within {self.timeout:g}s"
+            except httpx.TransportError as error:
+                maybe_processed = True
+                problem = f"the connection broke before a response came ({type(error).__name__})"
+            else:
+                status = response.status_code
+                payload = parse_json(response.content)
+                if status == 401 and not refreshed:
+                    # The token expired early or was revoked: get a new one, once.
+                    refreshed = True
+                    self._token = None
+                    budget.attempts -= 1
+                    continue
+                if status == 429:
+                    server_wait = retry_after_seconds(response.headers)
+                    problem = "rate limited (HTTP 429)"
+                elif status == 409 and "Idempotency-Key" in sent_headers:
+                    maybe_processed = True
+                    problem = "the first request with this Idempotency-Key is still in progress (HTTP 409)"
+                elif status >= 500:
+                    maybe_processed = True
+                    reasons = "; ".join(r.text() for r in reasons_from(payload))
+                    problem = f"server error HTTP {status}" + (f": {reasons}" if reasons else "")
+                else:
+                    return ApiResponse(status, dict(response.headers), payload, attempt)
+            wait = budget.wait_for_retry(server_wait)
+            if wait is None:
+                if method == "POST" and maybe_processed:
+                    raise OutcomeUnknown(f"{problem}; gave up after {budget.attempts} attempts with the same "
+                                         "Idempotency-Key")
+                raise DispatchError(f"{problem}; gave up after {budget.attempts} attempts")
+            log.info("%s %s: %s; retry %d in %.3fs", method, path, problem, attempt, wait)
+            self._sleep(wait)

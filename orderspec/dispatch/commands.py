@@ -1,0 +1,204 @@
+"""What `orderspec preview --remote`, `orderspec send` and `orderspec emulator` do; `cli.py` only
+declares their options. Every function returns the exit status: 0 done, 1 problems, 2 usage."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from orderspec.diagnostics import Severity
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass
+class Tuning:
+    timeout: float = 30.0
+    max_attempts: int = 6
+    backoff: float = 0.5
+    max_wait: float = 120.0
+    poll_timeout: float = 600.0
+    poll_interval: float = 0.5
+
+
+def _error(message: str) -> None:
+    click.echo(f"orderspec: {message}", err=True)
+
+
+def _prepare(paths: tuple[str, ...]) -> tuple[int, list[Any]]:
+    """Lint, then render. Any error stops here: only clean specs are sent."""
+    import os
+
+    from orderspec.dispatch import prepare
+
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        _error(f"no such file or directory: {', '.join(missing)}")
+        return EXIT_USAGE, []
+    result, items = prepare(paths)
+    if not result.files:
+        _error(f"no order specs found in {', '.join(paths)}")
+        return EXIT_USAGE, []
+    errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+    if errors:
+        for diagnostic in errors:
+            click.echo(diagnostic.text(), err=True)
+        _error(f"{len(errors)} error(s): fix the specs before sending (see `orderspec lint`)")
+        return EXIT_PROBLEMS, []
+    return EXIT_CLEAN, items
+
+
+def _client(env: str | None, base_url: str | None, tuning: Tuning):  # type: ignore[no-untyped-def]
+    from orderspec.dispatch import Credentials, RetryPolicy, ZuoraClient, resolve_environment
+
+    environment = resolve_environment(env, base_url)
+    credentials = Credentials.from_env()
+    policy = RetryPolicy(max_attempts=tuning.max_attempts, base_delay=tuning.backoff,
+                         max_delay=max(tuning.backoff, 30.0), total_time=tuning.max_wait)
+    return environment, ZuoraClient(environment.base_url, credentials, timeout=tuning.timeout, policy=policy)
+
+
+def _settings(tuning: Tuning):  # type: ignore[no-untyped-def]
+    from orderspec.dispatch import PollSettings, RetryPolicy, SendSettings
+
+    return SendSettings(poll=PollSettings(timeout=tuning.poll_timeout, interval=tuning.poll_interval,
+                                          max_interval=max(tuning.poll_interval, 10.0)),
+                        retry=RetryPolicy(base_delay=tuning.backoff, max_delay=max(tuning.backoff, 30.0)))
+
+
+def _json(value: Any) -> str:
+    from orderspec.render import canonical_json
+
+    return canonical_json(value).decode("utf-8").rstrip("\n")
+
+
+def _show_reasons(outcome: Any) -> None:
+    for reason in outcome.reasons:
+        click.echo(f"  {reason.text()}")
+
+
+def preview_remote(spec: str, env: str | None, base_url: str | None, as_json: bool, tuning: Tuning) -> int:
+    from orderspec.dispatch import Dispatcher, DispatchError
+    from orderspec.preview_tables import format_preview
+
+    status, items = _prepare((spec,))
+    if status:
+        return status
+    not_previews = [i.rendered.name for i in items if i.operation != "preview"]
+    if not_previews:
+        _error(f"{', '.join(not_previews)}: not a preview spec; `orderspec preview` needs `operation: preview` "
+               "(create specs go through `orderspec send`)")
+        return EXIT_USAGE
+    try:
+        _, client = _client(env, base_url, tuning)
+    except DispatchError as error:
+        _error(str(error))
+        return EXIT_USAGE
+    failed = False
+    results = []
+    with client:
+        dispatcher = Dispatcher(client, _settings(tuning))
+        for item in items:
+            outcome = dispatcher.preview(item.rendered)
+            failed = failed or not outcome.ok
+            results.append(outcome)
+            if as_json:
+                continue
+            click.echo(f"== {outcome.name} ({item.rendered.endpoint.method} {item.rendered.target})")
+            if outcome.ok:
+                click.echo(format_preview(outcome.payload))
+            else:
+                click.echo(f"preview failed: {outcome.detail}")
+                _show_reasons(outcome)
+    if as_json:
+        click.echo(_json([{**o.as_json(), "response": o.payload} for o in results]))
+    return EXIT_PROBLEMS if failed else EXIT_CLEAN
+
+
+def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: bool, allow_production: bool,
+         as_json: bool, tuning: Tuning) -> int:
+    from orderspec.dispatch import Dispatcher, DispatchError, dry_run, resolve_environment, send_batch
+    from orderspec.dispatch.journal import JournalBusy
+
+    try:
+        environment = resolve_environment(env, base_url)
+    except DispatchError as error:
+        _error(str(error))
+        return EXIT_USAGE
+    status, items = _prepare(specs)
+    if status:
+        return status
+    previews = [i.rendered.name for i in items if i.operation != "create"]
+    if previews:
+        _error(f"{', '.join(previews)}: preview spec(s); `send` creates orders (use `orderspec preview --remote`)")
+        return EXIT_USAGE
+    target = f"{environment.description} ({environment.base_url})"
+    if not yes:
+        for item, action in dry_run(items):
+            click.echo(f"== {item.rendered.name}: would {action}")
+            click.echo(item.rendered.http_text() + "\n" + item.rendered.body.decode("utf-8"))
+        note = " It is a production environment: --allow-production is needed too." if environment.production else ""
+        click.echo(f"dry run: nothing was sent to {target}. Add --yes to send.{note}", err=True)
+        return EXIT_CLEAN
+    if environment.production and not allow_production:
+        _error(f"{target} is a production environment; add --allow-production to create real orders there")
+        return EXIT_USAGE
+    try:
+        _, client = _client(env, base_url, tuning)
+    except DispatchError as error:
+        _error(str(error))
+        return EXIT_USAGE
+    try:
+        with client:
+            outcomes = send_batch(items, Dispatcher(client, _settings(tuning)))
+    except JournalBusy as error:
+        _error(str(error))
+        return EXIT_USAGE
+    if as_json:
+        click.echo(_json({"environment": environment.base_url, "results": [o.as_json() for o in outcomes]}))
+    else:
+        for outcome in outcomes:
+            facts = " ".join(filter(None, [outcome.order_number,
+                                           f"subscriptions {', '.join(outcome.subscription_numbers)}"
+                                           if outcome.subscription_numbers else "",
+                                           f"job {outcome.job_id}" if outcome.job_id else ""]))
+            click.echo(f"{outcome.status:<9} {outcome.name}  {facts}".rstrip()
+                       + (f"  ({outcome.detail})" if outcome.detail else ""))
+            _show_reasons(outcome)
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    click.echo(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + f" on {target}", err=True)
+    return EXIT_CLEAN if all(o.ok for o in outcomes) else EXIT_PROBLEMS
+
+
+def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str | None, job_delay: float,
+             token_ttl: float, rate_limit: int | None, retry_after: float, slow_delay: float) -> int:
+    from orderspec.emulator import Emulator, EmulatorConfig, Faults
+
+    try:
+        fault_config = Faults.parse(faults, seed) if faults else Faults(seed=seed)
+    except ValueError as error:
+        _error(str(error))
+        return EXIT_USAGE
+    config = EmulatorConfig(host=host, port=port, faults=fault_config, db=db, job_delay=job_delay,
+                            token_ttl=token_ttl, rate_limit=rate_limit, retry_after=retry_after,
+                            slow_delay=slow_delay)
+    try:
+        server = Emulator(config)
+    except OSError as error:
+        _error(f"cannot listen on {host}:{port}: {error.strerror or error}")
+        return EXIT_USAGE
+    click.echo(f"orderspec emulator listening on {server.url} (Ctrl-C to stop)", err=True)
+    sys.stderr.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server.server_close()
+        server.store.close()
+    return EXIT_CLEAN

@@ -1,0 +1,170 @@
+"""The dispatch journal: an append-only, fsynced JSONL file next to the specs.
+
+Every state change of an order is written (and fsynced) *before* the next step that depends on
+it: the intent to send goes to disk before the POST leaves, the job id before polling starts, the
+result before the run moves on. So whatever moment a run dies at, the next run knows enough:
+
+- died before the POST left, or after it left but before the answer came, or after the answer but
+  before the result was written: the journal says "sending", and the next run sends again with
+  the *same* Idempotency-Key. The API answers a repeat with the stored first response (keys are
+  kept 24 h), so at most one order exists. Once the key may have expired, the order is reported
+  as unknown instead of being sent again.
+- died while an async job ran: the journal has the job id, and the next run polls it.
+- the result was written: the next run skips the order.
+
+A torn last line (the process died mid-write) is ignored on reading; the record it would have
+been is redone by the rules above.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterator
+
+JOURNAL_DIR = ".orderspec"
+JOURNAL_NAME = "journal.jsonl"
+
+# Final states: the order exists (created) or the API said definitely not (failed).
+SENDING, UNKNOWN, JOB, CREATED, FAILED = "sending", "unknown", "job", "created", "failed"
+
+
+def journal_path_for(spec_path: str) -> Path:
+    return Path(spec_path).resolve().parent / JOURNAL_DIR / JOURNAL_NAME
+
+
+def attempt_key(base_key: str, attempt: int) -> str:
+    """The Idempotency-Key of an attempt. A new attempt (and key) is only ever made after the API
+    answered definitely that the previous one created nothing."""
+    if attempt == 0:
+        return base_key
+    key = f"{base_key}-{attempt}"
+    return key if len(key) <= 255 else f"{base_key[:240]}-{attempt}"
+
+
+@dataclass
+class OrderState:
+    """What the journal knows about one order (one base Idempotency-Key)."""
+
+    key: str
+    status: str = "new"
+    attempt: int = 0
+    attempt_key: str = ""
+    sent_at: float = 0.0  # epoch seconds when the current attempt's key was first sent
+    job_id: str | None = None
+    record: dict[str, Any] = field(default_factory=dict)  # the latest record
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not journalled")
+
+
+class JournalBusy(Exception):
+    pass
+
+
+class Journal:
+    def __init__(self, path: Path, clock: Any = time.time) -> None:
+        self.path = path
+        self._clock = clock
+        self._lock_handle: Any = None
+        self.torn_lines = 0
+
+    def read(self) -> list[dict[str, Any]]:
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return []
+        records = []
+        for line in data.split(b"\n"):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                self.torn_lines += 1
+                continue
+            if isinstance(record, dict) and isinstance(record.get("key"), str):
+                records.append(record)
+        return records
+
+    def states(self) -> dict[str, OrderState]:
+        states: dict[str, OrderState] = {}
+        for record in self.read():
+            state = states.setdefault(record["key"], OrderState(record["key"]))
+            event = record.get("event")
+            attempt = int(record.get("attempt", state.attempt))
+            if event == SENDING:
+                if attempt != state.attempt or not state.sent_at:
+                    state.sent_at = float(record.get("time", 0))
+                state.attempt = attempt
+                state.attempt_key = record.get("attemptKey", state.key)
+                state.job_id = None
+                state.status = SENDING
+            elif event in (UNKNOWN, JOB, CREATED, FAILED):
+                state.status = event
+                if event == JOB:
+                    state.job_id = record.get("jobId")
+            state.record = record
+        return states
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Write one record and fsync it before returning."""
+        record = {"v": 1, "time": round(self._clock(), 3),
+                  "at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), **record}
+        line = json.dumps(record, ensure_ascii=False, default=_default, separators=(",", ":")) + "\n"
+        created = not self.path.exists()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            if not created and os.fstat(fd).st_size:
+                with open(self.path, "rb") as existing:
+                    existing.seek(-1, os.SEEK_END)
+                    if existing.read(1) != b"\n":
+                        line = "\n" + line  # a torn line from a crash must not swallow this record
+            os.write(fd, line.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if created:
+            _fsync_dir(self.path.parent)
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator["Journal"]:
+        """Hold the journal for one run, so two runs on the same specs cannot interleave."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path.with_suffix(".lock"), "a+")
+        try:
+            try:
+                import fcntl
+            except ImportError:  # Windows: no advisory locks; the journal still works
+                fcntl = None  # type: ignore[assignment]
+            if fcntl is not None:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    raise JournalBusy(f"another orderspec run is using {self.path}") from None
+            yield self
+        finally:
+            handle.close()
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

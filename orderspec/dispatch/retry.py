@@ -1,0 +1,90 @@
+"""When to try a request again, and how long to wait first.
+
+Every retry loop is bounded twice: by a number of attempts and by total time. Waits grow
+exponentially with full jitter, so that many clients hitting a busy tenant spread out; a 429's
+`Retry-After` (or `RateLimit-Reset`) is honoured as the least wait. POSTs are only ever repeated
+with the same Idempotency-Key: that decision lives in the client, which never changes headers
+between attempts.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+
+@dataclass
+class RetryPolicy:
+    max_attempts: int = 6  # attempts in all, the first one included
+    base_delay: float = 0.5  # seconds; the first backoff waits up to this long
+    max_delay: float = 30.0  # no single wait is longer
+    total_time: float = 120.0  # give up when the next wait would pass this many seconds
+    max_retry_after: float = 300.0  # a longer Retry-After than this is not waited for
+    seed: int | None = None
+    rng: random.Random = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+
+    def backoff(self, attempt: int) -> float:
+        """Wait before attempt `attempt + 1` (attempt counts from 1): full jitter, capped."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        # Never 0 exactly: a small floor keeps tight loops from spinning.
+        return max(ceiling * self.rng.random(), min(ceiling, 0.001))
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: Callable[[], float] = time.time) -> float | None:
+    """Seconds the server asked us to wait, from `Retry-After` (seconds or an HTTP date) or
+    `RateLimit-Reset` / `X-RateLimit-Reset` (seconds); None when it did not say."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    value = lowered.get("retry-after")
+    if value is not None:
+        value = value.strip()
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            parsed = email.utils.parsedate_to_datetime(value) if value else None
+            if parsed is not None:
+                return max(0.0, parsed.timestamp() - now())
+    for name in ("ratelimit-reset", "x-ratelimit-reset"):
+        value = lowered.get(name)
+        if value is not None:
+            try:
+                seconds = float(value.strip().split(",")[0])
+            except ValueError:
+                continue
+            # Some servers send an epoch time instead of a delta.
+            if seconds > 10**9:
+                seconds -= now()
+            return max(0.0, seconds)
+    return None
+
+
+class Budget:
+    """Attempts and time left for one logical request."""
+
+    def __init__(self, policy: RetryPolicy, clock: Callable[[], float] = time.monotonic) -> None:
+        self.policy = policy
+        self.clock = clock
+        self.started = clock()
+        self.attempts = 0
+
+    def start_attempt(self) -> int:
+        self.attempts += 1
+        return self.attempts
+
+    def wait_for_retry(self, server_wait: float | None = None) -> float | None:
+        """The wait before the next attempt, or None when the budget does not allow one."""
+        if self.attempts >= self.policy.max_attempts:
+            return None
+        wait = self.policy.backoff(self.attempts)
+        if server_wait is not None:
+            if server_wait > self.policy.max_retry_after:
+                return None
+            wait = max(wait, server_wait)
+        if self.clock() - self.started + wait > self.policy.total_time:
+            return None
+        return wait

@@ -1,0 +1,266 @@
+"""Send rendered orders exactly once: the journal decides what each order needs, the client sends.
+
+For each order (identified by its rendered Idempotency-Key, which is derived from the endpoint
+and the canonical body bytes):
+
+    journal says        this run does
+    ------------------  ------------------------------------------------------------------------
+    nothing             write "sending", POST with the key
+    sending / unknown   POST again with the *same* key while the API still keeps it (24 h);
+                        after that: report "unknown - check before resending", send nothing
+    job                 poll the job id
+    failed              a new attempt with a new key (the API said the last one created nothing)
+    created             skip
+
+Inside a run, a definite failure whose code class says "try again later" (50 lock contention,
+61 temporary, 70 limit) gets a bounded number of new attempts after a backoff.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from orderspec.dispatch.client import ApiResponse, ZuoraClient
+from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, Reason, reasons_from
+from orderspec.dispatch.jobs import JobOutcome, JobTimeout, PollSettings, StatusLine, poll_job
+from orderspec.dispatch.journal import (CREATED, FAILED, JOB, SENDING, UNKNOWN, Journal, OrderState,
+                                        attempt_key)
+from orderspec.dispatch.retry import RetryPolicy
+from orderspec.render import RenderedRequest
+
+KEY_TTL = 23 * 3600.0  # the API keeps idempotency keys 24 h; an hour of margin for clock skew
+
+
+@dataclass
+class SendSettings:
+    key_ttl: float = KEY_TTL
+    poll: PollSettings = field(default_factory=PollSettings)
+    new_attempts: int = 3  # per run, after "try again later" failures
+    retry: RetryPolicy = field(default_factory=RetryPolicy)  # backoff between new attempts
+
+
+@dataclass
+class Outcome:
+    name: str
+    key: str
+    status: str  # created | skipped | failed | unknown | in-flight | previewed | would-send
+    detail: str = ""
+    order_number: str | None = None
+    subscription_numbers: list[str] = field(default_factory=list)
+    job_id: str | None = None
+    reasons: list[Reason] = field(default_factory=list)
+    payload: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("created", "skipped", "previewed", "would-send")
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"spec": self.name, "idempotencyKey": self.key, "status": self.status}
+        if self.detail:
+            data["detail"] = self.detail
+        if self.order_number:
+            data["orderNumber"] = self.order_number
+        if self.subscription_numbers:
+            data["subscriptionNumbers"] = self.subscription_numbers
+        if self.job_id:
+            data["jobId"] = self.job_id
+        if self.reasons:
+            data["reasons"] = [r.as_json() for r in self.reasons]
+        return data
+
+
+def content_hash(rendered: RenderedRequest) -> str:
+    digest = hashlib.sha256(f"{rendered.endpoint.method} {rendered.target}\n".encode())
+    digest.update(rendered.body)
+    return "sha256:" + digest.hexdigest()
+
+
+def order_facts(result: Any) -> tuple[str | None, list[str]]:
+    """Order number and subscription numbers of a create response (or async job result)."""
+    if not isinstance(result, dict):
+        return None, []
+    numbers = [str(n) for n in result.get("subscriptionNumbers") or []]
+    for item in result.get("subscriptions") or []:
+        if isinstance(item, dict) and item.get("subscriptionNumber") and str(item["subscriptionNumber"]) not in numbers:
+            numbers.append(str(item["subscriptionNumber"]))
+    number = result.get("orderNumber")
+    return (str(number) if number else None), numbers
+
+
+def plan_action(state: OrderState, now: float, key_ttl: float = KEY_TTL) -> str:
+    """What a run would do with an order, in words (used by the dry run too)."""
+    if state.status == CREATED:
+        number = state.record.get("orderNumber")
+        return f"skip: already created{f' as {number}' if number else ''}"
+    if state.status == JOB:
+        return f"poll job {state.job_id} (submitted earlier)"
+    if state.status in (SENDING, UNKNOWN):
+        if now - state.sent_at > key_ttl:
+            return "unknown: sent earlier, outcome never confirmed; check in Zuora before resending"
+        return "send again with the same Idempotency-Key (outcome of an earlier send unconfirmed)"
+    if state.status == FAILED:
+        return "send (new attempt: the last one failed)"
+    return "send"
+
+
+class Dispatcher:
+    def __init__(self, client: ZuoraClient, settings: SendSettings = SendSettings(), *,
+                 status_line: StatusLine | None = None, sleep: Callable[[float], None] = time.sleep,
+                 wall_clock: Callable[[], float] = time.time) -> None:
+        self.client = client
+        self.settings = settings
+        self.status_line = status_line or StatusLine()
+        self._sleep = sleep
+        self._now = wall_clock
+
+    # -- create --------------------------------------------------------------------------------------
+
+    def create(self, rendered: RenderedRequest, journal: Journal, state: OrderState) -> Outcome:
+        base = rendered.idempotency_key
+        common = {"key": base, "spec": rendered.name, "endpoint": rendered.endpoint.name,
+                  "hash": content_hash(rendered)}
+        if state.status == CREATED:
+            number, subscriptions = state.record.get("orderNumber"), state.record.get("subscriptionNumbers", [])
+            return Outcome(rendered.name, base, "skipped", "already created", number, list(subscriptions))
+        if state.status == JOB and state.job_id:
+            outcome = self._finish_job(rendered, journal, common, state.attempt, state.job_id)
+            if outcome is not None:
+                return outcome
+            attempt = state.attempt + 1
+        elif state.status in (SENDING, UNKNOWN):
+            if self._now() - state.sent_at > self.settings.key_ttl:
+                return Outcome(rendered.name, base, "unknown",
+                               f"sent with Idempotency-Key {state.attempt_key} more than "
+                               f"{self.settings.key_ttl / 3600:.0f} h ago and never confirmed; the API no longer "
+                               "holds the key, so sending again could create a second order: check in Zuora "
+                               "before resending")
+            attempt = state.attempt
+        elif state.status == FAILED:
+            attempt = state.attempt + 1
+        else:
+            attempt = 0
+        new_attempts = 0
+        while True:
+            key = attempt_key(base, attempt)
+            journal.append({**common, "event": SENDING, "attempt": attempt, "attemptKey": key})
+            try:
+                response = self.client.send(rendered, idempotency_key=key)
+            except OutcomeUnknown as error:
+                journal.append({**common, "event": UNKNOWN, "attempt": attempt, "detail": str(error)})
+                return Outcome(rendered.name, key, "unknown",
+                               f"{error}. The order may exist: run the same command again within 24 h to "
+                               "retry safely with the same key, or check in Zuora before resending")
+            except DispatchError as error:
+                # Nothing reached the API; the "sending" record makes the next run reuse this key.
+                return Outcome(rendered.name, key, "unknown", f"not sent: {error}")
+            if rendered.endpoint.is_async:
+                job_id = response.payload.get("jobId") if isinstance(response.payload, dict) else None
+                if response.success and isinstance(job_id, str) and job_id:
+                    journal.append({**common, "event": JOB, "attempt": attempt, "jobId": job_id})
+                    outcome = self._finish_job(rendered, journal, common, attempt, job_id)
+                    if outcome is not None:
+                        return outcome
+                    reasons = []  # the job failed with a retryable reason; _finish_job journalled it
+                    retry = True
+                else:
+                    reasons, retry = self._failed(response, journal, common, attempt)
+                    if not retry:
+                        return self._failure_outcome(rendered, key, response, reasons)
+            elif response.success:
+                number, subscriptions = order_facts(response.payload)
+                status = response.payload.get("status") if isinstance(response.payload, dict) else None
+                journal.append({**common, "event": CREATED, "attempt": attempt, "orderNumber": number,
+                                "subscriptionNumbers": subscriptions, "orderStatus": status})
+                detail = f"order status {status}" if status and status != "Completed" else ""
+                return Outcome(rendered.name, key, "created", detail, number, subscriptions,
+                               payload=response.payload)
+            else:
+                reasons, retry = self._failed(response, journal, common, attempt)
+                if not retry:
+                    return self._failure_outcome(rendered, key, response, reasons)
+            if new_attempts >= self.settings.new_attempts:
+                return Outcome(rendered.name, key, "failed",
+                               f"still failing after {new_attempts + 1} attempts; run again later",
+                               reasons=reasons or self._last_reasons(journal, base))
+            new_attempts += 1
+            attempt += 1
+            self._sleep(self.settings.retry.backoff(new_attempts))
+
+    def _failed(self, response: ApiResponse, journal: Journal, common: dict[str, Any],
+                attempt: int) -> tuple[list[Reason], bool]:
+        reasons = reasons_from(response.payload)
+        journal.append({**common, "event": FAILED, "attempt": attempt, "httpStatus": response.status,
+                        "reasons": [r.as_json() for r in reasons]})
+        return reasons, bool(reasons) and all(r.retryable for r in reasons)
+
+    @staticmethod
+    def _failure_outcome(rendered: RenderedRequest, key: str, response: ApiResponse,
+                         reasons: list[Reason]) -> Outcome:
+        detail = f"HTTP {response.status}" + ("" if reasons else " without reasons")
+        return Outcome(rendered.name, key, "failed", detail, reasons=reasons, payload=response.payload)
+
+    @staticmethod
+    def _last_reasons(journal: Journal, base: str) -> list[Reason]:
+        record = journal.states().get(base, OrderState(base)).record
+        return [Reason(str(r.get("code", "")), str(r.get("message", ""))) for r in record.get("reasons", [])]
+
+    def _finish_job(self, rendered: RenderedRequest, journal: Journal, common: dict[str, Any],
+                    attempt: int, job_id: str) -> Outcome | None:
+        """Poll a create job to its end. None means: it failed with a "try again later" reason."""
+        key = attempt_key(common["key"], attempt)
+        try:
+            job = self._poll(rendered.name, job_id)
+        except JobTimeout as error:
+            return Outcome(rendered.name, key, "in-flight", f"{error}; run again to keep polling", job_id=job_id)
+        except DispatchError as error:
+            return Outcome(rendered.name, key, "in-flight", f"{error}; run again to keep polling", job_id=job_id)
+        if job.succeeded:
+            number, subscriptions = order_facts(job.result)
+            status = job.result.get("status") if job.result else None
+            journal.append({**common, "event": CREATED, "attempt": attempt, "jobId": job_id,
+                            "orderNumber": number, "subscriptionNumbers": subscriptions, "orderStatus": status})
+            detail = f"order status {status}" if status and status != "Completed" else ""
+            return Outcome(rendered.name, key, "created", detail, number, subscriptions, job_id, payload=job.result)
+        journal.append({**common, "event": FAILED, "attempt": attempt, "jobId": job_id,
+                        "reasons": [r.as_json() for r in job.reasons]})
+        if job.reasons and all(r.retryable for r in job.reasons):
+            return None
+        return Outcome(rendered.name, key, "failed", f"job {job_id} {job.status}", job_id=job_id, reasons=job.reasons)
+
+    def _poll(self, name: str, job_id: str) -> JobOutcome:
+        def show(status: str, elapsed: float) -> None:
+            self.status_line.update(f"{name}: job {job_id[:8]}... {status} ({elapsed:.0f}s)")
+
+        try:
+            return poll_job(self.client, job_id, self.settings.poll, sleep=self._sleep, on_status=show)
+        finally:
+            self.status_line.done()
+
+    # -- preview -------------------------------------------------------------------------------------
+
+    def preview(self, rendered: RenderedRequest) -> Outcome:
+        """Preview creates nothing, so it needs no journal; retries still reuse the key."""
+        key = rendered.idempotency_key
+        try:
+            response = self.client.send(rendered)
+        except DispatchError as error:
+            return Outcome(rendered.name, key, "failed", str(error))
+        if rendered.endpoint.is_async:
+            job_id = response.payload.get("jobId") if isinstance(response.payload, dict) else None
+            if not (response.success and isinstance(job_id, str)):
+                return self._failure_outcome(rendered, key, response, reasons_from(response.payload))
+            try:
+                job = self._poll(rendered.name, job_id)
+            except DispatchError as error:
+                return Outcome(rendered.name, key, "failed", str(error), job_id=job_id)
+            if not job.succeeded:
+                return Outcome(rendered.name, key, "failed", f"job {job_id} {job.status}", job_id=job_id,
+                               reasons=job.reasons, payload=job.result)
+            return Outcome(rendered.name, key, "previewed", job_id=job_id, payload=job.result)
+        if not response.success:
+            return self._failure_outcome(rendered, key, response, reasons_from(response.payload))
+        return Outcome(rendered.name, key, "previewed", payload=response.payload)

@@ -1,0 +1,176 @@
+"""What the emulated Orders API does with a request body: the same checks as `orderspec lint`
+(schema validation and, when present, the check stage), then API-shaped answers.
+
+Error codes follow Zuora's 6+2 digit form: a resource part and a category in the last two
+digits (20 invalid value, 21 unknown field, 22 missing field, 30 business rule, 50 lock
+contention, 90 malformed request).
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from orderspec.diagnostics import Diagnostic, Severity
+from orderspec.emulator.state import Store
+from orderspec.load import load_text
+from orderspec.model import Endpoint, Request
+from orderspec.validate import validate
+
+# Resource part of the codes this emulator answers with, per endpoint.
+RESOURCE = {"create": "587302", "preview": "587402", "async-create": "587312", "async-preview": "587412"}
+ASYNC_RESOURCE = "400000"  # async job reports use 400000xx codes
+LOCK_MESSAGE = "The operation failed because of lock contention; retry later."
+
+_CATEGORY_BY_CODE = {"S001": 21, "S003": 22}
+
+
+def _category(diagnostic: Diagnostic) -> int:
+    code = diagnostic.code
+    if code in _CATEGORY_BY_CODE:
+        return _CATEGORY_BY_CODE[code]
+    if code[0] in "YF":
+        return 90
+    if code[0] in "LRP":
+        return 30
+    return 20
+
+
+def reason(endpoint: Endpoint, category: int, message: str) -> dict[str, Any]:
+    return {"code": f"{RESOURCE[endpoint.name]}{category:02d}", "message": message}
+
+
+def check_body(text: str, endpoint: Endpoint) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The parsed body (numbers exact) and the reasons it would be refused (empty when fine)."""
+    loaded = load_text(text, "request.json", json_mode=True)
+    errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
+    if errors or not loaded.documents or not isinstance(loaded.documents[0].value, dict):
+        message = errors[0].message if errors else "the request body is not a JSON object"
+        return None, [reason(endpoint, 90, f"Malformed request: {message}")]
+    document = loaded.documents[0]
+    request = Request("request.json", 0, "preview" if endpoint.is_preview else "create", endpoint.is_async,
+                      document.value, document.source)
+    diagnostics = list(validate(request, endpoint))
+    try:
+        from orderspec.check import check_request
+    except ImportError:  # the check stage is optional for the emulator
+        pass
+    else:
+        diagnostics.extend(check_request(request, endpoint))
+    problems = [d for d in diagnostics if d.severity is Severity.ERROR]
+    reasons = [reason(endpoint, _category(d), f"{d.pointer or '/'}: {d.message}") for d in problems]
+    return document.value, reasons
+
+
+def _prices(value: Any) -> list[Decimal]:
+    """Every list price in a rate plan's charge overrides (flat fees, per-unit, tiers)."""
+    found: list[Decimal] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("listPrice", "price") and isinstance(item, (int, Decimal)) and not isinstance(item, bool):
+                found.append(Decimal(item))
+            else:
+                found.extend(_prices(item))
+    elif isinstance(value, list):
+        for item in value:
+            found.extend(_prices(item))
+    return found
+
+
+def _rate_plans(action: dict[str, Any]) -> list[dict[str, Any]]:
+    plans: list[dict[str, Any]] = []
+    create = action.get("createSubscription")
+    if isinstance(create, dict) and isinstance(create.get("subscribeToRatePlans"), list):
+        plans.extend(p for p in create["subscribeToRatePlans"] if isinstance(p, dict))
+    for name in ("addProduct", "updateProduct"):
+        if isinstance(action.get(name), dict):
+            plans.append(action[name])
+    return plans
+
+
+def _subscriptions(body: dict[str, Any]) -> list[dict[str, Any]]:
+    items = body.get("subscriptions")
+    return [s for s in items if isinstance(s, dict)] if isinstance(items, list) else []
+
+
+def _actions(subscription: dict[str, Any]) -> list[dict[str, Any]]:
+    actions = subscription.get("orderActions")
+    return [a for a in actions if isinstance(a, dict)] if isinstance(actions, list) else []
+
+
+def create_order(store: Store, body: dict[str, Any], key: str | None, endpoint: Endpoint,
+                 now: float) -> dict[str, Any]:
+    """Record a new order and return the create response's fields."""
+    with store.lock:
+        order_number = str(body.get("orderNumber") or f"O-{store.next_number('order'):08d}")
+        account_number = str(body.get("existingAccountNumber") or f"A{store.next_number('account'):08d}")
+        subscriptions = []
+        for subscription in _subscriptions(body):
+            number = subscription.get("subscriptionNumber")
+            if not number:
+                number = f"A-S{store.next_number('subscription'):08d}"
+            subscriptions.append({"subscriptionNumber": str(number), "status": "Active"})
+        order_id = uuid.uuid4().hex
+        store.put("order", order_id, {
+            "orderId": order_id, "orderNumber": order_number, "accountNumber": account_number,
+            "subscriptionNumbers": [s["subscriptionNumber"] for s in subscriptions],
+            "idempotencyKey": key, "endpoint": endpoint.name, "createdAt": now,
+            "orderDate": str(body.get("orderDate", "")), "description": str(body.get("description", "")),
+        })
+    return {"success": True, "orderId": order_id, "orderNumber": order_number, "accountNumber": account_number,
+            "status": "Completed", "subscriptionNumbers": [s["subscriptionNumber"] for s in subscriptions],
+            "subscriptions": subscriptions}
+
+
+def preview_result(body: dict[str, Any]) -> dict[str, Any]:
+    """A preview of the order: one charge per priced rate plan, one invoice item per charge."""
+    order_date = str(body.get("orderDate", ""))
+    charge_metrics, items, delta_mrr = [], [], []
+    charge_count = 0
+    for position, subscription in enumerate(_subscriptions(body), start=1):
+        subscription_number = str(subscription.get("subscriptionNumber") or f"A-S-PREVIEW-{position}")
+        charges = []
+        for sequence, action in enumerate(_actions(subscription), start=1):
+            for plan in _rate_plans(action):
+                prices = _prices(plan) or [Decimal("0")]
+                for price in prices:
+                    charge_count += 1
+                    charge_number = f"C-{charge_count:08d}"
+                    charge_id = ""
+                    overrides = plan.get("chargeOverrides")
+                    if isinstance(overrides, list) and overrides and isinstance(overrides[0], dict):
+                        charge_id = str(overrides[0].get("productRatePlanChargeId", ""))
+                    charges.append({
+                        "chargeNumber": charge_number,
+                        "productRatePlanId": str(plan.get("productRatePlanId", "")),
+                        "productRatePlanChargeId": charge_id,
+                        "cmrr": {"regular": price, "discount": Decimal("0"),
+                                 "regularDelta": price, "discountDelta": Decimal("0")},
+                        "tcv": {"regular": price * 12, "discount": Decimal("0"),
+                                "regularDelta": price * 12, "discountDelta": Decimal("0")},
+                        "tcb": {"regular": price, "discount": Decimal("0"),
+                                "regularDelta": price, "discountDelta": Decimal("0")},
+                        "tax": {"regular": Decimal("0"), "discount": Decimal("0"),
+                                "regularDelta": Decimal("0"), "discountDelta": Decimal("0")},
+                    })
+                    items.append({
+                        "serviceStartDate": order_date, "serviceEndDate": order_date,
+                        "chargeName": f"Charge {charge_number}", "chargeNumber": charge_number,
+                        "productName": str(plan.get("productRatePlanId", "")),
+                        "productRatePlanChargeId": charge_id, "subscriptionNumber": subscription_number,
+                        "processingType": "Charge", "unitPrice": price, "amountWithoutTax": price,
+                        "taxAmount": Decimal("0"),
+                    })
+                    delta_mrr.append({
+                        "subscriptionNumber": subscription_number, "chargeNumber": charge_number,
+                        "orderActionType": str(action.get("type", "")), "orderActionSequence": str(sequence),
+                        "productRatePlanChargeId": charge_id, "startDate": order_date, "endDate": order_date,
+                        "grossAmount": price, "netAmount": price, "currency": "USD",
+                    })
+        charge_metrics.append({"subscriptionNumber": subscription_number, "charges": charges})
+    total = sum((item["amountWithoutTax"] for item in items), Decimal("0"))
+    invoices = [{"targetDate": order_date, "amount": total, "amountWithoutTax": total, "taxAmount": Decimal("0"),
+                 "invoiceItems": items}] if items else []
+    return {"chargeMetrics": charge_metrics, "invoices": invoices,
+            "orderDeltaMetrics": {"orderDeltaMrr": delta_mrr, "orderDeltaTcv": [], "orderDeltaTcb": []}}

@@ -1,0 +1,400 @@
+"""A local HTTP server that behaves like the Zuora Orders API, for tests and for rehearsing
+failures in your own CI.
+
+Endpoints: POST /oauth/token, POST /v1/orders, /v1/orders/preview, /v1/async/orders,
+/v1/async/orders/preview, GET /v1/async-jobs/{jobId}. It keeps the Idempotency-Key contract
+(same key and body: the stored response; same key while the first is still running: 409; same
+key with another body: 422; keys forgotten after 24 h), expires tokens, rate-limits, and injects
+faults chosen by configuration.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import random
+import re
+import socket
+import threading
+import time
+import uuid
+import zlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qs, urlsplit
+
+from orderspec.emulator import orders
+from orderspec.emulator.state import Store
+from orderspec.model import ENDPOINTS, Endpoint
+from orderspec.render import canonical_json
+
+# Faults that can be injected into a POST to an orders endpoint:
+#   500, 503      the server fails before doing anything (not stored under the key)
+#   429           rate limited (with Retry-After)
+#   timeout       the order is processed, the answer is held `slow_delay` seconds (past the client's timeout)
+#   drop-before   the connection is closed before anything is done
+#   drop-after    the order is processed and stored, then the connection is closed without an answer
+#   lock          the API answers "lock contention" (category 50); nothing is created
+FAULT_KINDS = ("500", "503", "429", "timeout", "drop-before", "drop-after", "lock")
+GET_FAULT_KINDS = ("500", "503", "429", "drop-before")  # the ones that make sense for a job poll
+
+ORDER_PATHS = {e.path: e for e in ENDPOINTS.values()}
+JOB_PATH = re.compile(r"^/v1/async-jobs/([^/]+)$")
+MAX_BODY = 8 * 1024 * 1024  # also the cap on a gzipped body's unpacked size
+
+
+@dataclass
+class Faults:
+    rate: float = 0.0  # chance that a request gets a random fault from `kinds`
+    kinds: tuple[str, ...] = FAULT_KINDS
+    seed: int | None = None
+    # Faults for the next requests, used first and in order ("none" for a clean one); tests script
+    # exact scenarios with this.
+    script: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        unknown = [k for k in (*self.kinds, *self.script) if k not in FAULT_KINDS and k != "none"]
+        if unknown:
+            raise ValueError(f"unknown fault kind(s): {', '.join(unknown)}; known: {', '.join(FAULT_KINDS)}")
+        self._rng = random.Random(self.seed)
+        self._lock = threading.Lock()
+
+    def next(self, allowed: tuple[str, ...] = FAULT_KINDS) -> str | None:
+        with self._lock:
+            if self.script:
+                fault = self.script.pop(0)
+                return None if fault == "none" else fault
+            kinds = [k for k in self.kinds if k in allowed]
+            if kinds and self.rate > 0 and self._rng.random() < self.rate:
+                return self._rng.choice(kinds)
+            return None
+
+    @classmethod
+    def parse(cls, text: str, seed: int | None = None) -> "Faults":
+        """`rate=0.2,kinds=500+timeout` or a script `500,timeout,none` (from the command line)."""
+        settings = dict(part.split("=", 1) for part in text.split(",") if "=" in part)
+        script = [part for part in text.split(",") if part and "=" not in part]
+        kinds = tuple(settings["kinds"].split("+")) if "kinds" in settings else FAULT_KINDS
+        return cls(rate=float(settings.get("rate", 0)), kinds=kinds, seed=seed, script=script)
+
+
+@dataclass
+class EmulatorConfig:
+    host: str = "127.0.0.1"
+    port: int = 0  # 0: any free port
+    clients: dict[str, str] | None = None  # client id -> secret; None accepts any non-empty pair
+    token_ttl: float = 3600.0
+    job_delay: float = 0.2  # seconds a job stays Processing
+    idempotency_ttl: float = 24 * 3600.0
+    slow_delay: float = 5.0  # how long a "timeout" fault holds the answer
+    retry_after: float = 1.0  # what a 429 asks the client to wait
+    rate_limit: int | None = None  # requests per `rate_window` seconds; None: unlimited
+    rate_window: float = 1.0
+    faults: Faults = field(default_factory=Faults)
+    db: str | None = None
+    clock: Callable[[], float] = time.time
+
+
+def body_hash(endpoint: Endpoint, body: bytes) -> str:
+    return hashlib.sha256(endpoint.path.encode() + b"\n" + body).hexdigest()
+
+
+def _text(value: Any) -> str:
+    """JSON text of a response kept for later (numbers stay exact, also in the SQLite file)."""
+    return canonical_json(value).decode("utf-8")
+
+
+class Emulator:
+    def __init__(self, config: EmulatorConfig | None = None) -> None:
+        self.config = config or EmulatorConfig()
+        self.store = Store(self.config.db)
+        self._rate_lock = threading.Lock()
+        self._window_start = 0.0
+        self._window_count = 0
+        self.requests: list[tuple[str, str, str | None]] = []  # (method, path, fault) for tests
+        handler = type("Handler", (_Handler,), {"emulator": self})
+        self.server = ThreadingHTTPServer((self.config.host, self.config.port), handler)
+        self.server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "Emulator":
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="orderspec-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self.server.serve_forever(poll_interval=0.2)
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.store.close()
+
+    def __enter__(self) -> "Emulator":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- inspection and control (tests, rehearsals) -------------------------------------------------
+
+    def orders(self) -> list[dict[str, Any]]:
+        return self.store.values("order")
+
+    def expire_tokens(self) -> None:
+        """Make every issued token invalid, as if they had all run out."""
+        for token in list(self.store.data["token"]):
+            self.store.delete("token", token)
+
+    # -- behaviour ------------------------------------------------------------------------------------
+
+    def issue_token(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
+        if form.get("grant_type") != "client_credentials":
+            return 400, {"error": "unsupported_grant_type"}
+        clients = self.config.clients
+        if not client_id or not secret or (clients is not None and clients.get(client_id) != secret):
+            return 401, {"error": "invalid_client", "error_description": "Bad client credentials"}
+        token = uuid.uuid4().hex
+        self.store.put("token", token, self.config.clock() + self.config.token_ttl)
+        return 200, {"access_token": token, "token_type": "bearer", "expires_in": int(self.config.token_ttl),
+                     "scope": "entity.00000000-0000-0000-0000-000000000000 platform.write service.orders.write",
+                     "jti": uuid.uuid4().hex}
+
+    def authorized(self, header: str | None) -> bool:
+        if not header or not header.startswith("Bearer "):
+            return False
+        expires = self.store.get("token", header[len("Bearer "):])
+        return expires is not None and float(expires) > self.config.clock()
+
+    def rate_limited(self) -> bool:
+        if self.config.rate_limit is None:
+            return False
+        with self._rate_lock:
+            now = self.config.clock()
+            if now - self._window_start >= self.config.rate_window:
+                self._window_start, self._window_count = now, 0
+            self._window_count += 1
+            return self._window_count > self.config.rate_limit
+
+    def process(self, endpoint: Endpoint, raw: bytes, key: str | None, fault: str | None) -> tuple[int, Any]:
+        """Do what the API does with one order request; returns (HTTP status, response JSON)."""
+        now = self.config.clock()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return 400, {"success": False, "reasons": [orders.reason(endpoint, 90, "The request body is not UTF-8.")]}
+        body, reasons = orders.check_body(text, endpoint)
+        if endpoint.is_async:
+            job_id = uuid.uuid4().hex
+            job: dict[str, Any] = {"jobType": "AsyncPreviewOrder" if endpoint.is_preview else "AsyncCreateOrder",
+                                   "readyAt": now + self.config.job_delay, "errors": None, "result": None}
+            if fault == "lock":
+                job["errors"] = f"[{orders.ASYNC_RESOURCE}50]: {orders.LOCK_MESSAGE}"
+            elif reasons:
+                first = reasons[0]
+                job["errors"] = f"[{orders.ASYNC_RESOURCE}{str(first['code'])[-2:]}]: {first['message']}"
+            elif endpoint.is_preview:
+                job["result"] = _text({"jobType": job["jobType"], "success": True, **orders.preview_result(body or {})})
+            else:
+                created = orders.create_order(self.store, body or {}, key, endpoint, now)
+                job["result"] = _text({"jobType": job["jobType"], **created})
+            self.store.put("job", job_id, job)
+            return 200, {"jobId": job_id, "success": True}
+        if fault == "lock":
+            return 200, {"success": False, "processId": uuid.uuid4().hex[:16].upper(),
+                         "reasons": [{"code": 53500050, "message": orders.LOCK_MESSAGE}],
+                         "requestId": str(uuid.uuid4())}
+        if reasons:
+            status = 400 if str(reasons[0]["code"]).endswith("90") else 200
+            return status, {"success": False, "processId": uuid.uuid4().hex[:16].upper(), "reasons": reasons,
+                            "requestId": str(uuid.uuid4())}
+        if endpoint.is_preview:
+            return 200, {"success": True, "previewResult": orders.preview_result(body or {})}
+        return 200, orders.create_order(self.store, body or {}, key, endpoint, now)
+
+    def job_status(self, job_id: str) -> tuple[int, Any]:
+        job = self.store.get("job", job_id)
+        if job is None:
+            return 404, {"success": False, "reasons": [{"code": 50000040, "message": f"Job {job_id} not found."}]}
+        if self.config.clock() < float(job["readyAt"]):
+            return 200, {"status": "Processing", "errors": None, "result": None, "success": True}
+        if job["errors"]:
+            return 200, {"status": "Failed", "errors": job["errors"], "result": None, "success": True}
+        result = json.loads(job["result"], parse_float=Decimal) if job["result"] else None
+        return 200, {"status": "Completed", "errors": None, "result": result, "success": True}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    emulator: Emulator
+    protocol_version = "HTTP/1.1"
+    server_version = "orderspec-emulator"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: tests and CI read their own output
+        pass
+
+    # -- plumbing -----------------------------------------------------------------------------------
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            raise ValueError("request body too large")
+        raw = self.rfile.read(length) if length else b""
+        if (self.headers.get("Content-Encoding") or "").lower() == "gzip":
+            unpacker = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+            raw = unpacker.decompress(raw, MAX_BODY + 1)
+            if len(raw) > MAX_BODY or unpacker.unconsumed_tail:
+                raise ValueError("request body too large once unzipped")
+        return raw
+
+    def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        data = payload if isinstance(payload, bytes) else canonical_json(payload)
+        extra = dict(headers or {})
+        if len(data) > 1000 and "gzip" in (self.headers.get("Accept-Encoding") or ""):
+            data = gzip.compress(data, mtime=0)
+            extra["Content-Encoding"] = "gzip"
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        track = self.headers.get("Zuora-Track-Id")
+        if track:
+            extra["Zuora-Track-Id"] = track
+        for name, value in extra.items():
+            self.send_header(name, value)
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True  # the client went away (it timed out); nothing to do
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _rate_limited(self) -> None:
+        wait = self.emulator.config.retry_after
+        shown = str(int(wait)) if float(wait).is_integer() else f"{wait:g}"
+        self._send(429, {"success": False, "reasons": [{"code": 90000070,
+                                                        "message": "Too many requests; retry later."}]},
+                   {"Retry-After": shown, "RateLimit-Limit": str(self.emulator.config.rate_limit or 0),
+                    "RateLimit-Remaining": "0", "RateLimit-Reset": shown})
+
+    def _fault_response(self, fault: str | None) -> bool:
+        """Answer an injected fault that happens before any work; True when answered."""
+        if fault in ("500", "503"):
+            self._send(int(fault), {"reasons": [{"code": "SystemError", "message": "internal server error"}]})
+            return True
+        if fault == "429":
+            self._rate_limited()
+            return True
+        if fault == "drop-before":
+            self._drop()
+            return True
+        return False
+
+    def _authorized(self) -> bool:
+        if self.emulator.authorized(self.headers.get("Authorization")):
+            return True
+        self._send(401, {"success": False, "reasons": [{"code": 90000011,
+                                                        "message": "Authentication error: invalid or expired token"}]})
+        return False
+
+    # -- routes -------------------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        match = JOB_PATH.match(path)
+        if not match:
+            self._send(404, {"success": False, "reasons": [{"code": 50000040,
+                                                            "message": f"The endpoint {path} does not exist."}]})
+            return
+        fault = self.emulator.config.faults.next(GET_FAULT_KINDS)
+        self.emulator.requests.append(("GET", path, fault))
+        if self._fault_response(fault) or not self._authorized():
+            return
+        if self.emulator.rate_limited():
+            self._rate_limited()
+            return
+        self._send(*self.emulator.job_status(match.group(1)))
+
+    def do_POST(self) -> None:
+        path = urlsplit(self.path).path
+        try:
+            raw = self._read_body()
+        except (ValueError, OSError, zlib.error) as error:
+            self.close_connection = True
+            self._send(413 if "large" in str(error) else 400,
+                       {"success": False, "reasons": [{"code": 50000090, "message": f"Malformed request: {error}"}]})
+            return
+        if path == "/oauth/token":
+            form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
+            self._send(*self.emulator.issue_token(form))
+            return
+        endpoint = ORDER_PATHS.get(path)
+        if endpoint is None:
+            self._send(404, {"success": False, "reasons": [{"code": 50000040,
+                                                            "message": f"The endpoint {path} does not exist."}]})
+            return
+        fault = self.emulator.config.faults.next()
+        self.emulator.requests.append(("POST", path, fault))
+        if self._fault_response(fault) or not self._authorized():
+            return
+        if self.emulator.rate_limited():
+            self._rate_limited()
+            return
+        self._order(endpoint, raw, fault)
+
+    def _order(self, endpoint: Endpoint, raw: bytes, fault: str | None) -> None:
+        emulator, store = self.emulator, self.emulator.store
+        key = self.headers.get("Idempotency-Key")
+        digest = body_hash(endpoint, raw)
+        if key is not None:
+            with store.lock:
+                record = store.get("idempotency", key)
+                if record is not None and emulator.config.clock() - record["at"] > emulator.config.idempotency_ttl:
+                    store.delete("idempotency", key)
+                    record = None
+                if record is not None:
+                    if record["hash"] != digest:
+                        self._send(422, {"success": False, "reasons": [{"code": 50000020, "message":
+                                   "This Idempotency-Key was used with a different request."}]})
+                    elif record["status"] is None:
+                        self._send(409, {"success": False, "reasons": [{"code": 50000070, "message":
+                                   "A request with this Idempotency-Key is still in progress."}]})
+                    else:
+                        self._send(record["status"], record["payload"].encode("utf-8"))
+                    return
+                store.put("idempotency", key, {"hash": digest, "at": emulator.config.clock(),
+                                               "status": None, "payload": None})
+        try:
+            status, payload = emulator.process(endpoint, raw, key, fault)
+        except Exception:
+            if key is not None:
+                store.delete("idempotency", key)  # nothing was done; the key is free again
+            self._send(500, {"reasons": [{"code": "SystemError", "message": "internal server error"}]})
+            return
+        if fault == "timeout":
+            time.sleep(emulator.config.slow_delay)
+        if key is not None:
+            # Zuora keeps the status and body of every processed request, failed ones included.
+            store.put("idempotency", key, {"hash": digest, "at": emulator.config.clock(), "status": status,
+                                           "payload": canonical_json(payload).decode("utf-8")})
+        if fault == "drop-after":
+            self._drop()
+            return
+        self._send(status, payload)
