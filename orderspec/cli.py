@@ -134,5 +134,92 @@ def schema(output: str | None) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
+# -- dispatch (issue 5): the work is in orderspec.dispatch.commands, imported only when used ----------
+
+def _dispatch_options(command):  # type: ignore[no-untyped-def]
+    """Where to send, and timing knobs (small values make rehearsals against the emulator fast)."""
+    for option in reversed([
+        click.option("--env", "env", metavar="NAME", help="Environment by name, e.g. us-api-sandbox-cloud1, "
+                     "eu-production, emulator (see docs/dispatch.md)."),
+        click.option("--base-url", metavar="URL", help="Base URL instead of --env (e.g. http://127.0.0.1:8765)."),
+        click.option("--json", "as_json", is_flag=True, help="Print the results as JSON."),
+        click.option("--timeout", type=click.FloatRange(min=0.01), default=30.0, show_default=True,
+                     help="Seconds to wait for one HTTP response."),
+        click.option("--max-attempts", type=click.IntRange(min=1, max=100), default=6, show_default=True,
+                     help="Attempts per request, the first included (all with the same Idempotency-Key)."),
+        click.option("--backoff", type=click.FloatRange(min=0.0), default=0.5, show_default=True,
+                     help="First retry wait in seconds; doubles per retry, with jitter."),
+        click.option("--max-wait", type=click.FloatRange(min=0.0), default=120.0, show_default=True,
+                     help="Give up retrying a request after this many seconds."),
+        click.option("--poll-timeout", type=click.FloatRange(min=0.0), default=600.0, show_default=True,
+                     help="Stop polling an async job after this many seconds (a re-run resumes it)."),
+        click.option("--poll-interval", type=click.FloatRange(min=0.001), default=0.5, show_default=True,
+                     help="First wait between job polls, in seconds."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _tuning(options: dict) -> "object":  # type: ignore[type-arg]
+    from orderspec.dispatch.commands import Tuning
+
+    return Tuning(options["timeout"], options["max_attempts"], options["backoff"], options["max_wait"],
+                  options["poll_timeout"], options["poll_interval"])
+
+
+@cli.command()
+@click.argument("spec", type=click.Path())
+@click.option("--remote", is_flag=True, help="Ask the API (or the emulator) for the preview.")
+@_dispatch_options
+def preview(spec: str, remote: bool, **options: object) -> None:
+    """Preview an order: charge metrics, invoice items and order delta metrics as tables."""
+    if not remote:
+        click.echo("orderspec: the offline preview is not available yet; use --remote with --env or --base-url",
+                   err=True)
+        sys.exit(EXIT_USAGE)
+    from orderspec.dispatch import commands
+
+    sys.exit(commands.preview_remote(spec, options["env"], options["base_url"], bool(options["as_json"]),
+                                     _tuning(options)))  # type: ignore[arg-type]
+
+
+@cli.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path())
+@click.option("--yes", is_flag=True, help="Really send. Without it, only print what would be sent.")
+@click.option("--allow-production", is_flag=True, help="Allow creating orders in a production environment.")
+@_dispatch_options
+def send(specs: tuple[str, ...], yes: bool, allow_production: bool, **options: object) -> None:
+    """Create the orders in SPECS, exactly once (journal: .orderspec/journal.jsonl next to the specs).
+
+    Credentials come from ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET."""
+    from orderspec.dispatch import commands
+
+    sys.exit(commands.send(specs, options["env"], options["base_url"], yes, allow_production,  # type: ignore[arg-type]
+                           bool(options["as_json"]), _tuning(options)))  # type: ignore[arg-type]
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8765, show_default=True)
+@click.option("--faults", metavar="SPEC", help="Inject faults: `rate=0.2,kinds=500+timeout+lock` (random) or a "
+              "script of the next ones, `500,timeout,none`. Kinds: 500 503 429 timeout drop-before drop-after lock.")
+@click.option("--seed", type=int, help="Seed for random faults (repeatable rehearsals).")
+@click.option("--db", type=click.Path(dir_okay=False), help="Keep state in this SQLite file.")
+@click.option("--job-delay", type=click.FloatRange(min=0.0), default=2.0, show_default=True,
+              help="Seconds an async job stays Processing.")
+@click.option("--token-ttl", type=click.FloatRange(min=1.0), default=3600.0, show_default=True)
+@click.option("--rate-limit", type=click.IntRange(min=1), help="Requests per second before answering 429.")
+@click.option("--retry-after", type=click.FloatRange(min=0.0), default=1.0, show_default=True)
+@click.option("--slow-delay", type=click.FloatRange(min=0.0), default=60.0, show_default=True,
+              help="How long a `timeout` fault holds its answer.")
+def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str | None, job_delay: float,
+             token_ttl: float, rate_limit: int | None, retry_after: float, slow_delay: float) -> None:
+    """Run a local emulator of the Zuora Orders API (for rehearsals and CI)."""
+    from orderspec.dispatch import commands
+
+    sys.exit(commands.emulator(host, port, faults, seed, db, job_delay, token_ttl, rate_limit, retry_after,
+                               slow_delay))
+
+
 def main() -> None:
     cli(prog_name="orderspec")
