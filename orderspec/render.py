@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from orderspec.model import Endpoint, Request
 
@@ -113,3 +115,95 @@ def render(request: Request, endpoint: Endpoint) -> RenderedRequest:
             headers[name] = request.headers[name]
     query = {k: ("true" if v is True else "false" if v is False else str(v)) for k, v in request.params.items()}
     return RenderedRequest(request.name, endpoint, headers, query, body)
+
+
+# -- output files -----------------------------------------------------------------------------
+_SPEC_SUFFIXES = (".order.yaml", ".order.yml", ".order.json", ".yaml", ".yml", ".json")
+
+
+class OutputClash(ValueError):
+    """Two specs would write the same output file."""
+
+
+def output_stem(spec_path: str) -> str:
+    """`examples/renew.order.yaml` -> `renew`: the file name without its spec suffix."""
+    name = os.path.basename(spec_path)
+    for suffix in _SPEC_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def output_files(requests: list[Request], choose: Callable[[Request], Endpoint]) -> dict[str, bytes]:
+    """File name -> bytes for every request: `<stem>.json` (the body) and `<stem>.http` (request
+    line and headers). A file holding several specs numbers them by document: `<stem>-2.json`."""
+    per_file: dict[str, int] = {}
+    for request in requests:
+        per_file[request.path] = per_file.get(request.path, 0) + 1
+    files: dict[str, bytes] = {}
+    owners: dict[str, str] = {}
+    for request in requests:
+        stem = output_stem(request.path)
+        if per_file[request.path] > 1:
+            stem += f"-{request.index + 1}"
+        if stem in owners:
+            raise OutputClash(f"{request.name} and {owners[stem]} would both be rendered to {stem}.json; "
+                              "rename one of them")
+        owners[stem] = request.name
+        rendered = render(request, choose(request))
+        files[stem + ".json"] = rendered.body
+        files[stem + ".http"] = rendered.http_text().encode("utf-8")
+    return dict(sorted(files.items()))
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Write a file so that readers see the old bytes or the new ones, never a part."""
+    directory = os.path.dirname(path) or "."
+    handle, temporary = tempfile.mkstemp(prefix=".orderspec-", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def write_outputs(files: dict[str, bytes], directory: str) -> list[str]:
+    """Write the files into `directory`; return the names that changed (equal files are left alone)."""
+    os.makedirs(directory, exist_ok=True)
+    changed = []
+    for name, data in files.items():
+        path = os.path.join(directory, name)
+        if _read(path) == data:
+            continue
+        write_atomically(path, data)
+        changed.append(name)
+    return changed
+
+
+def stale_outputs(files: dict[str, bytes], directory: str) -> list[tuple[str, str]]:
+    """(file name, "missing" | "stale" | "extra") for each file in `directory` that differs."""
+    problems = []
+    for name, data in files.items():
+        existing = _read(os.path.join(directory, name))
+        if existing is None:
+            problems.append((name, "missing"))
+        elif existing != data:
+            problems.append((name, "stale"))
+    if os.path.isdir(directory):
+        for name in sorted(os.listdir(directory)):
+            if name.endswith((".json", ".http")) and name not in files:
+                problems.append((name, "extra"))
+    return problems
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as stream:
+            return stream.read()
+    except OSError:
+        return None

@@ -1,0 +1,403 @@
+"""Templates: a Jinja2 sandbox that renders YAML fragments and remembers where each line came from.
+
+Spec files and their templates may come from untrusted pull requests, so rendering is confined:
+
+* `SandboxedEnvironment` refuses attribute escapes (`''.__class__`), and `str.format` is refused
+  outright (its width fields can allocate without bound);
+* the loader only reads files below the template folders (no absolute paths, no `..`, no symlink
+  that leads outside);
+* every undefined name fails, including a macro argument the caller left out (Jinja hands macros
+  an Undefined for those, which `is none`, `default` and friends would quietly accept);
+* a deadline is checked on every line the compiled template executes (a trace hook that only
+  fires inside template code), and sizes are capped where strings and lists can grow: `*`, `+`,
+  `~`, numeric arguments of calls and filters, and the total output.
+
+To point errors at their source, the template tree is rewritten after parsing: every piece of
+literal template text carries invisible line markers, and every `{{ value }}` is written as a
+YAML flow scalar (so `no`, `00123` or `a: b` stay text) preceded by a marker naming the value it
+came from. The markers are stripped after rendering and become a line map and an origin map.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Callable
+
+from jinja2 import StrictUndefined, nodes
+from jinja2.exceptions import SecurityError, TemplateError, TemplateNotFound
+from jinja2.loaders import FileSystemLoader, split_template_path
+from jinja2.runtime import Macro, Undefined
+from jinja2.sandbox import SandboxedEnvironment
+from jinja2.visitor import NodeTransformer
+from markupsafe import Markup
+
+TEMPLATE_SUFFIX = ".yaml.j2"
+
+# Markers are private-use characters: str.splitlines (and so the `indent` filter) keeps them
+# whole, and values can never contain them (yaml_flow escapes them).
+_LINE = "\ue000"  # _LINE<file index>.<line>_END: the template line that the following text comes from
+_VALUE = "\ue001"  # _VALUE<origin index>_END: the next value was supplied by this origin
+_END = "\ue002"
+_MARKER = re.compile("([\ue000\ue001])([0-9.]+)\ue002")
+# Characters that YAML refuses in a document even inside quotes: escape them.
+_YAML_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ue000-\ue002\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class RenderLimits:
+    seconds: float = 2.0
+    max_output: int = 1_000_000  # characters of rendered YAML
+    max_number: int = 1_000_000  # largest number a call, filter or `*` may take
+
+
+class TemplateTimeout(TemplateError):
+    pass
+
+
+class TemplateTooLarge(TemplateError):
+    pass
+
+
+class MissingMacroArgument(TemplateError):
+    pass
+
+
+class TemplateFailure(TemplateError):
+    """Raised by functions offered to templates (catalog lookups) with a message for the user."""
+
+    def __init__(self, message: str, subject: Any = None) -> None:
+        super().__init__(message)
+        self.subject = subject  # the value the failure is about, to find who supplied it
+
+
+def yaml_flow(value: Any) -> str:
+    """A value as a YAML flow scalar/collection that the loader reads back as exactly that value."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, Undefined):
+        str(value)  # StrictUndefined raises here with the name that is missing
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise TemplateError(f"{value} is not a finite number")
+        return format(value, "f")
+    if isinstance(value, float):
+        raise TemplateError(f"{value!r} is a floating-point number; money must stay exact "
+                            "(compute with decimal values from the parameters, not float literals)")
+    if isinstance(value, (datetime, date)):
+        return yaml_flow(value.isoformat())
+    if isinstance(value, str):
+        quoted = _json_text(str(value))
+        return _YAML_UNPRINTABLE.sub(lambda m: "\\u%04x" % ord(m.group()), quoted)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(yaml_flow(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{yaml_flow(str(k))}: {yaml_flow(v)}" for k, v in value.items()) + "}"
+    raise TemplateError(f"a {type(value).__name__} cannot be written into YAML")
+
+
+def _json_text(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _mark_lines(data: str, lineno: int, file_index: int) -> str:
+    parts = data.split("\n")
+    out = [f"{_LINE}{file_index}.{lineno}{_END}{parts[0]}"]
+    for offset, part in enumerate(parts[1:], start=1):
+        out.append(f"{_LINE}{file_index}.{lineno + offset}{_END}{part}")
+    return "\n".join(out)
+
+
+class _Rewrite(NodeTransformer):
+    """Marks template text with its lines and routes `~` through the size-capped join."""
+
+    def __init__(self, file_index: int, required: dict[str, tuple[str, ...]]) -> None:
+        self.file_index = file_index
+        self.required = required
+
+    def visit_TemplateData(self, node: nodes.TemplateData) -> nodes.Node:
+        node.data = _mark_lines(node.data, node.lineno or 1, self.file_index)
+        return node
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+        self.generic_visit(node)
+        return nodes.Filter(nodes.List(node.nodes, lineno=node.lineno), "orderspec_concat", [], [],
+                            None, None, lineno=node.lineno)
+
+    def visit_Macro(self, node: nodes.Macro) -> nodes.Node:
+        with_default = len(node.defaults)
+        names = [arg.name for arg in node.args]
+        self.required[node.name] = tuple(names[: len(names) - with_default])
+        self.generic_visit(node)
+        return node
+
+
+class _ConfinedLoader(FileSystemLoader):
+    """Reads templates only from files that really lie below one of the template folders."""
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
+        if template.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", template) or "\x00" in template:
+            raise TemplateNotFound(template)
+        split_template_path(template)  # refuses `..`
+        source, filename, uptodate = super().get_source(environment, template)
+        real = os.path.realpath(filename)
+        if not any(real.startswith(os.path.realpath(str(root)) + os.sep) for root in self.searchpath):
+            raise TemplateNotFound(template)
+        return source, filename, uptodate
+
+
+@dataclass
+class _RenderState:
+    deadline: float
+    origin_of: Callable[[Any], int | None]
+    size: int = 0
+
+
+class TemplateSandbox(SandboxedEnvironment):
+    """The Jinja environment templates render in. One per set of template folders."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def __init__(self, folders: tuple[str, ...], limits: RenderLimits = RenderLimits()) -> None:
+        super().__init__(
+            loader=_ConfinedLoader(list(folders)),
+            undefined=StrictUndefined,
+            autoescape=True,  # so that macro output (Markup) is told apart from values
+            finalize=self._finalize,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+        self.folders = folders
+        self.limits = limits
+        self.files: list[str] = []
+        self.required_arguments: dict[str, dict[str, tuple[str, ...]]] = {}
+        self.state: _RenderState | None = None
+        for name in ("lipsum", "cycler", "joiner"):
+            self.globals.pop(name, None)
+        for name in ("format", "wordwrap", "filesizeformat", "urlize", "xmlattr", "pprint"):
+            self.filters.pop(name, None)
+        self.filters = {name: self._capped(f) for name, f in self.filters.items()}
+        self.filters["yaml"] = lambda value: Markup(yaml_flow(value))
+        self.filters["tojson"] = self.filters["yaml"]  # JSON is YAML's flow style
+        self.filters["orderspec_concat"] = self._concat
+
+    # -- parsing ------------------------------------------------------------------------------
+    def file_index(self, filename: str) -> int:
+        if filename not in self.files:
+            self.files.append(filename)
+        return self.files.index(filename)
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        key = filename or name or "<template>"
+        required = self.required_arguments.setdefault(key, {})
+        result = _Rewrite(self.file_index(key), required).visit(tree)
+        assert isinstance(result, nodes.Template)
+        return result
+
+    # -- guards -------------------------------------------------------------------------------
+    def _check_deadline(self) -> None:
+        if self.state is not None and time.monotonic() > self.state.deadline:
+            raise TemplateTimeout(f"the template ran longer than {self.limits.seconds:g} s")
+
+    def _check_numbers(self, values: Any) -> None:
+        for value in values:
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > self.limits.max_number:
+                raise TemplateTooLarge(f"the number {value} is larger than templates may use "
+                                       f"({self.limits.max_number})")
+
+    def _check_size(self, size: int) -> None:
+        if size > self.limits.max_output:
+            raise TemplateTooLarge(f"the template built a value of {size} items or characters; "
+                                   f"the cap is {self.limits.max_output}")
+
+    def _capped(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def capped(*args: Any, **kwargs: Any) -> Any:
+            self._check_deadline()
+            self._check_numbers(args[1:])
+            self._check_numbers(kwargs.values())
+            result = function(*args, **kwargs)
+            if isinstance(result, (str, list, tuple)):
+                self._check_size(len(result))
+            return result
+
+        return capped
+
+    def _concat(self, items: list[Any]) -> str:
+        parts = [str(item) for item in items]
+        self._check_size(sum(len(part) for part in parts))
+        return "".join(parts)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, str) and attr in ("format", "format_map"):
+            return False
+        return bool(super().is_safe_attribute(obj, attr, value))
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        self._check_deadline()
+        if operator == "%" and isinstance(left, str):
+            raise SecurityError("`%` formatting is not available in templates; use `~`")
+        if operator == "**":
+            self._check_numbers((right,))
+            if isinstance(right, int) and abs(right) > 64:
+                raise TemplateTooLarge(f"the exponent {right} is larger than templates may use (64)")
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                if isinstance(sequence, (str, list, tuple)) and isinstance(count, int):
+                    self._check_size(len(sequence) * max(count, 0))
+        if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
+            self._check_size(len(left) + len(right))
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        __self._check_deadline()
+        __self._check_numbers(args)
+        __self._check_numbers(kwargs.values())
+        if isinstance(__obj, Macro):
+            __self._check_macro_arguments(__obj, args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def _check_macro_arguments(self, macro: Macro, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        filename = macro._func.__code__.co_filename
+        required = self.required_arguments.get(filename, {}).get(macro.name)
+        if required is None:
+            return
+        for position, name in enumerate(macro.arguments):
+            if name in required and position >= len(args) and name not in kwargs:
+                raise MissingMacroArgument(f"macro `{macro.name}` was called without its argument `{name}`")
+
+    def _finalize(self, value: Any) -> Any:
+        if hasattr(value, "__html__"):
+            return value  # macro output, `caller()`, `| yaml`: already YAML text
+        text = yaml_flow(value)
+        state = self.state
+        origin = state.origin_of(value) if state is not None else None
+        return Markup((f"{_VALUE}{origin}{_END}" if origin is not None else "") + text)
+
+    # -- rendering ----------------------------------------------------------------------------
+    def render(self, name: str, variables: dict[str, Any], origin_of: Callable[[Any], int | None],
+               functions: dict[str, Callable[..., Any]] | None = None) -> "RenderedText":
+        # Functions are globals so that imported macros see them too (imports have no context).
+        self.globals.update(functions or {})
+        template = self.get_template(name)
+        self.state = _RenderState(time.monotonic() + self.limits.seconds, origin_of)
+        chunks: list[str] = []
+
+        def in_template(frame: Any, event: str, arg: Any) -> Any:
+            if frame.f_globals.get("environment") is self:
+                return on_line
+            return None
+
+        def on_line(frame: Any, event: str, arg: Any) -> Any:
+            if event == "line":
+                self._check_deadline()
+            return on_line
+
+        previous = sys.gettrace()
+        sys.settrace(in_template)
+        try:
+            size = 0
+            for chunk in template.generate(variables):
+                size += len(chunk)
+                self._check_size(size)
+                chunks.append(chunk)
+        finally:
+            sys.settrace(previous)
+            self.state = None
+        return _strip_markers("".join(chunks), self.files, template.filename or name)
+
+
+@dataclass
+class RenderedText:
+    text: str
+    lines: list[tuple[str, int]]  # per rendered line (0-based): (template file, template line)
+    origins: dict[tuple[int, int], int] = field(default_factory=dict)  # (line, column) 1-based -> origin
+
+    def template_line(self, line: int) -> tuple[str, int]:
+        if 1 <= line <= len(self.lines):
+            return self.lines[line - 1]
+        return self.lines[-1] if self.lines else ("<template>", 1)
+
+
+def _strip_markers(marked: str, files: list[str], main_file: str) -> RenderedText:
+    out: list[str] = []
+    lines: list[tuple[str, int]] = []
+    origins: dict[tuple[int, int], int] = {}
+    current = (main_file, 1)
+    line_started = False  # has the current rendered line any real character yet?
+    line_no, column = 1, 1
+    position = 0
+    for match in _MARKER.finditer(marked):
+        text = marked[position:match.start()]
+        position = match.end()
+        for piece in _split_keep(text):
+            if piece == "\n":
+                if not line_started:
+                    lines.append(current)
+                out.append(piece)
+                line_no, column, line_started = line_no + 1, 1, False
+            elif piece:
+                if not line_started and piece.strip():
+                    lines.append(current)
+                    line_started = True
+                out.append(piece)
+                column += len(piece)
+        kind, payload = match.group(1), match.group(2)
+        if kind == _LINE:
+            file_index, _, line = payload.partition(".")
+            current = (files[int(file_index)], int(line))
+        else:
+            origins[(line_no, column)] = int(payload)
+    for piece in _split_keep(marked[position:]):
+        if piece == "\n":
+            if not line_started:
+                lines.append(current)
+            out.append(piece)
+            line_started = False
+        elif piece:
+            if not line_started and piece.strip():
+                lines.append(current)
+                line_started = True
+            out.append(piece)
+    if not line_started:
+        lines.append(current)
+    return RenderedText("".join(out), lines, origins)
+
+
+def _split_keep(text: str) -> list[str]:
+    return re.split("(\n)", text)
+
+
+# -- template parameters ----------------------------------------------------------------------
+_HEADER = re.compile(r"\A(\s*)\{#-?(.*?)-?#\}", re.DOTALL)
+
+
+def header_text(source: str) -> str | None:
+    """The YAML of a template's leading `{# ... #}` comment, blanked out elsewhere so that
+    lines and columns stay those of the template file."""
+    match = _HEADER.match(source)
+    if match is None:
+        return None
+    start = match.start(2)
+    end = match.end(2)
+    inner = source[start:end]
+    prefix = re.sub(r"[^\n]", " ", source[:start])
+    return prefix + inner
