@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from jinja2.exceptions import (SecurityError, TemplateError, TemplateNotFound, TemplateSyntaxError,
                                UndefinedError)
@@ -33,6 +33,8 @@ __all__ = ["Catalog", "CatalogError", "Charge", "ExpandContext", "Product", "Rat
            "load_catalog", "template_names"]
 
 CATALOG_FILE = "catalog.yaml"
+# Functions offered to templates (see _catalog_functions); parameters may not hide them.
+TEMPLATE_FUNCTIONS = ("plan", "plan_number", "charge", "product", "list_price", "rate_plan")
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def template_names(context: ExpandContext = ExpandContext()) -> list[str]:
     for folder in context.folders():
         for root, _dirs, files in os.walk(folder):
             for name in files:
-                if name.endswith(TEMPLATE_SUFFIX):
+                if name.endswith(TEMPLATE_SUFFIX) and not name.startswith("_"):
                     relative = os.path.relpath(os.path.join(root, name), folder)
                     names.add(relative[: -len(TEMPLATE_SUFFIX)].replace(os.sep, "/"))
     return sorted(names)
@@ -151,6 +153,11 @@ def template_info(sandbox: TemplateSandbox, name: str, limits: Limits) -> Templa
             at(Location(d.path, d.line, d.column), "T008", f"template header: {d.message}") for d in loaded.diagnostics])
     document = loaded.documents[0]
     params, description, problems = parse_params(document.value, document.source)
+    for param in params:
+        if param.name in TEMPLATE_FUNCTIONS or param.name in sandbox.globals:
+            problems.append(at(param.location or Location(shown, 1, 1), "T008",
+                               f"parameter `{param.name}` would hide the template function of that name; "
+                               "rename it"))
     return TemplateInfo(name, shown, params, description, problems)
 
 
@@ -161,8 +168,12 @@ class ExpandedSource:
 
     rendered: SourceMap  # positions in the rendered text
     text: RenderedText
-    origin_location: Callable[[int, Pointer], Location]  # origin index, pointer below it -> where
+    values: Values  # the values the template was given
+    origin_paths: list[tuple[Any, ...]]  # per origin index in the rendered text: a path in `values`
     use: Location  # the spec's `use:` line
+
+    def origin_location(self, index: int, below: Pointer) -> Location:
+        return self.values.locate(self.origin_paths[index] + tuple(below)) or self.use
 
     def _template_location(self, location: Location) -> Location:
         path, line = self.text.template_line(location.line)
@@ -291,9 +302,6 @@ class _Expansion:
         except Exception as error:  # every failure of untrusted template code becomes one diagnostic
             return self.template_error(error, sandbox, values, identity)
 
-        def origin_location(index: int, below: Pointer) -> Location:
-            return values.locate(origin_paths[index] + tuple(below)) or self.use
-
         template_path = display_path(sandbox.get_template(name + TEMPLATE_SUFFIX).filename or name)
         loaded = load_text(rendered.text, template_path, limits=context.limits)
         if loaded.diagnostics or len(loaded.documents) != 1 or not isinstance(loaded.documents[0].value, dict):
@@ -308,7 +316,7 @@ class _Expansion:
                                         related=(self.use,)))
             return None, self.problems
         document = loaded.documents[0]
-        source = ExpandedSource(document.source, rendered, origin_location, self.use)
+        source = ExpandedSource(document.source, rendered, values, origin_paths, self.use)
         return _request(spec, document.value, source), self.problems
 
     def values(self) -> Values | None:
