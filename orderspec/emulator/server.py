@@ -114,7 +114,9 @@ class Emulator:
         self._rate_lock = threading.Lock()
         self._window_start = 0.0
         self._window_count = 0
-        self.requests: list[tuple[str, str, str | None]] = []  # (method, path, fault) for tests
+        # Every request to an orders or jobs endpoint: method, path, fault, Idempotency-Key, gzip.
+        self.requests: list[dict[str, Any]] = []
+        self.unauthorized = 0  # requests answered 401
         handler = type("Handler", (_Handler,), {"emulator": self})
         self.server = ThreadingHTTPServer((self.config.host, self.config.port), handler)
         self.server.daemon_threads = True
@@ -310,9 +312,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _authorized(self) -> bool:
         if self.emulator.authorized(self.headers.get("Authorization")):
             return True
+        self.emulator.unauthorized += 1
         self._send(401, {"success": False, "reasons": [{"code": 90000011,
                                                         "message": "Authentication error: invalid or expired token"}]})
         return False
+
+    def _record(self, method: str, path: str, fault: str | None) -> None:
+        self.emulator.requests.append({
+            "method": method, "path": path, "fault": fault, "key": self.headers.get("Idempotency-Key"),
+            "gzip": (self.headers.get("Content-Encoding") or "").lower() == "gzip"})
 
     # -- routes -------------------------------------------------------------------------------------
 
@@ -324,7 +332,7 @@ class _Handler(BaseHTTPRequestHandler):
                                                             "message": f"The endpoint {path} does not exist."}]})
             return
         fault = self.emulator.config.faults.next(GET_FAULT_KINDS)
-        self.emulator.requests.append(("GET", path, fault))
+        self._record("GET", path, fault)
         if self._fault_response(fault) or not self._authorized():
             return
         if self.emulator.rate_limited():
@@ -351,7 +359,7 @@ class _Handler(BaseHTTPRequestHandler):
                                                             "message": f"The endpoint {path} does not exist."}]})
             return
         fault = self.emulator.config.faults.next()
-        self.emulator.requests.append(("POST", path, fault))
+        self._record("POST", path, fault)
         if self._fault_response(fault) or not self._authorized():
             return
         if self.emulator.rate_limited():
