@@ -170,13 +170,21 @@ def _tuning(options: dict) -> "object":  # type: ignore[type-arg]
 @cli.command()
 @click.argument("spec", type=click.Path())
 @click.option("--remote", is_flag=True, help="Ask the API (or the emulator) for the preview.")
+@click.option("--thru", metavar="DATE", help="Offline: preview through this date (instead of previewOptions).")
+@click.option("--periods", type=click.IntRange(min=1, max=1000), help="Offline: preview N billing periods.")
+@click.option("--term-end", is_flag=True, help="Offline: preview to the end of the term.")
+@click.option("--bill-cycle-day", type=click.IntRange(min=1, max=31),
+              help="Offline: the customer account's bill cycle day, for charges that bill on it.")
 @_dispatch_options
-def preview(spec: str, remote: bool, **options: object) -> None:
-    """Preview an order: charge metrics, invoice items and order delta metrics as tables."""
+def preview(spec: str, remote: bool, thru: str | None, periods: int | None, term_end: bool,
+            bill_cycle_day: int | None, **options: object) -> None:
+    """Preview an order: offline by default (a plan of what it would bill, see docs/preview.md),
+    or --remote: charge metrics, invoice items and order delta metrics from the API, as tables."""
     if not remote:
-        click.echo("orderspec: the offline preview is not available yet; use --remote with --env or --base-url",
-                   err=True)
-        sys.exit(EXIT_USAGE)
+        from orderspec.preview.command import preview_offline_command, window_option
+
+        sys.exit(preview_offline_command((spec,), bool(options["as_json"]), window_option(thru, periods, term_end),
+                                         bill_cycle_day))
     from orderspec.dispatch import commands
 
     sys.exit(commands.preview_remote(spec, options["env"], options["base_url"], bool(options["as_json"]),
@@ -219,6 +227,24 @@ def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str
 
     sys.exit(commands.emulator(host, port, faults, seed, db, job_delay, token_ttl, rate_limit, retry_after,
                                slow_delay))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--git", "revisions", multiple=True, metavar="REV",
+              help="Compare PATHS at git revision REV with the working tree (twice: REV with REV).")
+@click.option("--markdown", is_flag=True, help="Markdown for a pull request comment.")
+@click.option("--bill-cycle-day", type=click.IntRange(min=1, max=31),
+              help="The customer account's bill cycle day, for the offline figures.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
+def diff(paths: tuple[str, ...], revisions: tuple[str, ...], markdown: bool, bill_cycle_day: int | None,
+         output: str | None) -> None:
+    """What changed between OLD and NEW specs (files or directories), or with --git between
+    revisions: orders added/removed, request fields changed, and the change in MRR, TCV and
+    invoiced amounts. Exit 0 same, 1 different, 2 trouble."""
+    from orderspec.diff import run_command
+
+    sys.exit(run_command(paths, revisions, markdown, bill_cycle_day, output))
 
 
 def main() -> None:

@@ -294,7 +294,7 @@ def test_customer_bill_cycle_day_comes_from_env_or_is_not_guessed(tmp_path: Path
     assert amounts(unknown) == []
     assert [d.code for d in unknown.diagnostics if d.code == "P001"] == ["P001"]
     assert "bill cycle day" in next(d.message for d in unknown.diagnostics if d.code == "P001")
-    known = build_plan(request, env={"billCycleDay": 1}, window=Window("NumberOfPeriods", periods=1))
+    known = build_plan(request, bill_cycle_day=1, window=Window("NumberOfPeriods", periods=1))
     # Apr 16..30 = 15 of April's 30 days: 30.00 * 15/30 = 15.00
     assert amounts(known) == [("2024-04-16", "2024-04-30", D("15.00"))]
 
@@ -377,3 +377,18 @@ def test_preview_options_window_errors_fall_back_with_p002(tmp_path: Path) -> No
     plan = build_plan(request)
     assert any(d.code == "P002" for d in plan.diagnostics)
     assert len(amounts(plan)) == 12  # the whole 12-month term
+
+
+def test_list_prices_from_the_project_catalog_per_environment(tmp_path: Path) -> None:
+    from orderspec.expand import load_catalog
+
+    catalog, problems = load_catalog(str(FIXTURES / "catalog.yaml"))
+    assert catalog is not None and not problems
+    request = spec_request(tmp_path, "- {productRatePlanChargeId: chg-prod-1, billing: {billCycleType: ChargeTriggerDay}}\n")
+    plan = build_plan(request, catalog, "production", window=Window("NumberOfPeriods", periods=2))
+    # list price 45.00 a month from the catalog, 2 periods
+    assert [a for _, _, a in amounts(plan)] == [D("45.00"), D("45.00")]
+    assert plan.result["previewResult"]["invoices"][0]["invoiceItems"][0]["chargeName"] == "base-fee"
+    # the sandbox id is another charge: in production the catalog does not know it
+    other = spec_request(tmp_path, "- {productRatePlanChargeId: chg-sandbox-1, billing: {billCycleType: ChargeTriggerDay}}\n")
+    assert amounts(build_plan(other, catalog, "production")) == []

@@ -167,28 +167,37 @@ def _tiers(raw: Any) -> tuple[Tier, ...]:
     return tuple(tiers)
 
 
-def catalog_charge(catalog: Any, product_rate_plan_charge_id: str | None) -> Mapping[str, Any] | None:
-    """The catalog's entry for a product rate plan charge, or None.
+def catalog_charge(catalog: Any, product_rate_plan_charge_id: str | None,
+                   env: str | None = None) -> Mapping[str, Any] | None:
+    """The catalog's list-price entry for a product rate plan charge id, or None.
 
-    The single point where the preview reads a catalog: a mapping of charge ids to entries, or an
-    object with a `charge(id)` method. Entries use the catalog's field names: chargeType,
-    chargeModel, listPrice, tiers, billingPeriod, billCycleType, billCycleDay, listPriceBase, uom,
-    discountPercentage, discountAmount, applyDiscountTo, discountLevel, name, productName.
+    The single point where the preview reads a catalog. `catalog` is an
+    `orderspec.expand.Catalog` (searched for the charge whose id, or number, in environment `env`
+    is the given one) or a plain mapping of ids to entries. Entries use the request's field names:
+    chargeType, chargeModel, listPrice, quantity, tiers, billingPeriod, billCycleType,
+    billCycleDay, weeklyBillCycleDay, listPriceBase, uom, discountPercentage, discountAmount,
+    applyDiscountTo, discountLevel, name, productName.
     """
     if catalog is None or not product_rate_plan_charge_id:
         return None
-    finder = getattr(catalog, "charge", None)
-    if callable(finder):
-        found = finder(product_rate_plan_charge_id)
-    elif isinstance(catalog, Mapping):
+    if isinstance(catalog, Mapping):
         found = catalog.get(product_rate_plan_charge_id)
-    else:
+        return found if isinstance(found, Mapping) else None
+    names = getattr(catalog, "rate_plan_names", None)
+    if names is None:
         return None
-    if found is None:
-        return None
-    if isinstance(found, Mapping):
-        return found
-    return {k: v for k, v in vars(found).items() if v is not None} if hasattr(found, "__dict__") else None
+    for plan_name in names:
+        try:
+            plan = catalog.rate_plan(plan_name, env)
+        except LookupError:
+            continue
+        for charge in plan.charges:
+            if product_rate_plan_charge_id in (charge.id, charge.number):
+                entry = {"chargeType": charge.type, "chargeModel": charge.model, "listPrice": charge.list_price,
+                         "billingPeriod": charge.billing_period, "uom": charge.uom, "name": charge.name,
+                         "productName": plan.product}
+                return {k: v for k, v in entry.items() if v is not None}
+    return None
 
 
 def pricing_of(override: Mapping[str, Any], catalog_entry: Mapping[str, Any] | None) -> Pricing:

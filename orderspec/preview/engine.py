@@ -56,6 +56,7 @@ class Item:
     fraction: Decimal = Decimal(1)
     processing_type: str = "Charge"  # Charge | Discount
     applied_to: ChargeLine | None = None
+    prorated: tuple[int, int] | None = None  # (days billed, days in the whole period) of a partial period
 
 
 @dataclass
@@ -132,9 +133,10 @@ class Plan:
         return [c for s in self.subscriptions for c in s.charges if c.problem]
 
 
-def preview_offline(request: Request, catalog: Any = None, env: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def preview_offline(request: Request, catalog: Any = None, env: str | None = None,
+                    bill_cycle_day: int | None = None) -> dict[str, Any]:
     """The preview result the API would return for `request`, computed offline (see build_plan)."""
-    return build_plan(request, catalog, env).result
+    return build_plan(request, catalog, env, bill_cycle_day=bill_cycle_day).result
 
 
 def window_of(body: Mapping[str, Any], override: Window | None = None) -> Window | str:
@@ -159,11 +161,13 @@ def window_of(body: Mapping[str, Any], override: Window | None = None) -> Window
 
 
 class _Builder:
-    def __init__(self, request: Request, catalog: Any, env: Mapping[str, Any], window: Window) -> None:
+    def __init__(self, request: Request, catalog: Any, env: str | None, bill_cycle_day: int | None,
+                 window: Window) -> None:
         self.request = request
         self.body = request.body
         self.catalog = catalog
         self.env = env
+        self.account_bill_cycle_day = bill_cycle_day
         self.window = window
         self.diagnostics: list[Diagnostic] = []
 
@@ -325,7 +329,7 @@ class _Builder:
     def charge(self, pointer: Pointer, override: Mapping[str, Any], rate_plan: str, dates: dict[str, dt.date],
                term: tuple[dt.date, dt.date | None] | None) -> ChargeLine:
         charge_id = override.get("productRatePlanChargeId") or override.get("productRatePlanChargeNumber")
-        entry = catalog_charge(self.catalog, charge_id if isinstance(charge_id, str) else None)
+        entry = catalog_charge(self.catalog, charge_id if isinstance(charge_id, str) else None, self.env)
         name = override.get("name") or (entry or {}).get("name")
         number = override.get("chargeNumber")
         line = ChargeLine(str(name or charge_id or "?"), pointer, charge_id if isinstance(charge_id, str) else None,
@@ -405,7 +409,9 @@ class _Builder:
         def items(spans: list[P.Slice]) -> list[Item]:
             return [Item(line, s.start, s.last_day, s.end if line.bill_in_arrears else s.start,
                          money(per_period * (Decimal(1) if full_period else s.fraction)),
-                         Decimal(1) if full_period else s.fraction) for s in spans]
+                         Decimal(1) if full_period else s.fraction,
+                         prorated=(P.days(s.start, s.end), P.days(s.full_start, s.full_end))
+                         if s.is_partial and not full_period else None) for s in spans]
 
         if line.end is not None:
             line.term_items = items(P.slices(period, line.start, line.end, bcd))
@@ -444,7 +450,7 @@ class _Builder:
             raise NotComputable("billCycleType SpecificDayofMonth needs billCycleDay 1..31")
         if kind == "DefaultFromCustomer":
             account = self.body.get("newAccount") if isinstance(self.body.get("newAccount"), Mapping) else {}
-            day = account.get("billCycleDay", self.env.get("billCycleDay"))
+            day = account.get("billCycleDay", self.account_bill_cycle_day)
             if isinstance(day, int) and 1 <= day <= 31:
                 return day
             raise NotComputable("the bill cycle day comes from the customer account, which is not in the order; "
@@ -503,7 +509,7 @@ class _Builder:
 
             def cut(items: list[Item]) -> list[Item]:
                 return [Item(line, i.start, i.last_day, i.bill_date, -money(i.amount * rate), i.fraction,
-                             "Discount", i.charge) for i in items]
+                             "Discount", i.charge, i.prorated) for i in items]
         else:
             amount = pricing.discount_amount
             assert amount is not None
@@ -526,7 +532,7 @@ class _Builder:
                     total = sum((i.amount for i in group), Decimal(0))
                     value = min(money(amount * group[0].fraction), total)
                     result.append(Item(line, start, last_day, group[0].bill_date, -value, group[0].fraction,
-                                       "Discount", group[0].charge if len(group) == 1 else None))
+                                       "Discount", group[0].charge if len(group) == 1 else None, group[0].prorated))
                 return result
         line.unit_price = pricing.discount_percentage if pricing.discount_percentage is not None else pricing.discount_amount
         line.start = min((t.start for t in targets if t.start), default=None)
@@ -666,13 +672,17 @@ def _api_item(item: Item, subscriptions: list[SubscriptionPlan], tax_included: b
     return out
 
 
-def build_plan(request: Request, catalog: Any = None, env: Mapping[str, Any] | None = None,
-               window: Window | None = None) -> Plan:
-    """Work out what `request` would bill. `env`: facts about the tenant not in the order
-    (`billCycleDay` of the customer account). `window` overrides the body's previewOptions."""
+def build_plan(request: Request, catalog: Any = None, env: str | None = None, *,
+               bill_cycle_day: int | None = None, window: Window | None = None) -> Plan:
+    """Work out what `request` would bill.
+
+    `catalog` and `env` (its environment) supply list prices the order leaves out;
+    `bill_cycle_day` is the customer account's, for charges that bill on it; `window` overrides
+    the body's previewOptions.
+    """
     found = window_of(request.body, window)
     chosen = found if isinstance(found, Window) else Window("TermEnd")
-    builder = _Builder(request, catalog, env or {}, chosen)
+    builder = _Builder(request, catalog, env, bill_cycle_day, chosen)
     if isinstance(found, str):
         builder.note(("previewOptions",), "P002", found + "; previewing to the end of the term instead")
     subscriptions = builder.subscriptions()

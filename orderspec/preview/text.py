@@ -12,13 +12,6 @@ def _amount(value: Decimal | None) -> str:
     return "?" if value is None else f"{money(value):,}"
 
 
-def _charge_head(charge: ChargeLine) -> str:
-    pricing = charge.pricing
-    model = f"{pricing.charge_type} {pricing.model}" if pricing else "?"
-    ident = f" ({charge.charge_id})" if charge.charge_id and charge.charge_id != charge.label else ""
-    return f"+ charge {charge.label}{ident}: {model}"
-
-
 def totals(plan: Plan) -> dict[str, Decimal | None]:
     """Order-level figures over the computed charges: MRR and TCV after discounts, invoiced amount.
 
@@ -27,13 +20,37 @@ def totals(plan: Plan) -> dict[str, Decimal | None]:
     charges = [c for s in plan.subscriptions for c in s.charges if not c.problem]
     return {
         "mrr": sum((c.mrr for c in charges if c.mrr is not None), Decimal(0)),
-        "tcv": None if any(c.tcv is None for c in charges) else sum((c.tcv for c in charges if c.tcv is not None), Decimal(0)),
+        "tcv": None if any(c.tcv is None for c in charges)
+        else sum((c.tcv for c in charges if c.tcv is not None), Decimal(0)),
         "invoiced": sum((i.amount for c in charges for i in c.items), Decimal(0)),
     }
 
 
+def _charge_lines(charge: ChargeLine) -> list[str]:
+    pricing = charge.pricing
+    model = f"{pricing.charge_type} {pricing.model}" if pricing else "?"
+    ident = f" ({charge.charge_id})" if charge.charge_id and charge.charge_id != charge.label else ""
+    lines = [f"+ charge {charge.label}{ident}: {model}"]
+    if charge.problem:
+        return lines + [f"    ? not computed: {charge.problem}"]
+    if charge.billing:
+        lines.append(f"    {charge.billing}")
+    if charge.start and charge.charge_type == "OneTime":
+        span = f"on {charge.start}"
+    elif charge.start:
+        span = f"from {charge.start}" + (f" to {type(charge.start).fromordinal(charge.end.toordinal() - 1)}"
+                                         if charge.end else " (no end date)")
+    else:
+        span = ""
+    lines.append(f"    {span}  MRR {_amount(charge.mrr)}  TCV {_amount(charge.tcv)}")
+    for item in charge.items:
+        prorated = f"  (prorated {item.prorated[0]}/{item.prorated[1]} days)" if item.prorated else ""
+        lines.append(f"    bills {item.bill_date}: {item.start} .. {item.last_day}  {_amount(item.amount):>10}{prorated}")
+    return lines
+
+
 def plan_lines(plan: Plan) -> list[str]:
-    tax = "tax not included" if not plan.tax_included else "skipTax"
+    tax = "amounts without tax" if not plan.tax_included else "skipTax"
     lines = [f"Offline preview of {plan.name} ({plan.window.describe()}; {tax})", ""]
     for subscription in plan.subscriptions:
         lines.append(f"{subscription.label}" + (f"  [{subscription.term}]" if subscription.term else ""))
@@ -46,29 +63,7 @@ def plan_lines(plan: Plan) -> list[str]:
             for rate_plan in action.rate_plans:
                 lines.append(f"    {rate_plan.change} {rate_plan.label}")
                 for charge in rate_plan.charges:
-                    lines.append(f"        {_charge_head(charge)}")
-                    if charge.problem:
-                        lines.append(f"            ? not computed: {charge.problem}")
-                        continue
-                    if charge.billing:
-                        lines.append(f"            {charge.billing}")
-                    span = ""
-                    if charge.start and charge.charge_type == "OneTime":
-                        span = f"on {charge.start}"
-                    elif charge.start:
-                        last = charge.end and charge.end.toordinal() - 1
-                        span = f"from {charge.start}" + (
-                            f" to {type(charge.start).fromordinal(last)}" if last else " (no end date)")
-                    lines.append(f"            {span}  MRR {_amount(charge.mrr)}  TCV {_amount(charge.tcv)}")
-        items = sorted(((i.bill_date, i) for c in subscription.charges if not c.problem for i in c.items),
-                       key=lambda pair: pair[0])
-        if items:
-            lines.append(f"  invoice items ({len(items)}):")
-            lines.append(f"    {'bill date':<11} {'service period':<24} {'amount':>12}  charge")
-            for bill_date, item in items:
-                period = f"{item.start} .. {item.last_day}"
-                kind = " (discount)" if item.processing_type == "Discount" else ""
-                lines.append(f"    {bill_date!s:<11} {period:<24} {_amount(item.amount):>12}  {item.charge.label}{kind}")
+                    lines += [f"        {line}" for line in _charge_lines(charge)]
         lines.append("")
     figures = totals(plan)
     invoices = len(plan.result.get("previewResult", {}).get("invoices", []))

@@ -1,0 +1,81 @@
+"""`orderspec preview` without --remote: lint the specs, then print each order's offline plan.
+
+Exit status: 0 previewed (figures that cannot be computed offline are reported as P001 warnings),
+1 the specs have errors (nothing is previewed), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+from orderspec.diagnostics import Severity
+from orderspec.preview.engine import Window, build_plan
+from orderspec.preview.text import plan_text
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def window_option(thru: str | None, periods: int | None, term_end: bool) -> Window | None:
+    """The preview window asked for on the command line (None: the spec's previewOptions)."""
+    import datetime as dt
+
+    chosen = [name for name, given in (("--thru", thru), ("--periods", periods), ("--term-end", term_end)) if given]
+    if len(chosen) > 1:
+        raise click.UsageError(f"{' and '.join(chosen)} exclude each other")
+    if thru:
+        try:
+            return Window("SpecificDate", thru=dt.date.fromisoformat(thru))
+        except ValueError:
+            raise click.UsageError(f"--thru {thru!r} is not a date (YYYY-MM-DD)") from None
+    if periods:
+        return Window("NumberOfPeriods", periods=periods)
+    return Window("TermEnd") if term_end else None
+
+
+def _catalog(path: str) -> tuple[Any, str | None]:
+    """The catalog the expand stage uses for this spec (catalog.yaml beside it), if any."""
+    from orderspec.expand import ExpandContext, catalog_for
+
+    context = ExpandContext()
+    catalog, _ = catalog_for(path, context)
+    return catalog, context.env
+
+
+def preview_offline_command(paths: tuple[str, ...], as_json: bool, window: Window | None,
+                            bill_cycle_day: int | None) -> int:
+    from orderspec import pipeline
+    from orderspec.preview_tables import format_preview
+    from orderspec.render import canonical_json
+
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        click.echo(f"orderspec: no such file or directory: {', '.join(missing)}", err=True)
+        return EXIT_USAGE
+    result = pipeline.run(paths, pipeline.Options())
+    if not result.files:
+        click.echo(f"orderspec: no order specs found in {', '.join(paths)}", err=True)
+        return EXIT_USAGE
+    errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+    if errors:
+        for diagnostic in errors:
+            click.echo(diagnostic.text(), err=True)
+        click.echo(f"orderspec: {len(errors)} error(s): fix the specs first (see `orderspec lint`)", err=True)
+        return EXIT_PROBLEMS
+    previews: list[dict[str, Any]] = []
+    for request in result.requests:
+        catalog, env = _catalog(request.path)
+        plan = build_plan(request, catalog, env, bill_cycle_day=bill_cycle_day, window=window)
+        for diagnostic in plan.diagnostics:
+            if diagnostic.severity is not Severity.INFO or not as_json:
+                click.echo(diagnostic.text(), err=True)
+        if as_json:
+            previews.append({"name": request.name, "response": plan.result})
+            continue
+        click.echo(plan_text(plan))
+        click.echo(format_preview(plan.result))
+    if as_json:
+        click.echo(canonical_json(previews).decode("utf-8"), nl=False)
+    return EXIT_CLEAN
