@@ -207,7 +207,8 @@ class ZuoraClient:
                     token = payload.get("access_token") if isinstance(payload, dict) else None
                     if not isinstance(token, str) or not token:
                         raise DispatchError("the OAuth token response has no access_token")
-                    lifetime = float(payload.get("expires_in") or 3600)
+                    given = payload.get("expires_in")
+                    lifetime = float(given) if isinstance(given, (int, float, Decimal)) else 3600.0
                     # Refresh a little before the server would refuse the token.
                     self._token_expires = self._clock() + lifetime - min(60.0, lifetime / 10)
                     self._token = Secret(token)

@@ -9,7 +9,6 @@ contention, 90 malformed request).
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Any
 
 from orderspec.diagnostics import Diagnostic, Severity
@@ -63,40 +62,9 @@ def check_body(text: str, endpoint: Endpoint) -> tuple[dict[str, Any] | None, li
     return document.value, reasons
 
 
-def _prices(value: Any) -> list[Decimal]:
-    """Every list price in a rate plan's charge overrides (flat fees, per-unit, tiers)."""
-    found: list[Decimal] = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key in ("listPrice", "price") and isinstance(item, (int, Decimal)) and not isinstance(item, bool):
-                found.append(Decimal(item))
-            else:
-                found.extend(_prices(item))
-    elif isinstance(value, list):
-        for item in value:
-            found.extend(_prices(item))
-    return found
-
-
-def _rate_plans(action: dict[str, Any]) -> list[dict[str, Any]]:
-    plans: list[dict[str, Any]] = []
-    create = action.get("createSubscription")
-    if isinstance(create, dict) and isinstance(create.get("subscribeToRatePlans"), list):
-        plans.extend(p for p in create["subscribeToRatePlans"] if isinstance(p, dict))
-    for name in ("addProduct", "updateProduct"):
-        if isinstance(action.get(name), dict):
-            plans.append(action[name])
-    return plans
-
-
 def _subscriptions(body: dict[str, Any]) -> list[dict[str, Any]]:
     items = body.get("subscriptions")
     return [s for s in items if isinstance(s, dict)] if isinstance(items, list) else []
-
-
-def _actions(subscription: dict[str, Any]) -> list[dict[str, Any]]:
-    actions = subscription.get("orderActions")
-    return [a for a in actions if isinstance(a, dict)] if isinstance(actions, list) else []
 
 
 def create_order(store: Store, body: dict[str, Any], key: str | None, endpoint: Endpoint,
@@ -124,53 +92,7 @@ def create_order(store: Store, body: dict[str, Any], key: str | None, endpoint: 
 
 
 def preview_result(body: dict[str, Any]) -> dict[str, Any]:
-    """A preview of the order: one charge per priced rate plan, one invoice item per charge."""
-    order_date = str(body.get("orderDate", ""))
-    charge_metrics, items, delta_mrr = [], [], []
-    charge_count = 0
-    for position, subscription in enumerate(_subscriptions(body), start=1):
-        subscription_number = str(subscription.get("subscriptionNumber") or f"A-S-PREVIEW-{position}")
-        charges = []
-        for sequence, action in enumerate(_actions(subscription), start=1):
-            for plan in _rate_plans(action):
-                prices = _prices(plan) or [Decimal("0")]
-                for price in prices:
-                    charge_count += 1
-                    charge_number = f"C-{charge_count:08d}"
-                    charge_id = ""
-                    overrides = plan.get("chargeOverrides")
-                    if isinstance(overrides, list) and overrides and isinstance(overrides[0], dict):
-                        charge_id = str(overrides[0].get("productRatePlanChargeId", ""))
-                    charges.append({
-                        "chargeNumber": charge_number,
-                        "productRatePlanId": str(plan.get("productRatePlanId", "")),
-                        "productRatePlanChargeId": charge_id,
-                        "cmrr": {"regular": price, "discount": Decimal("0"),
-                                 "regularDelta": price, "discountDelta": Decimal("0")},
-                        "tcv": {"regular": price * 12, "discount": Decimal("0"),
-                                "regularDelta": price * 12, "discountDelta": Decimal("0")},
-                        "tcb": {"regular": price, "discount": Decimal("0"),
-                                "regularDelta": price, "discountDelta": Decimal("0")},
-                        "tax": {"regular": Decimal("0"), "discount": Decimal("0"),
-                                "regularDelta": Decimal("0"), "discountDelta": Decimal("0")},
-                    })
-                    items.append({
-                        "serviceStartDate": order_date, "serviceEndDate": order_date,
-                        "chargeName": f"Charge {charge_number}", "chargeNumber": charge_number,
-                        "productName": str(plan.get("productRatePlanId", "")),
-                        "productRatePlanChargeId": charge_id, "subscriptionNumber": subscription_number,
-                        "processingType": "Charge", "unitPrice": price, "amountWithoutTax": price,
-                        "taxAmount": Decimal("0"),
-                    })
-                    delta_mrr.append({
-                        "subscriptionNumber": subscription_number, "chargeNumber": charge_number,
-                        "orderActionType": str(action.get("type", "")), "orderActionSequence": str(sequence),
-                        "productRatePlanChargeId": charge_id, "startDate": order_date, "endDate": order_date,
-                        "grossAmount": price, "netAmount": price, "currency": "USD",
-                    })
-        charge_metrics.append({"subscriptionNumber": subscription_number, "charges": charges})
-    total = sum((item["amountWithoutTax"] for item in items), Decimal("0"))
-    invoices = [{"targetDate": order_date, "amount": total, "amountWithoutTax": total, "taxAmount": Decimal("0"),
-                 "invoiceItems": items}] if items else []
-    return {"chargeMetrics": charge_metrics, "invoices": invoices,
-            "orderDeltaMetrics": {"orderDeltaMrr": delta_mrr, "orderDeltaTcv": [], "orderDeltaTcb": []}}
+    """A preview of the order: the offline preview engine, with the emulated tenant's settings."""
+    from orderspec.preview.emulated import preview_body
+
+    return preview_body(body)

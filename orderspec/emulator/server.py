@@ -102,6 +102,10 @@ def body_hash(endpoint: Endpoint, body: bytes) -> str:
     return hashlib.sha256(endpoint.path.encode() + b"\n" + body).hexdigest()
 
 
+def _number(value: float) -> int | Decimal:
+    return int(value) if float(value).is_integer() else Decimal(str(value))
+
+
 def _text(value: Any) -> str:
     """JSON text of a response kept for later (numbers stay exact, also in the SQLite file)."""
     return canonical_json(value).decode("utf-8")
@@ -170,7 +174,7 @@ class Emulator:
             return 401, {"error": "invalid_client", "error_description": "Bad client credentials"}
         token = uuid.uuid4().hex
         self.store.put("token", token, self.config.clock() + self.config.token_ttl)
-        return 200, {"access_token": token, "token_type": "bearer", "expires_in": int(self.config.token_ttl),
+        return 200, {"access_token": token, "token_type": "bearer", "expires_in": _number(self.config.token_ttl),
                      "scope": "entity.00000000-0000-0000-0000-000000000000 platform.write service.orders.write",
                      "jti": uuid.uuid4().hex}
 
