@@ -392,3 +392,29 @@ def test_list_prices_from_the_project_catalog_per_environment(tmp_path: Path) ->
     # the sandbox id is another charge: in production the catalog does not know it
     other = spec_request(tmp_path, "- {productRatePlanChargeId: chg-sandbox-1, billing: {billCycleType: ChargeTriggerDay}}\n")
     assert amounts(build_plan(other, catalog, "production")) == []
+
+
+# -- the emulator previews with the same engine -------------------------------------------------
+
+def test_offline_preview_and_remote_preview_against_the_emulator_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from orderspec.cli import cli
+    from orderspec.preview_tables import preview_part
+
+    support = pytest.importorskip("dispatch_support")
+    for name, value in support.cli_env().items():
+        monkeypatch.setenv(name, value)
+    runner = CliRunner()
+    specs = sorted(EXAMPLES.glob("preview-*.order.yaml"))
+    assert len(specs) >= 6
+    with support.emulator() as server:
+        for spec in specs:
+            remote = runner.invoke(cli, ["preview", "--remote", "--base-url", server.url, "--json", *support.FAST,
+                                         str(spec)])
+            offline = runner.invoke(cli, ["preview", "--json", str(spec)])
+            assert remote.exit_code == 0 and offline.exit_code == 0, (remote.output, offline.output)
+            remote_result = preview_part(json.loads(remote.stdout, parse_float=Decimal)[0]["response"])
+            offline_result = preview_part(json.loads(offline.stdout, parse_float=Decimal)[0]["response"])
+            assert remote_result["invoices"], spec.name  # the examples do bill something
+            assert remote_result == offline_result, spec.name

@@ -1,0 +1,54 @@
+"""The emulator's answer to a preview: the offline engine, with the emulated tenant's settings.
+
+A real tenant fills what an order leaves out from its product catalog and its customer accounts.
+The emulated tenant's catalog bills every charge monthly unless the order says otherwise, and its
+accounts bill on the 1st. With orders that say how they bill (like examples/preview-*), the
+emulator's preview and the offline preview are therefore the same figures.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
+
+from orderspec.diagnostics import Location, Pointer
+from orderspec.model import Request
+from orderspec.preview.engine import build_plan
+
+TENANT_BILL_CYCLE_DAY = 1
+TENANT_CHARGE_DEFAULTS: Mapping[str, Any] = {"billingPeriod": "Month"}
+
+
+class _TenantCatalog(Mapping[str, Mapping[str, Any]]):
+    """Every product rate plan charge id has the tenant's default billing settings."""
+
+    def __getitem__(self, charge_id: str) -> Mapping[str, Any]:
+        return TENANT_CHARGE_DEFAULTS
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+class _RequestBody:
+    """A request that came over HTTP: no source file to point into."""
+
+    def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
+        return Location("request.json", 1, 1)
+
+    def related(self, pointer: Pointer) -> tuple[Location, ...]:
+        return ()
+
+    def raw_plain(self, pointer: Pointer) -> str | None:
+        return None
+
+    def raw_ambiguous(self, pointer: Pointer) -> str | None:
+        return None
+
+
+def preview_body(body: dict[str, Any]) -> dict[str, Any]:
+    """The `previewResult` the emulated tenant answers POST /v1/orders/preview with."""
+    request = Request("request.json", 0, "preview", False, body, _RequestBody())
+    plan = build_plan(request, _TenantCatalog(), bill_cycle_day=TENANT_BILL_CYCLE_DAY)
+    return plan.result["previewResult"]
