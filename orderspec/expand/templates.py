@@ -46,8 +46,8 @@ _LINE = "\ue000"  # _LINE<file index>.<line>_END: the template line that the fol
 _VALUE = "\ue001"  # _VALUE<origin index>_END: the next value was supplied by this origin
 _END = "\ue002"
 _MARKER = re.compile("([\ue000\ue001])([0-9.]+)\ue002")
-# Characters that YAML refuses in a document even inside quotes: escape them.
-_YAML_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ue000-\ue002\ufffe\uffff]")
+# Characters that YAML refuses in a document, or folds as line breaks even inside quotes: escape them.
+_YAML_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ue000-\ue002\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
