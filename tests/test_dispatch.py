@@ -263,7 +263,7 @@ def test_connection_refused_is_not_sent_and_keeps_the_key(tmp_path):
 def test_async_create_polls_the_job_to_completion(tmp_path):
     folder, item = create_item(tmp_path, "async-create.order.yaml")
     assert item.rendered.endpoint.name == "async-create"
-    with emulator(job_delay=0.05) as server, client(server) as zuora:
+    with emulator(job_delay=0.3) as server, client(server) as zuora:
         outcome = dispatcher(zuora).create(item.rendered, Journal(journal_path_for(item.spec_path)), _new(item))
         polls = [r for r in server.requests if r["method"] == "GET"]
     assert outcome.status == "created" and outcome.order_number == "O-DISPATCH-ASYNC"

@@ -1,0 +1,167 @@
+"""`orderspec send`, `orderspec preview --remote` and `orderspec emulator`, end to end over HTTP.
+
+Every output captured here is searched for the client secret and the bearer tokens."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from decimal import Decimal
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from dispatch_support import (FAST, SECRET, assert_no_secret, assert_no_token, cli_env, copy_specs, emulator,
+                              journal_text)
+from orderspec.cli import cli
+from orderspec.emulator import Faults
+
+
+def run(server, *args, env=None):
+    result = CliRunner().invoke(cli, [*args], env=cli_env() if env is None else env, catch_exceptions=False)
+    assert_no_secret(result.stdout, result.stderr)
+    if server is not None:
+        assert_no_token(server, result.stdout, result.stderr)
+    return result
+
+
+def test_dry_run_prints_what_would_be_sent_and_sends_nothing(tmp_path):
+    folder = copy_specs(tmp_path, "create.order.yaml")
+    with emulator() as server:
+        result = run(server, "send", str(folder), "--base-url", server.url)
+        assert server.requests == []
+    assert result.exit_code == 0
+    assert "would send" in result.stdout and "POST /v1/orders HTTP/1.1" in result.stdout
+    assert "Idempotency-Key: orderspec-" in result.stdout and '"listPrice": 19.99' in result.stdout
+    assert "dry run" in result.stderr and "--yes" in result.stderr
+    assert journal_text(folder) == ""
+
+
+def test_send_sync_creates_then_a_rerun_skips(tmp_path):
+    folder = copy_specs(tmp_path, "create.order.yaml")
+    with emulator() as server:
+        first = run(server, "send", str(folder), "--base-url", server.url, "--yes", *FAST)
+        second = run(server, "send", str(folder), "--base-url", server.url, "--yes", *FAST, "--json")
+        assert len(server.orders()) == 1
+        assert_no_token(server, journal_text(folder))
+    assert first.exit_code == 0, first.output
+    assert re.search(r"created\s+\S+create.order.yaml\s+O-DISPATCH-SYNC subscriptions A-S\d{8}", first.stdout)
+    report = json.loads(second.stdout)
+    assert second.exit_code == 0
+    assert [(r["status"], r["orderNumber"]) for r in report["results"]] == [("skipped", "O-DISPATCH-SYNC")]
+    assert_no_secret(journal_text(folder))
+
+
+def test_send_async_polls_the_job(tmp_path):
+    folder = copy_specs(tmp_path, "async-create.order.yaml")
+    with emulator(job_delay=0.05) as server:
+        result = run(server, "send", str(folder), "--base-url", server.url, "--yes", *FAST, "--json")
+        assert any(r["path"].startswith("/v1/async-jobs/") for r in server.requests)
+    (entry,) = json.loads(result.stdout)["results"]
+    assert result.exit_code == 0
+    assert entry["status"] == "created" and entry["orderNumber"] == "O-DISPATCH-ASYNC"
+    assert re.fullmatch(r"[0-9a-f]{32}", entry["jobId"])
+
+
+def test_send_under_faults_still_creates_once(tmp_path):
+    folder = copy_specs(tmp_path, "create.order.yaml")
+    with emulator(faults=Faults(script=["429", "500", "drop-after"])) as server:
+        result = run(server, "send", str(folder), "--base-url", server.url, "--yes", *FAST)
+        assert result.exit_code == 0, result.output
+        assert len(server.orders()) == 1
+
+
+def test_failure_shows_each_reason_with_its_meaning(tmp_path):
+    folder = copy_specs(tmp_path, "create.order.yaml")
+    with emulator(faults=Faults(script=["lock"] * 4)) as server:
+        result = run(server, "send", str(folder), "--base-url", server.url, "--yes", *FAST)
+        assert server.orders() == []
+    assert result.exit_code == 1
+    assert "failed" in result.stdout
+    assert "[53500050]" in result.stdout and "lock contention" in result.stdout
+
+
+@pytest.mark.parametrize("spec", ["preview.order.yaml", "async-preview.order.yaml"])
+def test_remote_preview_prints_tables(tmp_path, spec):
+    folder = copy_specs(tmp_path, spec)
+    with emulator() as server:
+        result = run(server, "preview", str(folder / spec), "--remote", "--base-url", server.url, *FAST)
+        assert server.orders() == []
+    assert result.exit_code == 0, result.output
+    for title in ("Charge metrics", "Invoice items", "Order delta metrics"):
+        assert title in result.stdout
+    assert "19.99" in result.stdout and "239.88" in result.stdout  # CMRR and 12 months of TCV, exact
+
+
+def test_remote_preview_json_keeps_numbers_exact(tmp_path):
+    folder = copy_specs(tmp_path, "preview.order.yaml")
+    with emulator() as server:
+        result = run(server, "preview", str(folder / "preview.order.yaml"), "--remote", "--base-url", server.url,
+                     "--json", *FAST)
+    (entry,) = json.loads(result.stdout, parse_float=Decimal)
+    charge = entry["response"]["previewResult"]["chargeMetrics"][0]["charges"][0]
+    assert charge["cmrr"]["regular"] == Decimal("19.99")
+
+
+def test_preview_without_remote_says_offline_preview_is_elsewhere(tmp_path):
+    folder = copy_specs(tmp_path, "preview.order.yaml")
+    result = run(None, "preview", str(folder / "preview.order.yaml"))
+    if "not available yet" not in result.output:
+        pytest.skip("the offline preview engine has replaced this branch")
+    assert result.exit_code == 2
+
+
+def test_production_needs_allow_production(tmp_path):
+    folder = copy_specs(tmp_path, "create.order.yaml")
+    result = run(None, "send", str(folder), "--env", "us-production-cloud1", "--yes")
+    assert result.exit_code == 2 and "--allow-production" in result.stderr
+    dry = run(None, "send", str(folder), "--env", "us-production-cloud1")
+    assert dry.exit_code == 0 and "--allow-production" in dry.stderr
+
+
+def test_specs_with_lint_errors_are_not_sent(tmp_path):
+    folder = copy_specs(tmp_path, "create.order.yaml")
+    spec = folder / "create.order.yaml"
+    spec.write_text(spec.read_text().replace("termType: TERMED", "termType: FOREVER"))
+    with emulator() as server:
+        result = run(server, "send", str(folder), "--base-url", server.url, "--yes", *FAST)
+        assert server.requests == []
+    assert result.exit_code == 1 and "S004" in result.stderr
+
+
+def test_missing_credentials_and_unknown_environment_are_usage_errors(tmp_path):
+    folder = copy_specs(tmp_path, "create.order.yaml")
+    no_credentials = run(None, "send", str(folder), "--base-url", "http://127.0.0.1:9", "--yes", env={
+        "ZUORA_CLIENT_ID": "", "ZUORA_CLIENT_SECRET": ""})
+    assert no_credentials.exit_code == 2 and "ZUORA_CLIENT_SECRET" in no_credentials.stderr
+    unknown = run(None, "send", str(folder), "--env", "eu-prod", "--yes")
+    assert unknown.exit_code == 2 and "eu-production" in unknown.stderr
+
+
+def test_refused_credentials_never_print_the_secret(tmp_path):
+    folder = copy_specs(tmp_path, "create.order.yaml")
+    with emulator(clients={"someone-else": "other"}) as server:
+        result = run(server, "send", str(folder), "--base-url", server.url, "--yes", *FAST)
+        assert server.orders() == []
+    assert result.exit_code == 1 and "refused" in result.stdout
+    assert_no_secret(journal_text(folder))
+
+
+def test_emulator_command_serves_until_stopped(tmp_path):
+    process = subprocess.Popen([sys.executable, "-m", "orderspec", "emulator", "--port", "0", "--db",
+                                str(tmp_path / "state.db")], stderr=subprocess.PIPE, text=True,
+                               env={**os.environ})
+    try:
+        line = process.stderr.readline()
+        url = re.search(r"http://[\d.]+:\d+", line).group(0)
+        token = httpx.post(url + "/oauth/token", data={"grant_type": "client_credentials", "client_id": "a",
+                                                       "client_secret": "b"}, timeout=5)
+        assert token.status_code == 200 and token.json()["access_token"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert (tmp_path / "state.db").exists()
