@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -41,6 +41,44 @@ def _default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def _expand_options(command: Any) -> Any:
+    """The options that expand templates: values, --set, catalog, environment, template folders."""
+    options = [
+        click.option("-f", "--values", "values_files", multiple=True, type=click.Path(dir_okay=False),
+                     metavar="FILE", help="Values file for templates (repeatable; a later file wins)."),
+        click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+                     help="Set a template value, e.g. --set account=A00000101 (repeatable; wins over values files)."),
+        click.option("--catalog", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="Catalog of product names (default: catalog.yaml beside each spec)."),
+        click.option("--env", metavar="ENV", help="Catalog environment whose ids are used "
+                     "(default: the catalog's defaultEnvironment)."),
+        click.option("--templates", "template_dirs", multiple=True, type=click.Path(file_okay=False),
+                     metavar="DIR", help="Folder of templates, searched before the stock ones (repeatable)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _expand_context(values_files: tuple[str, ...] = (), sets: tuple[str, ...] = (), catalog: str | None = None,
+                    env: str | None = None, template_dirs: tuple[str, ...] = ()) -> Any:
+    """The expand context of the command line; bad values files, --set or catalog stop here (exit 2)."""
+    from orderspec.expand import ExpandContext, check_inputs
+
+    missing = [p for p in (*values_files, *([catalog] if catalog else [])) if not os.path.isfile(p)]
+    missing += [d for d in template_dirs if not os.path.isdir(d)]
+    if missing:
+        raise click.UsageError(f"no such file or directory: {', '.join(missing)}")
+    context = ExpandContext(values_files=values_files, sets=sets, catalog=catalog, env=env,
+                            template_dirs=template_dirs)
+    problems = check_inputs(context)
+    if problems:
+        for problem in problems:
+            click.echo(problem.text(), err=True)
+        sys.exit(EXIT_USAGE)
+    return context
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="orderspec")
 def cli() -> None:
@@ -64,8 +102,10 @@ def cli() -> None:
                    "*.order.yml, *.order.json).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
               help="Lowest severity that makes the exit status 1.")
+@_expand_options
 def lint(paths: tuple[str, ...], operation: str | None, output_formats: tuple[str, ...],
-         outputs: tuple[str, ...], jobs: int, include: tuple[str, ...], fail_on: str) -> None:
+         outputs: tuple[str, ...], jobs: int, include: tuple[str, ...], fail_on: str,
+         **expand_args: Any) -> None:
     """Check order specs (files or directories) and report every problem found."""
     from orderspec import pipeline, report
 
@@ -76,7 +116,8 @@ def lint(paths: tuple[str, ...], operation: str | None, output_formats: tuple[st
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise click.UsageError(f"no such file or directory: {', '.join(missing)}")
-    options = pipeline.Options(bare_operation=operation, include=include or pipeline.DEFAULT_INCLUDE)
+    options = pipeline.Options(bare_operation=operation, include=include or pipeline.DEFAULT_INCLUDE,
+                               expand=_expand_context(**expand_args))
     found = pipeline.discover(paths, options.include)
     progress = report.Progress(len(found), sys.stderr)
     try:
@@ -227,6 +268,78 @@ def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str
 
     sys.exit(commands.emulator(host, port, faults, seed, db, job_delay, token_ttl, rate_limit, retry_after,
                                slow_delay))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--git", "revisions", multiple=True, metavar="REV",
+              help="Compare PATHS at git revision REV with the working tree (twice: REV with REV).")
+@click.option("--markdown", is_flag=True, help="Markdown for a pull request comment.")
+@click.option("--bill-cycle-day", type=click.IntRange(min=1, max=31),
+              help="The customer account's bill cycle day, for the offline figures.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
+def diff(paths: tuple[str, ...], revisions: tuple[str, ...], markdown: bool, bill_cycle_day: int | None,
+         output: str | None) -> None:
+    """What changed between OLD and NEW specs (files or directories), or with --git between
+    revisions: orders added/removed, request fields changed, and the change in MRR, TCV and
+    invoiced amounts. Exit 0 same, 1 different, 2 trouble."""
+    from orderspec.diff import run_command
+
+    sys.exit(run_command(paths, revisions, markdown, bill_cycle_day, output))
+
+
+@cli.command("render")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output-dir", default="rendered", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for <spec>.json (body) and <spec>.http (request line and headers).")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 when files in the folder are missing, stale or extra.")
+@click.option("--include", multiple=True, metavar="GLOB",
+              help="File name pattern to find in directories (repeatable; as for lint).")
+@_expand_options
+def render_command(paths: tuple[str, ...], output_dir: str, check: bool, include: tuple[str, ...],
+                   **expand_args: Any) -> None:
+    """Lint specs, then write each request as canonical JSON and its .http header file.
+
+    Nothing is written when any spec has an error."""
+    from orderspec import pipeline, render
+    from orderspec.model import choose_endpoint
+
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        raise click.UsageError(f"no such file or directory: {', '.join(missing)}")
+    options = pipeline.Options(include=include or pipeline.DEFAULT_INCLUDE, expand=_expand_context(**expand_args))
+    result = pipeline.run(pipeline.discover(paths, options.include), options)
+    if not result.files:
+        raise click.UsageError(f"no order specs found in {', '.join(paths)}")
+    for diagnostic in result.diagnostics:
+        click.echo(diagnostic.text())
+    if any(d.severity is Severity.ERROR for d in result.diagnostics):
+        click.echo("errors found: nothing rendered", err=True)
+        sys.exit(EXIT_USAGE if any(d.code == "Y012" for d in result.diagnostics) else EXIT_PROBLEMS)
+    try:
+        files = render.output_files(result.requests, choose_endpoint)
+    except render.OutputClash as clash:
+        raise click.UsageError(str(clash)) from None
+    if check:
+        problems = render.stale_outputs(files, output_dir)
+        for name, state in problems:
+            click.echo(f"{os.path.join(output_dir, name)}: {state}")
+        if problems:
+            click.echo(f"{len(problems)} rendered file(s) out of date: run `orderspec render` to update",
+                       err=True)
+            sys.exit(EXIT_PROBLEMS)
+        click.echo(f"{len(files)} rendered file(s) up to date in {output_dir}", err=True)
+        sys.exit(EXIT_CLEAN)
+    try:
+        changed = render.write_outputs(files, output_dir)
+    except OSError as problem:
+        failure = click.ClickException(f"cannot write to {output_dir}: {problem.strerror or problem}")
+        failure.exit_code = EXIT_USAGE
+        raise failure from None
+    click.echo(f"rendered {len(result.requests)} request(s) into {output_dir} "
+               f"({len(changed)} file(s) changed)", err=True)
+    sys.exit(EXIT_CLEAN)
 
 
 @cli.command()

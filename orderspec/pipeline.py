@@ -28,6 +28,8 @@ class Options:
     bare_operation: str | None = None  # lint documents without a wrapper as this endpoint's body
     limits: Limits = Limits()
     include: tuple[str, ...] = DEFAULT_INCLUDE
+    # Values files, --set, catalog, environment and template folders for `use:` specs.
+    expand: expand_stage.ExpandContext = field(default_factory=expand_stage.ExpandContext)
 
 
 @dataclass
@@ -86,7 +88,7 @@ def process_file(path: str, options: Options) -> FileResult:
         result.diagnostics.extend(problems)
         if spec is None:
             continue
-        request, problems = expand_stage.expand(spec)
+        request, problems = expand_stage.expand(spec, options.expand)
         result.diagnostics.extend(problems)
         if request is None:
             continue
