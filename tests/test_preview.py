@@ -418,3 +418,50 @@ def test_offline_preview_and_remote_preview_against_the_emulator_agree(monkeypat
             offline_result = preview_part(json.loads(offline.stdout, parse_float=Decimal)[0]["response"])
             assert remote_result["invoices"], spec.name  # the examples do bill something
             assert remote_result == offline_result, spec.name
+
+
+# -- untrusted input: never a traceback -----------------------------------------------------------
+
+def _leaves(value: Any, pointer: tuple = ()) -> list[tuple]:
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _leaves(v, pointer + (k,))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _leaves(v, pointer + (i,))]
+    return [pointer]
+
+
+def _set(value: Any, pointer: tuple, new: Any) -> None:
+    for part in pointer[:-1]:
+        value = value[part]
+    value[pointer[-1]] = new
+
+
+def test_mutated_examples_never_break_the_engine() -> None:
+    import copy
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    requests = [request_of(p) for p in sorted(EXAMPLES.glob("preview-*.order.yaml"))]
+    odd_values = st.one_of(
+        st.none(), st.booleans(), st.integers(min_value=-10**30, max_value=10**30),
+        st.decimals(allow_nan=False, allow_infinity=False, places=4, min_value=-10**20, max_value=10**20),
+        st.sampled_from(["0001-01-01", "9999-12-31", "2024-02-29", "2023-02-29", "Month", "Week", "Monday",
+                         "SpecificDayofWeek", "ChargeTriggerDay", "Per_Month", "Fixed_Period", "EVERGREEN", "",
+                         "Specific_Months", "IN_ARREARS", "Discount"]),
+        st.lists(st.integers(), max_size=2), st.dictionaries(st.sampled_from(["tier", "price"]), st.integers(),
+                                                             max_size=2))
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.integers(min_value=0, max_value=len(requests) - 1), st.data())
+    def check(which: int, data: Any) -> None:
+        request = copy.copy(requests[which])
+        request.body = copy.deepcopy(request.body)
+        leaves = _leaves(request.body)
+        for _ in range(data.draw(st.integers(min_value=1, max_value=4))):
+            _set(request.body, data.draw(st.sampled_from(leaves)), data.draw(odd_values))
+        plan = build_plan(request)
+        plan_text(plan)
+        assert isinstance(plan.result["previewResult"], dict)
+
+    check()

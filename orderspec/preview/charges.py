@@ -14,7 +14,7 @@ price once).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Mapping
 
 CENT = Decimal("0.01")
@@ -57,14 +57,20 @@ class NotComputable(Exception):
 
 def money(value: Decimal) -> Decimal:
     """Round half-up to cents: done once per invoice item and per reported metric."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise NotComputable(f"the amount {value} is too large to bill in cents") from None
 
 
 def _decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, Decimal)):
-        return Decimal(value)
+        number = Decimal(value)
+        if not number.is_finite():
+            raise NotComputable(f"{value} is not a finite number")
+        return number
     return None
 
 

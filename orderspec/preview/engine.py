@@ -208,7 +208,8 @@ class _Builder:
 
     def dates(self, action: Mapping[str, Any]) -> dict[str, dt.date]:
         found: dict[str, dt.date] = {}
-        for trigger in action.get("triggerDates") or []:
+        triggers = action.get("triggerDates")
+        for trigger in triggers if isinstance(triggers, list) else []:
             if isinstance(trigger, Mapping):
                 when = P.parse_date(trigger.get("triggerDate"))
                 if when and trigger.get("name") in TRIGGER_EVENTS:
@@ -251,7 +252,8 @@ class _Builder:
         elif kind == "UpdateProduct" and isinstance(action.get("updateProduct"), Mapping):
             update = action["updateProduct"]
             lines.append(f"~ rate plan {update.get('ratePlanId') or update.get('subscriptionRatePlanNumber') or '?'}")
-            for charge in update.get("chargeUpdates") or []:
+            updates = update.get("chargeUpdates")
+            for charge in updates if isinstance(updates, list) else []:
                 if isinstance(charge, Mapping):
                     lines.append(f"  ~ charge {charge.get('chargeNumber') or charge.get('productRatePlanChargeId') or '?'}")
         elif kind == "CancelSubscription" and isinstance(action.get("cancelSubscription"), Mapping):
@@ -319,8 +321,13 @@ class _Builder:
         for charge, c_pointer, in_plan in discounts:
             assert charge.pricing is not None
             targets = scope if charge.pricing.discount_level == "subscription" else in_plan
-            self.discount(charge, c_pointer, [t for t in targets if not t.problem and t.charge_type in charge.pricing.apply_to],
-                          [t for t in targets if t.problem])
+            try:
+                self.discount(charge, c_pointer,
+                              [t for t in targets if not t.problem and t.charge_type in charge.pricing.apply_to],
+                              [t for t in targets if t.problem])
+            except (NotComputable, P.PeriodError) as problem:
+                charge.problem = str(problem)
+                charge.items, charge.term_items = [], []
         for charge in [c for r in plan.rate_plans for c in r.charges]:
             if charge.problem and charge.charge_id is not None:
                 self.note(charge.pointer, "P001", f"charge {charge.label}: {charge.problem}")
@@ -331,6 +338,7 @@ class _Builder:
         charge_id = override.get("productRatePlanChargeId") or override.get("productRatePlanChargeNumber")
         entry = catalog_charge(self.catalog, charge_id if isinstance(charge_id, str) else None, self.env)
         name = override.get("name") or (entry or {}).get("name")
+        name = name if isinstance(name, str) else None
         number = override.get("chargeNumber")
         line = ChargeLine(str(name or charge_id or "?"), pointer, charge_id if isinstance(charge_id, str) else None,
                           rate_plan, number if isinstance(number, str) else None, name if isinstance(name, str) else None,
@@ -426,7 +434,10 @@ class _Builder:
         else:
             assert self.window.thru is not None
             thru = self.window.thru
-            spans = P.slices(period, line.start, line.end, bcd, until=thru + dt.timedelta(days=1))
+            until = None if thru == dt.date.max else thru + dt.timedelta(days=1)
+            if until is None and line.end is None:
+                raise NotComputable("a preview through the last day of the calendar has no end")
+            spans = P.slices(period, line.start, line.end, bcd, until=until)
             line.items = [i for i in items(spans) if i.bill_date <= thru]
 
     def bill_cycle_day(self, billing: Mapping[str, Any], period: P.BillingPeriod, start: dt.date,
@@ -550,7 +561,8 @@ def _api_result(builder: _Builder, subscriptions: list[SubscriptionPlan], tax_in
     body = builder.body
     options = body.get("previewOptions") if isinstance(body.get("previewOptions"), Mapping) else {}
     wanted = options.get("previewTypes") if isinstance(options.get("previewTypes"), list) else list(PREVIEW_TYPES_MODELLED)
-    excluded = set(options.get("chargeTypeToExclude") or []) if isinstance(options.get("chargeTypeToExclude"), list) else set()
+    excluded = {k for k in options.get("chargeTypeToExclude") if isinstance(k, str)} \
+        if isinstance(options.get("chargeTypeToExclude"), list) else set()
     currency = None
     for action_source in (body.get("newAccount"),):
         if isinstance(action_source, Mapping) and isinstance(action_source.get("currency"), str):

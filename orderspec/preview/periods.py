@@ -119,9 +119,12 @@ class Slice:
 
 def _boundary(period: BillingPeriod, anchor: dt.date, k: int, bcd: int) -> dt.date:
     """The k-th period boundary counted from `anchor` (k may be negative)."""
-    if period.unit == "month":
-        return add_months(anchor, k * period.count, bcd)
-    return anchor + dt.timedelta(weeks=k * period.count)
+    try:
+        if period.unit == "month":
+            return add_months(anchor, k * period.count, bcd)
+        return anchor + dt.timedelta(weeks=k * period.count)
+    except (ValueError, OverflowError):
+        raise PeriodError("a billing period falls outside the calendar (years 1..9999)") from None
 
 
 def first_boundary(period: BillingPeriod, start: dt.date, bcd: int | str) -> dt.date:
@@ -144,7 +147,10 @@ def slices(period: BillingPeriod, start: dt.date, end: dt.date | None, bcd: int 
     """
     if end is None and limit is None and until is None:
         raise PeriodError("the charge has no end and the preview has no limit")
-    anchor = first_boundary(period, start, bcd)
+    try:
+        anchor = first_boundary(period, start, bcd)
+    except (ValueError, OverflowError):
+        raise PeriodError("the first bill cycle date falls outside the calendar") from None
     day = bcd if isinstance(bcd, int) else anchor.day
     result: list[Slice] = []
     k = 0 if anchor == start else -1
@@ -165,12 +171,15 @@ def slices(period: BillingPeriod, start: dt.date, end: dt.date | None, bcd: int 
 
 def term_end(start: dt.date, period: int, period_type: str) -> dt.date:
     """Exclusive end of a term of `period` units from `start`."""
-    if period_type == "Month":
-        return add_months(start, period)
-    if period_type == "Year":
-        return add_months(start, 12 * period)
-    if period_type == "Week":
-        return start + dt.timedelta(weeks=period)
-    if period_type == "Day":
-        return start + dt.timedelta(days=period)
+    try:
+        if period_type == "Month":
+            return add_months(start, period)
+        if period_type == "Year":
+            return add_months(start, 12 * period)
+        if period_type == "Week":
+            return start + dt.timedelta(weeks=period)
+        if period_type == "Day":
+            return start + dt.timedelta(days=period)
+    except (ValueError, OverflowError):
+        raise PeriodError(f"{period} {period_type}(s) from {start} is outside the calendar") from None
     raise PeriodError(f"term period type {period_type} is not modelled offline")
