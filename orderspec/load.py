@@ -235,7 +235,7 @@ class _Builder:
                     # The parser stream is abandoned: a document past a cap is not trustworthy,
                     # and continuing would spend the resources the cap protects.
                     return
-                if value is not None or source.values.get(()) is not None:
+                if value is not None or source.plain.get(()) != "":  # skip empty documents
                     yield Document(value, source, index, start.line + 1)
                 index += 1
 
@@ -329,6 +329,7 @@ class _Builder:
                                     f"alias *{event.anchor} refers to no finished anchor")
                 alias_count += 1
                 alias_nodes += target[1]
+                nodes += target[1]
                 if alias_count > limits.max_aliases:
                     raise self.fail(event.start_mark, "Y008",
                                     f"more than {limits.max_aliases} aliases in one document")
