@@ -426,8 +426,9 @@ class _Builder:
             line.tcv = sum((i.amount for i in line.term_items), Decimal(0))
         if self.window.kind == "TermEnd":
             if line.end is None:
-                raise NotComputable("the charge has no end date (evergreen), so the preview through term end "
-                                    "has no end; preview a number of periods or through a date")
+                raise NotComputable("the charge has no known end date (an evergreen term, or an existing "
+                                    "subscription's term that the order does not hold), so a preview to the term "
+                                    "end has no end; preview a number of periods or through a date")
             line.items = list(line.term_items)
         elif self.window.kind == "NumberOfPeriods":
             line.items = items(P.slices(period, line.start, line.end, bcd, limit=self.window.periods))
