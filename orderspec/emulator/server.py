@@ -245,6 +245,9 @@ class Emulator:
 class _Handler(BaseHTTPRequestHandler):
     emulator: Emulator
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle on, each keep-alive answer would
+    # wait for the client's delayed ACK (~40 ms).
+    disable_nagle_algorithm = True
     server_version = "orderspec-emulator"
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests and CI read their own output
