@@ -13,21 +13,19 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
-
-from jinja2.exceptions import (SecurityError, TemplateError, TemplateNotFound, TemplateSyntaxError,
-                               UndefinedError)
+from typing import TYPE_CHECKING, Any
 
 from orderspec.diagnostics import Diagnostic, Location, Pointer, at
 from orderspec.expand.catalog import Catalog, CatalogError, Charge, Product, RatePlan, load_catalog
-from orderspec.expand.templates import (TEMPLATE_SUFFIX, MissingMacroArgument, RenderedText, RenderLimits,
-                                        TemplateFailure, TemplateSandbox, TemplateTimeout, TemplateTooLarge,
-                                        header_text)
+from orderspec.expand.common import TEMPLATE_SUFFIX, RenderLimits, header_text
 from orderspec.expand.values import Layer, Param, Values, coerce, load_values_file, parse_params, parse_set
 from orderspec.load import Limits, SourceMap, load_text
 from orderspec.model import Request
 from orderspec.resources import templates_dir
 from orderspec.spec import Spec, did_you_mean
+
+if TYPE_CHECKING:  # Jinja is imported only when a spec uses a template
+    from orderspec.expand.templates import RenderedText, TemplateSandbox
 
 __all__ = ["Catalog", "CatalogError", "Charge", "ExpandContext", "Product", "RatePlan", "expand",
            "load_catalog", "template_names"]
@@ -63,7 +61,9 @@ def display_path(path: str) -> str:
 
 
 @lru_cache(maxsize=16)
-def _sandbox(folders: tuple[str, ...], limits: RenderLimits) -> TemplateSandbox:
+def _sandbox(folders: tuple[str, ...], limits: RenderLimits) -> "TemplateSandbox":
+    from orderspec.expand.templates import TemplateSandbox
+
     return TemplateSandbox(folders, limits)
 
 
@@ -139,7 +139,7 @@ class TemplateInfo:
     problems: list[Diagnostic]
 
 
-def template_info(sandbox: TemplateSandbox, name: str, limits: Limits) -> TemplateInfo:
+def template_info(sandbox: "TemplateSandbox", name: str, limits: Limits) -> TemplateInfo:
     """A template's declared parameters, read from its leading `{# params: ... #}` block."""
     assert sandbox.loader is not None
     source, filename, _ = sandbox.loader.get_source(sandbox, name + TEMPLATE_SUFFIX)
@@ -167,7 +167,7 @@ class ExpandedSource:
     line or values-file key that supplied it."""
 
     rendered: SourceMap  # positions in the rendered text
-    text: RenderedText
+    text: "RenderedText"
     values: Values  # the values the template was given
     origin_paths: list[tuple[Any, ...]]  # per origin index in the rendered text: a path in `values`
     use: Location  # the spec's `use:` line
@@ -253,6 +253,8 @@ class _Expansion:
         return None, self.problems
 
     def run(self) -> tuple[Request | None, list[Diagnostic]]:
+        from jinja2.exceptions import TemplateNotFound
+
         spec, context = self.spec, self.context
         name = spec.template or ""
         if name.endswith(TEMPLATE_SUFFIX):
@@ -380,8 +382,14 @@ class _Expansion:
             variables[param.name] = value
         return variables if ok else None
 
-    def template_error(self, error: Exception, sandbox: TemplateSandbox, values: Values,
+    def template_error(self, error: Exception, sandbox: "TemplateSandbox", values: Values,
                        identity: dict[int, tuple[Any, ...]]) -> tuple[None, list[Diagnostic]]:
+        from jinja2.exceptions import (SecurityError, TemplateError, TemplateNotFound, TemplateSyntaxError,
+                                       UndefinedError)
+
+        from orderspec.expand.templates import (MissingMacroArgument, TemplateFailure, TemplateTimeout,
+                                                TemplateTooLarge)
+
         where = _template_frame(error, sandbox) or self.use
         related: tuple[Location, ...] = (self.use,) if where is not self.use else ()
         if isinstance(error, TemplateSyntaxError):
@@ -415,7 +423,7 @@ class _Expansion:
         return self.fail(where, "T006", f"the template failed: {type(error).__name__}: {error}", related)
 
 
-def _template_frame(error: BaseException, sandbox: TemplateSandbox) -> Location | None:
+def _template_frame(error: BaseException, sandbox: "TemplateSandbox") -> Location | None:
     """The innermost template line in the traceback (Jinja rewrites frames to template lines)."""
     import traceback
 
@@ -429,6 +437,7 @@ def _template_frame(error: BaseException, sandbox: TemplateSandbox) -> Location 
 
 def _catalog_functions(catalog: Catalog | None, env: str | None) -> dict[str, Any]:
     """Functions templates call to turn catalog names into ids of the chosen environment."""
+    from orderspec.expand.templates import TemplateFailure
 
     def need() -> Catalog:
         if catalog is None:

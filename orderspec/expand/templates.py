@@ -38,7 +38,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
-TEMPLATE_SUFFIX = ".yaml.j2"
+from orderspec.expand.common import RenderLimits
+
 
 # Markers are private-use characters: str.splitlines (and so the `indent` filter) keeps them
 # whole, and values can never contain them (yaml_flow escapes them).
@@ -48,13 +49,6 @@ _END = "\ue002"
 _MARKER = re.compile("([\ue000\ue001])([0-9.]+)\ue002")
 # Characters that YAML refuses in a document, or folds as line breaks even inside quotes: escape them.
 _YAML_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ue000-\ue002\ufffe\uffff]")
-
-
-@dataclass(frozen=True)
-class RenderLimits:
-    seconds: float = 2.0
-    max_output: int = 1_000_000  # characters of rendered YAML
-    max_number: int = 1_000_000  # largest number a call, filter or `*` may take
 
 
 class TemplateTimeout(TemplateError):
@@ -182,7 +176,7 @@ class TemplateSandbox(SandboxedEnvironment):
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
-            auto_reload=False,
+            auto_reload=True,  # a template edited between two renders in one process is re-read
         )
         self.folders = folders
         self.limits = limits
@@ -246,10 +240,15 @@ class TemplateSandbox(SandboxedEnvironment):
         self._check_size(sum(len(part) for part in parts))
         return "".join(parts)
 
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if isinstance(obj, str) and attr in ("format", "format_map"):
-            return False
-        return bool(super().is_safe_attribute(obj, attr, value))
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        # Format fields (`{:>999999999}`) allocate before any cap could look at the result.
+        if super().wrap_str_format(value) is None:
+            return None
+
+        def refused(*args: Any, **kwargs: Any) -> str:
+            raise SecurityError("str.format is not available in templates; use `~`")
+
+        return refused
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         self._check_deadline()
@@ -384,20 +383,3 @@ def _strip_markers(marked: str, files: list[str], main_file: str) -> RenderedTex
 
 def _split_keep(text: str) -> list[str]:
     return re.split("(\n)", text)
-
-
-# -- template parameters ----------------------------------------------------------------------
-_HEADER = re.compile(r"\A(\s*)\{#-?(.*?)-?#\}", re.DOTALL)
-
-
-def header_text(source: str) -> str | None:
-    """The YAML of a template's leading `{# ... #}` comment, blanked out elsewhere so that
-    lines and columns stay those of the template file."""
-    match = _HEADER.match(source)
-    if match is None:
-        return None
-    start = match.start(2)
-    end = match.end(2)
-    inner = source[start:end]
-    prefix = re.sub(r"[^\n]", " ", source[:start])
-    return prefix + inner
