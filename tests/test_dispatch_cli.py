@@ -165,3 +165,13 @@ def test_emulator_command_serves_until_stopped(tmp_path):
         process.terminate()
         process.wait(timeout=10)
     assert (tmp_path / "state.db").exists()
+
+
+def test_send_skips_preview_specs_and_refuses_when_there_is_nothing_to_create(tmp_path):
+    folder = copy_specs(tmp_path, "create.order.yaml", "preview.order.yaml")
+    with emulator() as server:
+        mixed = run(server, "send", str(folder), "--base-url", server.url, "--yes", *FAST)
+        only_preview = run(server, "send", str(folder / "preview.order.yaml"), "--base-url", server.url, "--yes")
+        assert len(server.orders()) == 1
+    assert mixed.exit_code == 0 and "not sending preview spec(s)" in mixed.stderr
+    assert only_preview.exit_code == 2

@@ -133,8 +133,11 @@ def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: boo
         return status
     previews = [i.rendered.name for i in items if i.operation != "create"]
     if previews:
-        _error(f"{', '.join(previews)}: preview spec(s); `send` creates orders (use `orderspec preview --remote`)")
-        return EXIT_USAGE
+        _error(f"not sending preview spec(s) {', '.join(previews)}: `send` creates orders "
+               "(`orderspec preview --remote` previews)")
+        items = [i for i in items if i.operation == "create"]
+        if not items:
+            return EXIT_USAGE
     target = f"{environment.description} ({environment.base_url})"
     if not yes:
         for item, action in dry_run(items):
