@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from orderspec.dispatch.client import ENVIRONMENTS, Credentials, Environment, Secret, ZuoraClient, resolve_environment
 from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, Reason
@@ -19,6 +19,9 @@ from orderspec.dispatch.journal import Journal, journal_path_for
 from orderspec.dispatch.retry import RetryPolicy
 from orderspec.dispatch.send import Dispatcher, Outcome, SendSettings, plan_action
 from orderspec.render import RenderedRequest
+
+if TYPE_CHECKING:
+    from orderspec.pipeline import BatchResult
 
 __all__ = [
     "ENVIRONMENTS", "Credentials", "Dispatcher", "DispatchError", "Environment", "Outcome", "OutcomeUnknown",
@@ -34,8 +37,8 @@ class Prepared:
     rendered: RenderedRequest
 
 
-def prepare(paths: Iterable[str]):  # type: ignore[no-untyped-def]
-    """Lint the specs and render each request. Returns (BatchResult, [Prepared])."""
+def prepare(paths: Iterable[str]) -> "tuple[BatchResult, list[Prepared]]":
+    """Lint the specs and render each request (only clean batches should be sent)."""
     from orderspec import pipeline
     from orderspec.model import choose_endpoint
     from orderspec.render import render
@@ -63,10 +66,10 @@ def dry_run(items: list[Prepared]) -> list[tuple[Prepared, str]]:
     """What `send --yes` would do with each order, read from the journals (nothing is written)."""
     journals = _journals(items)
     states = {path: journal.states() for path, journal in journals.items()}
+    from orderspec.dispatch.journal import OrderState
+
     plans = []
     for item in items:
-        from orderspec.dispatch.journal import OrderState
-
         key = item.rendered.idempotency_key
         state = states[journal_path_for(item.spec_path)].get(key, OrderState(key))
         plans.append((item, plan_action(state, time.time())))
@@ -95,5 +98,7 @@ def send_batch(items: list[Prepared], dispatcher: Dispatcher) -> list[Outcome]:
                 continue
             first_with_key[key] = item.rendered.name
             state = states[path].get(key, OrderState(key))
+            dispatcher.status_line.update(f"order {len(outcomes) + 1}/{len(items)}: {item.rendered.name}")
             outcomes.append(dispatcher.create(item.rendered, journals[path], state))
+        dispatcher.status_line.done()
     return outcomes

@@ -140,7 +140,12 @@ def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: boo
             return EXIT_USAGE
     target = f"{environment.description} ({environment.base_url})"
     if not yes:
-        for item, action in dry_run(items):
+        plans = dry_run(items)
+        if as_json:
+            click.echo(_json({"environment": environment.base_url, "dryRun": True, "results": [
+                {"spec": item.rendered.name, "action": action, "request": item.rendered.http_text().splitlines()[0],
+                 "idempotencyKey": item.rendered.idempotency_key} for item, action in plans]}))
+        for item, action in ([] if as_json else plans):
             click.echo(f"== {item.rendered.name}: would {action}")
             click.echo(item.rendered.http_text() + "\n" + item.rendered.body.decode("utf-8"))
         note = " It is a production environment: --allow-production is needed too." if environment.production else ""

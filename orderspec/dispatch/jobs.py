@@ -60,7 +60,7 @@ class StatusLine:
 
     def done(self) -> None:
         if self.enabled and self._width:
-            self.stream.write("\n")
+            self.stream.write("\r" + " " * self._width + "\r")
             self.stream.flush()
             self._width = 0
 
