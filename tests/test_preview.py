@@ -465,3 +465,71 @@ def test_mutated_examples_never_break_the_engine() -> None:
         assert isinstance(plan.result["previewResult"], dict)
 
     check()
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+def test_preview_command_prints_the_plan_and_the_tables() -> None:
+    from click.testing import CliRunner
+
+    from orderspec.cli import cli
+
+    result = CliRunner().invoke(cli, ["preview", str(EXAMPLES / "preview-flat-fee-monthly.order.yaml")])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "order action 1: CreateSubscription" in out and "+ rate plan" in out
+    assert "2024-01-16 .. 2024-01-31" in out and "(prorated 16/31 days)" in out
+    assert "Charge metrics" in out and "Invoice items" in out
+    # the order line: 15.48 + 30.00 + 30.00 = 75.48 over 3 invoices
+    assert "Order: MRR 30.00, TCV 360.00, invoiced 75.48 in 3 invoice(s)" in out
+
+
+def test_preview_command_window_options_and_errors(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from orderspec.cli import cli
+
+    runner = CliRunner()
+    spec = str(EXAMPLES / "preview-flat-fee-monthly.order.yaml")
+    result = runner.invoke(cli, ["preview", "--json", "--thru", "2024-02-15", spec])
+    invoices = json.loads(result.stdout, parse_float=Decimal)[0]["response"]["previewResult"]["invoices"]
+    # through Feb 15: the Jan 16 and Feb 1 invoices (15.48, 30.00), not March's
+    assert [i["amountWithoutTax"] for i in invoices] == [D("15.48"), D("30.00")]
+    both = runner.invoke(cli, ["preview", "--thru", "2024-02-15", "--periods", "2", spec])
+    assert both.exit_code == 2 and "exclude each other" in both.output
+    bad = tmp_path / "bad.order.yaml"
+    bad.write_text("orderspec: 1\noperation: preview\nbody: {orderDate: 2024-01-01}\n", encoding="utf-8")
+    refused = runner.invoke(cli, ["preview", str(bad)])
+    assert refused.exit_code == 1 and "fix the specs first" in refused.output
+
+
+def test_add_product_to_an_existing_subscription(tmp_path: Path) -> None:
+    text = textwrap.dedent("""\
+        orderspec: 1
+        operation: create
+        body:
+          orderDate: 2024-03-10
+          existingAccountNumber: A1
+          subscriptions:
+            - subscriptionNumber: A-S00000101
+              orderActions:
+                - type: AddProduct
+                  triggerDates: [{name: ContractEffective, triggerDate: 2024-03-10},
+                                 {name: ServiceActivation, triggerDate: 2024-03-10}]
+                  addProduct:
+                    productRatePlanId: rp9
+                    chargeOverrides:
+                      - productRatePlanChargeId: c9
+                        billing: {billingPeriod: Month, billCycleType: SpecificDayofMonth, billCycleDay: 1}
+                        pricing: {recurringFlatFee: {listPrice: 62.00}}
+        """)
+    path = tmp_path / "add.order.yaml"
+    path.write_text(text, encoding="utf-8")
+    request = request_of(path)
+    plan = build_plan(request, window=Window("NumberOfPeriods", periods=2))
+    # Mar 10..31 = 22 of March's 31 days: 62.00 * 22/31 = 44.00; then April in full
+    assert amounts(plan) == [("2024-03-10", "2024-03-31", D("44.00")), ("2024-04-01", "2024-04-30", D("62.00"))]
+    assert plan.result["previewResult"]["invoices"][0]["invoiceItems"][0]["subscriptionNumber"] == "A-S00000101"
+    # the existing subscription's term is unknown: no TCV, and no preview to the term end
+    assert "tcv" not in plan.result["previewResult"]["chargeMetrics"][0]["charges"][0]
+    assert amounts(build_plan(request)) == []
