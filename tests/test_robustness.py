@@ -170,3 +170,81 @@ def test_decimal_strategy_sanity() -> None:
     finally:
         os.unlink(path)
     assert result.requests[0].body["x"] == Decimal("19.99")
+
+
+# -- the fast validator never accepts what jsonschema refuses ------------------------------------
+
+def _paths(value: object, prefix: tuple = ()) -> list[tuple]:
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, prefix + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, prefix + (index,))
+    return found
+
+
+def _replace(value: object, path: tuple, new: object) -> object:
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        return {k: (_replace(v, rest, new) if k == head else v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [(_replace(v, rest, new) if i == head else v) for i, v in enumerate(value)]
+    return value
+
+
+EXAMPLE_BODY = pipeline.process_file(str(REPO / "examples" / "new-subscription.order.yaml"),
+                                     pipeline.Options()).requests[0].body
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 400), st.integers(), st.text(max_size=6),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-1000, max_value=1000),
+    st.sampled_from([Decimal("12.0"), Decimal("1E+2"), Decimal("0.00"), "2024-02-30", "2024-02-28",
+                     "2024-01-01T00:00:00Z", "TERMED", "EVERGREEN", "Month", "x__c", "\ud800",
+                     "CreateSubscription", "RemoveProduct", "a" * 300, {}, [], {"x": 1}]),
+)
+
+
+@PROPERTY
+@given(st.lists(st.tuples(st.integers(0, 10_000), scalars), min_size=1, max_size=4),
+       st.sampled_from(["create", "preview", "async-create", "async-preview"]))
+def test_fast_validator_never_accepts_what_jsonschema_refuses(edits: list[tuple[int, object]],
+                                                             endpoint_name: str) -> None:
+    from orderspec import validate as validate_module
+    from orderspec.model import ENDPOINTS
+
+    body: object = EXAMPLE_BODY
+    for position, new in edits:
+        paths = _paths(body)
+        body = _replace(body, paths[position % len(paths)], new)
+    endpoint = ENDPOINTS[endpoint_name]
+    if validate_module.accepted_fast(body, endpoint):
+        assert validate_module.validator(endpoint.schema).is_valid(body), body
+
+
+def test_whole_decimals_take_the_full_path() -> None:
+    from orderspec import validate as validate_module
+    from orderspec.model import ENDPOINTS
+
+    endpoint = ENDPOINTS["create"]
+    assert validate_module.accepted_fast(EXAMPLE_BODY, endpoint), "the example should take the fast path"
+    body = _replace(EXAMPLE_BODY, ("subscriptions", 0, "orderActions", 0, "createSubscription", "terms",
+                                   "initialTerm", "period"), Decimal("12.0"))
+    assert not validate_module.accepted_fast(body, endpoint)
+    assert not validate_module.validator(endpoint.schema).is_valid(body)
+
+
+def test_lint_reports_are_the_same_without_the_fast_validator(tmp_path: Path, monkeypatch) -> None:
+    from orderspec import validate as validate_module
+
+    for i, (old, new) in enumerate([("", ""), ("termType: TERMED", "termType: TERM"),
+                                    ("period: 12,", "period: 12.0,"), ("listPrice: 19.99", "listPrice: '19.99'"),
+                                    ("orderDate: 2024-01-01", "orderDate: 2024-02-30")]):
+        (tmp_path / f"s{i}.order.yaml").write_text(EXAMPLE.replace(old, new) if old else EXAMPLE, encoding="utf-8")
+    with_fast = pipeline.run([str(tmp_path)]).diagnostics
+    monkeypatch.setattr(validate_module, "_fast_validator", lambda schema_name: None)
+    without = pipeline.run([str(tmp_path)]).diagnostics
+    assert [d.as_json() for d in with_fast] == [d.as_json() for d in without]
+    assert {d.code for d in without} >= {"S004", "S002", "S007"}
