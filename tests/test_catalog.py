@@ -41,6 +41,21 @@ def test_unknown_names_and_environments_say_did_you_mean() -> None:
         catalog.rate_plan("pro-monthly", "producton")
 
 
+def test_tiers_are_read_as_exact_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.yaml"
+    path.write_text("catalog: 1\nproducts:\n  p:\n    ratePlans:\n      r:\n        id: a\n        charges:\n"
+                    "          c:\n            id: b\n            model: Tiered\n            tiers:\n"
+                    "              - {startingUnit: 1, endingUnit: 10, price: 5.50, priceFormat: PerUnit}\n"
+                    "              - {startingUnit: 11, price: 4.25}\n", encoding="utf-8")
+    catalog, problems = load_catalog(str(path))
+    assert catalog is not None and not problems
+    tiers = catalog.charge("r", "c").tiers
+    assert tiers[0]["price"] == Decimal("5.50") and isinstance(tiers[1]["price"], Decimal)
+    path.write_text(path.read_text(encoding="utf-8").replace("price: 4.25", "price: cheap"), encoding="utf-8")
+    catalog, problems = load_catalog(str(path))
+    assert catalog is None and problems[0].code == "T020" and problems[0].line == 13
+
+
 def test_a_missing_id_for_an_environment_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "catalog.yaml"
     path.write_text("catalog: 1\nproducts:\n  p:\n    ratePlans:\n      only-sandbox:\n"

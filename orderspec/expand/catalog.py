@@ -38,6 +38,9 @@ class Charge:
     currency: str | None = None
     uom: str | None = None
     location: Location | None = None
+    # Price tiers of Tiered/Volume charges, as the API writes them: startingUnit, endingUnit,
+    # price (Decimal), priceFormat (FlatFee | PerUnit).
+    tiers: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,8 @@ class Catalog:
         price = data.get("listPrice")
         return Charge(entry.name, plan, charge_id, _for_env(entry.numbers, env, entry, "number", optional=True),
                       data.get("type"), data.get("model"), Decimal(price) if price is not None else None,
-                      data.get("billingPeriod"), data.get("currency"), data.get("uom"), entry.location)
+                      data.get("billingPeriod"), data.get("currency"), data.get("uom"), entry.location,
+                      tuple(dict(tier) for tier in data.get("tiers") or ()))
 
 
 def _for_env(value: dict[str, str] | str | None, env: str, entry: _Entry, what: str,
@@ -158,7 +162,9 @@ def _for_env(value: dict[str, str] | str | None, env: str, entry: _Entry, what: 
 
 
 # -- reading the file -------------------------------------------------------------------------
-_CHARGE_FIELDS = ("id", "number", "type", "model", "listPrice", "billingPeriod", "currency", "uom", "description")
+_CHARGE_FIELDS = ("id", "number", "type", "model", "listPrice", "billingPeriod", "currency", "uom", "tiers",
+                  "description")
+_TIER_FIELDS = ("tier", "startingUnit", "endingUnit", "price", "priceFormat")
 _PLAN_FIELDS = ("id", "number", "charges", "description")
 _PRODUCT_FIELDS = ("id", "number", "ratePlans", "description")
 _TOP_FIELDS = ("catalog", "environments", "defaultEnvironment", "products")
@@ -249,6 +255,7 @@ class _Reader:
                     price = charge.get("listPrice")
                     if price is not None and (isinstance(price, bool) or not isinstance(price, (int, Decimal))):
                         self.report(charge_pointer + ("listPrice",), "`listPrice` must be a number")
+                    self.tiers(charge.get("tiers"), charge_pointer + ("tiers",))
                     for text_field in ("type", "model", "billingPeriod", "currency", "uom"):
                         if text_field in charge and not isinstance(charge[text_field], str):
                             self.report(charge_pointer + (text_field,), f"`{text_field}` must be text")
@@ -256,6 +263,22 @@ class _Reader:
                     charge_entry.parent = plan_name
                     plan_entry.children[charge_name] = charge_entry
         return catalog
+
+    def tiers(self, tiers: Any, pointer: Pointer) -> None:
+        if tiers is None:
+            return
+        if not isinstance(tiers, list):
+            self.report(pointer, "`tiers` is a list of {startingUnit, endingUnit, price, priceFormat}")
+            return
+        for index, tier in enumerate(tiers):
+            if not self.fields(tier, pointer + (index,), _TIER_FIELDS, "tier"):
+                continue
+            for key in ("tier", "startingUnit", "endingUnit", "price"):
+                value = tier.get(key)
+                if value is not None and (isinstance(value, bool) or not isinstance(value, (int, Decimal))):
+                    self.report(pointer + (index, key), f"`{key}` must be a number")
+            if tier.get("priceFormat", "PerUnit") not in ("FlatFee", "PerUnit"):
+                self.report(pointer + (index, "priceFormat"), "`priceFormat` is FlatFee or PerUnit")
 
     def entry(self, name: str, data: dict[str, Any], pointer: Pointer, environments: list[str],
               optional_id: bool = False) -> _Entry:
