@@ -162,6 +162,13 @@ for _rule in (
          "without tax; set `previewOptions.skipTax: true` to compare them with a live preview.",
          "previewOptions: {previewThruType: TermEnd}",
          "previewOptions: {previewThruType: TermEnd, skipTax: true}"),
+    Rule("P004", "tenant-proration", W, "A partial period's amount depends on a tenant setting.",
+         "Partial periods of billing periods longer than a month are prorated either by day over "
+         "the whole period, or by whole months first and then by day, depending on the tenant's "
+         "billing rules. The offline preview prorates by day and shows the other amount; set "
+         "`ratingPropertiesOverride.prorationUnit` on the charge to fix the rule.",
+         "billing: {billingPeriod: Quarter, billCycleDay: 1}   # starting on the 16th",
+         "ratingPropertiesOverride: {prorationUnit: ProrateByMonthFirst}"),
 ):
     register(_rule)
 

@@ -533,3 +533,36 @@ def test_add_product_to_an_existing_subscription(tmp_path: Path) -> None:
     # the existing subscription's term is unknown: no TCV, and no preview to the term end
     assert "tcv" not in plan.result["previewResult"]["chargeMetrics"][0]["charges"][0]
     assert amounts(build_plan(request)) == []
+
+
+QUARTERLY = "billing: {billingPeriod: Quarter, billCycleType: SpecificDayofMonth, billCycleDay: 1}"
+
+
+def test_partial_quarter_by_day_names_the_month_first_amount(tmp_path: Path) -> None:
+    request = spec_request(tmp_path, f"""\
+        - productRatePlanChargeId: c1
+          {QUARTERLY}
+          pricing: {{recurringFlatFee: {{listPrice: 90}}}}
+        """, order_date="2024-01-16")
+    plan = build_plan(request, window=Window("NumberOfPeriods", periods=1))
+    # Jan 16..31 belongs to the quarter Nov 1 .. Jan 31 (30 + 31 + 31 = 92 days): 90 * 16/92 = 15.652 -> 15.65
+    assert amounts(plan) == [("2024-01-16", "2024-01-31", D("15.65"))]
+    # month first: no whole month, 16 of January's 31 days, of 3 months: 90 * 16/31 / 3 = 15.483 -> 15.48
+    warning, = [d for d in plan.diagnostics if d.code == "P004"]
+    assert "15.65 by day" in warning.message and "15.48 by month first" in warning.message
+
+
+def test_prorate_by_month_first_when_the_charge_says_so(tmp_path: Path) -> None:
+    request = spec_request(tmp_path, f"""\
+        - productRatePlanChargeId: c1
+          {QUARTERLY}
+          ratingPropertiesOverride: {{prorationUnit: ProrateByMonthFirst}}
+          endDate: {{endDateCondition: Specific_End_Date, specificEndDate: 2024-03-15}}
+          pricing: {{recurringFlatFee: {{listPrice: 90}}}}
+        """, order_date="2024-01-01")
+    plan = build_plan(request)
+    # Jan 1 .. Mar 14: 2 whole months + Mar 1..14 = 14 of March's 31 days, of 3 months:
+    # 90 * (2 + 14/31) / 3 = 60 + 13.548 = 73.548 -> 73.55 (by day it would be 90 * 74/91 = 73.19)
+    assert amounts(plan) == [("2024-01-01", "2024-03-14", D("73.55"))]
+    assert not [d for d in plan.diagnostics if d.code == "P004"]
+    assert "2 month(s) + 14/31 days of 3 months" in plan_text(plan)

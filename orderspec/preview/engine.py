@@ -56,7 +56,7 @@ class Item:
     fraction: Decimal = Decimal(1)
     processing_type: str = "Charge"  # Charge | Discount
     applied_to: ChargeLine | None = None
-    prorated: tuple[int, int] | None = None  # (days billed, days in the whole period) of a partial period
+    prorated: str | None = None  # how a partial period was prorated, e.g. "16/31 days"
 
 
 @dataclass
@@ -397,10 +397,14 @@ class _Builder:
         if alignment != "AlignToCharge" and (term is None or term[0] != line.start):
             raise NotComputable(f"billingPeriodAlignment {alignment} for a charge that does not start with the "
                                 "subscription is not modelled offline")
-        for key, modelled in (("daysInMonth", "UseActualDays"), ("prorationUnit", "ProrateByDay")):
-            rating = override.get("ratingPropertiesOverride")
-            if isinstance(rating, Mapping) and rating.get(key) not in (None, modelled):
-                raise NotComputable(f"ratingPropertiesOverride.{key} {rating.get(key)} is not modelled offline")
+        rating = override.get("ratingPropertiesOverride")
+        rating = rating if isinstance(rating, Mapping) else {}
+        if rating.get("daysInMonth") not in (None, "UseActualDays"):
+            raise NotComputable(f"ratingPropertiesOverride.daysInMonth {rating.get('daysInMonth')} is not modelled "
+                                "offline")
+        unit = rating.get("prorationUnit")
+        if unit not in (None, "ProrateByDay", "ProrateByMonthFirst"):
+            raise NotComputable(f"ratingPropertiesOverride.prorationUnit {unit} is not modelled offline")
         full_period = override.get("prorationOption") in ("ChargeFullPeriod", "NoProration")
         bcd = self.bill_cycle_day(billing, period, line.start, term)
         line.bill_in_arrears = billing.get("billingTiming") == "IN_ARREARS"
@@ -414,12 +418,26 @@ class _Builder:
         line.billing = (f"{period.name}{' x' + str(period.count) if period.name.startswith('Specific') else ''}, "
                         f"bill cycle day {bcd}, {'in arrears' if line.bill_in_arrears else 'in advance'}")
 
+        month_day = bcd if isinstance(bcd, int) else None
+        tenant_dependent: list[str] = []
+
+        def item(s: P.Slice) -> Item:
+            bill_date = s.end if line.bill_in_arrears else s.start
+            if full_period or not s.is_partial:
+                return Item(line, s.start, s.last_day, bill_date, money(per_period))
+            by_day = f"{P.days(s.start, s.end)}/{P.days(s.full_start, s.full_end)} days"
+            if period.months and period.months > 1:
+                share, how = s.month_first_fraction(period.months, month_day)
+                if unit == "ProrateByMonthFirst":
+                    return Item(line, s.start, s.last_day, bill_date, money(per_period * share), share, prorated=how)
+                if unit is None and money(per_period * share) != money(per_period * s.fraction):
+                    tenant_dependent.append(f"{s.start}..{s.last_day}: {money(per_period * s.fraction)} by day "
+                                            f"({by_day}), {money(per_period * share)} by month first ({how})")
+            return Item(line, s.start, s.last_day, bill_date, money(per_period * s.fraction), s.fraction,
+                        prorated=by_day)
+
         def items(spans: list[P.Slice]) -> list[Item]:
-            return [Item(line, s.start, s.last_day, s.end if line.bill_in_arrears else s.start,
-                         money(per_period * (Decimal(1) if full_period else s.fraction)),
-                         Decimal(1) if full_period else s.fraction,
-                         prorated=(P.days(s.start, s.end), P.days(s.full_start, s.full_end))
-                         if s.is_partial and not full_period else None) for s in spans]
+            return [item(s) for s in spans]
 
         if line.end is not None:
             line.term_items = items(P.slices(period, line.start, line.end, bcd))
@@ -440,6 +458,12 @@ class _Builder:
                 raise NotComputable("a preview through the last day of the calendar has no end")
             spans = P.slices(period, line.start, line.end, bcd, until=until)
             line.items = [i for i in items(spans) if i.bill_date <= thru]
+        details = list(dict.fromkeys(tenant_dependent))
+        if details:
+            more = f"; {len(details) - 1} more partial period(s) like it" if len(details) > 1 else ""
+            self.note(line.pointer, "P004", f"charge {line.label}: a partial {period.name} period is prorated by "
+                      f"day here; tenants that prorate periods longer than a month by month first bill another "
+                      f"amount ({details[0]}{more}); set ratingPropertiesOverride.prorationUnit to say which")
 
     def bill_cycle_day(self, billing: Mapping[str, Any], period: P.BillingPeriod, start: dt.date,
                        term: tuple[dt.date, dt.date | None] | None) -> int | str:

@@ -117,6 +117,30 @@ class Slice:
         return Decimal(days(self.start, self.end)) / Decimal(days(self.full_start, self.full_end))
 
 
+    def month_first_fraction(self, months: int, day: int | None = None) -> tuple[Decimal, str]:
+        """Share of a `months`-month period's price this slice bills when whole months are counted
+        first and only the rest is prorated by day over the actual days of its month (the other
+        tenant setting for periods longer than a month). Returns the share and how it was counted."""
+        whole = 0
+        if self.start == self.full_start:  # a partial last period: whole months forward from its start
+            anchor_day = day if day is not None else self.start.day
+            while whole < months and add_months(self.start, whole + 1, anchor_day) <= self.end:
+                whole += 1
+            rest_start, rest_end = add_months(self.start, whole, anchor_day), self.end
+            month = days(rest_start, add_months(self.start, whole + 1, anchor_day))
+        else:  # a partial first period: whole months back from its end
+            anchor_day = day if day is not None else self.end.day
+            while whole < months and add_months(self.end, -(whole + 1), anchor_day) >= self.start:
+                whole += 1
+            rest_start, rest_end = self.start, add_months(self.end, -whole, anchor_day)
+            month = days(add_months(self.end, -(whole + 1), anchor_day), rest_end)
+        rest = days(rest_start, rest_end)
+        share = (Decimal(whole) + Decimal(rest) / Decimal(month)) / Decimal(months)
+        how = " + ".join(part for part in (f"{whole} month(s)" if whole else "",
+                                            f"{rest}/{month} days" if rest else "") if part)
+        return share, f"{how} of {months} months"
+
+
 def _boundary(period: BillingPeriod, anchor: dt.date, k: int, bcd: int) -> dt.date:
     """The k-th period boundary counted from `anchor` (k may be negative)."""
     try:

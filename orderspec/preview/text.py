@@ -44,7 +44,7 @@ def _charge_lines(charge: ChargeLine) -> list[str]:
         span = ""
     lines.append(f"    {span}  MRR {_amount(charge.mrr)}  TCV {_amount(charge.tcv)}")
     for item in charge.items:
-        prorated = f"  (prorated {item.prorated[0]}/{item.prorated[1]} days)" if item.prorated else ""
+        prorated = f"  (prorated {item.prorated})" if item.prorated else ""
         lines.append(f"    bills {item.bill_date}: {item.start} .. {item.last_day}  {_amount(item.amount):>10}{prorated}")
     return lines
 
