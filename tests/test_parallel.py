@@ -93,3 +93,45 @@ def test_linting_one_plain_file_imports_neither_jinja2_nor_httpx(tmp_path: Path)
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert "STATUS 0 HEAVY -" in done.stdout, done.stdout + done.stderr
+
+
+class _Terminal:
+    def __init__(self) -> None:
+        self.written: list[str] = []
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.written.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_bar_shows_on_a_terminal_only_after_a_moment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from orderspec import report
+
+    monkeypatch.delenv("CI", raising=False)
+    terminal = _Terminal()
+    quick = report.Progress(50, terminal)  # type: ignore[arg-type]
+    for _ in range(50):
+        quick()
+    quick.close()
+    assert terminal.written == []  # done before the delay: no bar at all
+
+    monkeypatch.setattr(report.Progress, "DELAY_SECONDS", 0.0)
+    slow = report.Progress(50, terminal)  # type: ignore[arg-type]
+    for _ in range(50):
+        slow()
+    slow.close()
+    assert "linting" in "".join(terminal.written)
+
+    monkeypatch.setenv("CI", "true")
+    in_ci = _Terminal()
+    bar = report.Progress(50, in_ci)  # type: ignore[arg-type]
+    for _ in range(50):
+        bar()
+    bar.close()
+    assert in_ci.written == []
