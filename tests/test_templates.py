@@ -112,15 +112,33 @@ def test_recursion_is_stopped(tmp_path: Path) -> None:
     "a: {{ 'x' * 100000000 }}",
     "a: {{ [1] * 100000000 }}",
     "a: {{ 'x'.ljust(100000000) }}",
-    "a: {{ 'x' | center(100000000) }}",
+    "a: {{ 'x' | indent(100000000) }}",
     "{% set s = namespace(v='xxxxxxxxxx') %}{% for i in range(40) %}{% set s.v = s.v ~ s.v %}{% endfor %}a: 1",
     "{% set s = namespace(v='xxxxxxxxxx') %}{% for i in range(40) %}{% set s.v = s.v + s.v %}{% endfor %}a: 1",
     "a: {{ 10 ** 100000 }}",
+    "{% set big = 'x' * 1000000 %}a: {{ [big] * 1000 }}",
+    "{% set big = 'x' * 1000000 %}{% set l = [] %}{% for i in range(1000) %}{% set _ = l.append(big) %}"
+    "{% endfor %}a: {{ l | join }}",
+    "{% set big = 'x' * 1000000 %}{% set l = [] %}{% for i in range(1000) %}{% set _ = l.append(big) %}"
+    "{% endfor %}a: {{ ''.join(l) }}",
+    "{% set big = 'x' * 100000 %}a: {{ big | replace('x', big) }}",
+    "{% set big = 'x' * 100000 %}a: {{ big.replace('x', big) }}",
+    "{% set lines = '\\n' * 100000 %}a: {{ lines | indent(1000000) }}",
+    "{% set big = 'x' * 1000000 %}{% set l = [] %}{% for i in range(1000) %}{% set _ = l.append(big) %}"
+    "{% endfor %}a: {{ l ~ '' }}",
+    "{% set big = 'x' * 1000000 %}{% set l = [] %}{% for i in range(1000) %}{% set _ = l.append(big) %}"
+    "{% endfor %}a: {{ l | string }}",
     "{% for i in range(100000) %}{{ 'xxxxxxxxxxxxxxxxxxxx' }}{% endfor %}",
 ])
 def test_output_and_memory_are_capped(tmp_path: Path, source: str) -> None:
     request, problems = expand_with(tmp_path, source + "\n")
     assert request is None and [p.code for p in problems] == ["T005"]
+
+
+@pytest.mark.parametrize("method", ["center", "ljust", "rjust", "zfill", "expandtabs"])
+def test_padding_methods_are_refused(tmp_path: Path, method: str) -> None:
+    request, problems = expand_with(tmp_path, f"a: {{{{ ('\\t' * 1000).{method}(1000000) }}}}\n")
+    assert request is None and [p.code for p in problems] == ["T004"]
 
 
 @pytest.mark.parametrize("source", ["a: {{ '%999999999s' % 'x' }}\n", "a: {{ '{:>999999999}'.format('x') }}\n",

@@ -30,10 +30,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Callable
 
-from jinja2 import StrictUndefined, nodes
+from jinja2 import Environment, StrictUndefined, nodes
 from jinja2.exceptions import SecurityError, TemplateError, TemplateNotFound
 from jinja2.loaders import FileSystemLoader, split_template_path
-from jinja2.runtime import Macro, Undefined
+from jinja2.nodes import EvalContext
+from jinja2.runtime import Context, Macro, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
@@ -185,10 +186,10 @@ class TemplateSandbox(SandboxedEnvironment):
         self.state: _RenderState | None = None
         for name in ("lipsum", "cycler", "joiner"):
             self.globals.pop(name, None)
-        for name in ("format", "wordwrap", "filesizeformat", "urlize", "xmlattr", "pprint"):
+        for name in ("format", "wordwrap", "filesizeformat", "urlize", "xmlattr", "pprint", "center"):
             self.filters.pop(name, None)
         self.filters = {name: self._capped(f) for name, f in self.filters.items()}
-        self.filters["yaml"] = lambda value: Markup(yaml_flow(value))
+        self.filters["yaml"] = lambda value: Markup(yaml_flow(self._light(value)))
         self.filters["tojson"] = self.filters["yaml"]  # JSON is YAML's flow style
         self.filters["orderspec_concat"] = self._concat
 
@@ -217,6 +218,50 @@ class TemplateSandbox(SandboxedEnvironment):
                 raise TemplateTooLarge(f"the number {value} is larger than templates may use "
                                        f"({self.limits.max_number})")
 
+    def _weight(self, value: Any) -> int:
+        """Characters of text plus one per other value, counted until the cap is passed: what
+        printing, joining or copying the value could cost."""
+        cap = self.limits.max_output
+        total = 0
+        stack = [value]
+        while stack and total <= cap:
+            item = stack.pop()
+            if isinstance(item, str):
+                total += len(item)
+            elif isinstance(item, (list, tuple)):
+                total += 1
+                stack.extend(item[: cap + 1])
+            elif isinstance(item, dict):
+                total += 1
+                for key, entry in list(item.items())[: cap + 1]:
+                    stack.append(key)
+                    stack.append(entry)
+            else:
+                total += 1
+        return total
+
+    def _light(self, value: Any) -> Any:
+        self._check_size(self._weight(value))
+        return value
+
+    def _check_amplifier(self, name: str, subject: Any, args: tuple[Any, ...]) -> None:
+        """Operations whose result can be far larger than their inputs: bound the result first."""
+        if not isinstance(subject, str):
+            if name == "join":
+                self._check_size(self._weight(subject) + len(str(args[0]) if args else "") * self._weight(subject))
+            return
+        if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+            count = subject.count(args[0]) if args[0] else len(subject) + 1
+            self._check_size(len(subject) + count * max(0, len(args[1]) - len(args[0])))
+        elif name == "indent":
+            width = args[0] if args and isinstance(args[0], int) else len(str(args[0])) if args else 4
+            self._check_size(len(subject) + (subject.count("\n") + 1) * max(width, 0))
+        elif name == "join" and args:
+            items = args[0]
+            self._check_size(self._weight(items) + len(subject) * self._weight(items))
+        elif name in ("center", "ljust", "rjust", "zfill", "expandtabs"):
+            raise SecurityError(f"str.{name} is not available in templates")
+
     def _check_size(self, size: int) -> None:
         if size > self.limits.max_output:
             raise TemplateTooLarge(f"the template built a value of {size} items or characters; "
@@ -228,6 +273,11 @@ class TemplateSandbox(SandboxedEnvironment):
             self._check_deadline()
             self._check_numbers(args[1:])
             self._check_numbers(kwargs.values())
+            values = [a for a in args if not isinstance(a, (Context, EvalContext, Environment))]
+            for value in values + list(kwargs.values()):
+                self._light(value)
+            if values:
+                self._check_amplifier(function.__name__.replace("do_", ""), values[0], tuple(values[1:]))
             result = function(*args, **kwargs)
             if isinstance(result, (str, list, tuple)):
                 self._check_size(len(result))
@@ -236,6 +286,8 @@ class TemplateSandbox(SandboxedEnvironment):
         return capped
 
     def _concat(self, items: list[Any]) -> str:
+        for item in items:
+            self._light(item)
         parts = [str(item) for item in items]
         self._check_size(sum(len(part) for part in parts))
         return "".join(parts)
@@ -261,15 +313,20 @@ class TemplateSandbox(SandboxedEnvironment):
         if operator == "*":
             for sequence, count in ((left, right), (right, left)):
                 if isinstance(sequence, (str, list, tuple)) and isinstance(count, int):
-                    self._check_size(len(sequence) * max(count, 0))
+                    self._check_size(self._weight(sequence) * max(count, 0))
         if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
-            self._check_size(len(left) + len(right))
+            self._check_size(self._weight(left) + self._weight(right))
         return super().call_binop(context, operator, left, right)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         __self._check_deadline()
         __self._check_numbers(args)
         __self._check_numbers(kwargs.values())
+        for value in (*args, *kwargs.values()):
+            __self._light(value)
+        subject = getattr(__obj, "__self__", None)
+        if subject is not None and not isinstance(__obj, Macro):
+            __self._check_amplifier(getattr(__obj, "__name__", ""), subject, args)
         if isinstance(__obj, Macro):
             __self._check_macro_arguments(__obj, args, kwargs)
         return super().call(__context, __obj, *args, **kwargs)
@@ -286,7 +343,7 @@ class TemplateSandbox(SandboxedEnvironment):
     def _finalize(self, value: Any) -> Any:
         if hasattr(value, "__html__"):
             return value  # macro output, `caller()`, `| yaml`: already YAML text
-        text = yaml_flow(value)
+        text = yaml_flow(self._light(value))
         state = self.state
         origin = state.origin_of(value) if state is not None else None
         return Markup((f"{_VALUE}{origin}{_END}" if origin is not None else "") + text)
