@@ -5,7 +5,6 @@ Expected figures are worked out by hand in the comments.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path

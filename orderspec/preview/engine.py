@@ -200,7 +200,7 @@ class _Builder:
             if not isinstance(action, Mapping):
                 continue
             pointer: Pointer = ("subscriptions", s_index, "orderActions", a_index)
-            action_plan, term = self.action(pointer, a_index, action, term, plan.number)
+            action_plan, term = self.action(pointer, a_index, action, term)
             if action_plan.type == "CreateSubscription" and term:
                 plan.term = f"term {term[0]} .. {term[1] - dt.timedelta(days=1)}" if term[1] else f"evergreen from {term[0]}"
             plan.actions.append(action_plan)
@@ -220,8 +220,7 @@ class _Builder:
         return found
 
     def action(self, pointer: Pointer, a_index: int, action: Mapping[str, Any],
-               term: tuple[dt.date, dt.date | None] | None,
-               subscription_number: str | None) -> tuple[ActionPlan, tuple[dt.date, dt.date | None] | None]:
+               term: tuple[dt.date, dt.date | None] | None) -> tuple[ActionPlan, tuple[dt.date, dt.date | None] | None]:
         kind = str(action.get("type", "?"))
         plan = ActionPlan(a_index + 1, kind, self.dates(action))
         if kind == "CreateSubscription" and isinstance(action.get("createSubscription"), Mapping):
@@ -233,10 +232,9 @@ class _Builder:
                 renewal = create["terms"].get("renewalSetting")
                 if renewal:
                     plan.details.append(f"renewal: {renewal}, autoRenew: {create['terms'].get('autoRenew', False)}")
-            self.rate_plans(plan, pointer + ("createSubscription", key), rate_plans, term, subscription_number)
+            self.rate_plans(plan, pointer + ("createSubscription", key), rate_plans, term)
         elif kind == "AddProduct" and isinstance(action.get("addProduct"), Mapping):
-            self.rate_plans(plan, pointer, [action["addProduct"]], term,
-                            subscription_number, key_path=("addProduct",))
+            self.rate_plans(plan, pointer, [action["addProduct"]], term, key_path=("addProduct",))
         else:
             plan.details.extend(self.describe_other(kind, action))
             plan.problem = ("figures not computed: they depend on the existing subscription's charges, "
@@ -285,8 +283,7 @@ class _Builder:
         return start, end
 
     def rate_plans(self, plan: ActionPlan, pointer: Pointer, rate_plans: Any,
-                   term: tuple[dt.date, dt.date | None] | None, subscription_number: str | None,
-                   key_path: Pointer = ()) -> None:
+                   term: tuple[dt.date, dt.date | None] | None, key_path: Pointer = ()) -> None:
         if not isinstance(rate_plans, list):
             return
         scope: list[ChargeLine] = []
@@ -588,10 +585,8 @@ def _api_result(builder: _Builder, subscriptions: list[SubscriptionPlan], tax_in
     wanted = options.get("previewTypes") if isinstance(options.get("previewTypes"), list) else list(PREVIEW_TYPES_MODELLED)
     excluded = {k for k in options.get("chargeTypeToExclude") if isinstance(k, str)} \
         if isinstance(options.get("chargeTypeToExclude"), list) else set()
-    currency = None
-    for action_source in (body.get("newAccount"),):
-        if isinstance(action_source, Mapping) and isinstance(action_source.get("currency"), str):
-            currency = action_source["currency"]
+    account = body.get("newAccount")
+    currency = account.get("currency") if isinstance(account, Mapping) else None
 
     def kept(charge: ChargeLine) -> bool:
         kind = charge.charge_type
@@ -667,7 +662,7 @@ def _api_result(builder: _Builder, subscriptions: list[SubscriptionPlan], tax_in
                             base["startDate"] = charge.start.isoformat()
                         if charge.end:
                             base["endDate"] = charge.end.isoformat()
-                        if currency:
+                        if isinstance(currency, str):
                             base["currency"] = currency
                         mrr.append({**base, "grossAmount": charge.mrr, "netAmount": charge.mrr})
                         if charge.tcv is not None:
