@@ -143,6 +143,18 @@ def template_info(sandbox: "TemplateSandbox", name: str, limits: Limits) -> Temp
     """A template's declared parameters, read from its leading `{# params: ... #}` block."""
     assert sandbox.loader is not None
     source, filename, _ = sandbox.loader.get_source(sandbox, name + TEMPLATE_SUFFIX)
+    key = (name, filename, source, limits)
+    cached = _INFO_CACHE.get(key)
+    if cached is None:
+        cached = _INFO_CACHE[key] = _read_template_info(sandbox, name, filename, source, limits)
+    return cached
+
+
+_INFO_CACHE: dict[tuple[str, str, str, Limits], TemplateInfo] = {}
+
+
+def _read_template_info(sandbox: "TemplateSandbox", name: str, filename: str, source: str,
+                        limits: Limits) -> TemplateInfo:
     shown = display_path(filename)
     header = header_text(source)
     if header is None:
@@ -260,12 +272,13 @@ class _Expansion:
         if name.endswith(TEMPLATE_SUFFIX):
             name = name[: -len(TEMPLATE_SUFFIX)]
         sandbox = _sandbox(context.folders(), context.render_limits)
-        known = template_names(context)
         if not _NAME.match(name) or ".." in name.split("/"):
+            known = template_names(context)
             return self.fail(self.use, "T001", f"`{name}` is not a template name{did_you_mean(name, known)}")
         try:
             info = template_info(sandbox, name, context.limits)
         except TemplateNotFound:
+            known = template_names(context)
             listing = ", ".join(known)
             return self.fail(self.use, "T001", f"no template `{name}`{did_you_mean(name, known)}; "
                              f"available: {listing}")
