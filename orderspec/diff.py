@@ -18,8 +18,11 @@ from decimal import Decimal
 from typing import Any, Iterator
 
 from orderspec.diagnostics import Severity
+from orderspec.load import Limits
 
 MAX_VALUE_TEXT = 80
+# Files taken from a git revision: specs and what they read (catalog, values files, templates).
+EXPORTED_SUFFIXES = (".yaml", ".yml", ".json", ".j2")
 FIGURES = (("mrr", "MRR"), ("tcv", "TCV"), ("invoiced", "Invoiced"))
 
 
@@ -35,7 +38,7 @@ class Order:
     target: str = ""
     fields: dict[str, Any] = field(default_factory=dict)  # flattened: "/pointer" -> scalar
     figures: dict[str, Decimal | None] = field(default_factory=dict)
-    uncomputed: int = 0  # charges whose figures are unknown offline
+    uncomputed: int = 0  # charges and order actions whose figures are unknown offline
     errors: int = 0  # lint errors: no request, no figures
 
 
@@ -109,7 +112,7 @@ def snapshot(paths: list[str], root: str, bill_cycle_day: int | None = None) -> 
             catalog, env = _catalog(request.path)
             plan = build_plan(request, catalog, env, bill_cycle_day=bill_cycle_day)
             order.figures = dict(totals(plan))
-            order.uncomputed = len(plan.uncomputed)
+            order.uncomputed = len(plan.uncomputed) + len(plan.unpriced_actions)
             orders[key] = order
     return orders
 
@@ -162,8 +165,14 @@ def export_revision(revision: str, paths: list[str], destination: str) -> list[s
     _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], cwd)
     in_repo = [os.path.normpath(os.path.join(prefix, p)).replace(os.sep, "/") for p in paths]
     in_repo = ["." if p in ("", ".") else p for p in in_repo]
-    listing = _git(["ls-tree", "-r", "-z", "--full-tree", "--name-only", revision, "--", *in_repo], cwd)
-    for name in filter(None, listing.decode("utf-8", "surrogateescape").split("\0")):
+    listing = _git(["ls-tree", "-r", "-z", "--full-tree", "-l", revision, "--", *in_repo], cwd)
+    for entry in filter(None, listing.decode("utf-8", "surrogateescape").split("\0")):
+        info, _, name = entry.partition("\t")
+        mode, kind, _, size = (info.split() + ["", "", "", ""])[:4]
+        if kind != "blob" or mode == "120000" or not name.endswith(EXPORTED_SUFFIXES):
+            continue  # only specs and what they read (catalog, values, templates); no links
+        if not size.isdigit() or int(size) > Limits().max_file_bytes:
+            continue  # the loader would refuse it anyway; do not hold it in memory
         if name.startswith("/") or ".." in name.split("/"):
             continue  # git never lists such paths; refuse them anyway before writing
         target = os.path.join(destination, *name.split("/"))
@@ -262,7 +271,7 @@ def text_report(changes: list[Change]) -> str:
             lines.append(f"    {mark} {pointer}: {_show(before)} -> {_show(after)}")
         money = "   ".join(f"{label} {_money(change.figure('old', name))} -> {_money(change.figure('new', name))} "
                            f"({_delta(change, name)})" for name, label in FIGURES)
-        lines.append(f"    {money}" + ("   * some charges not computed offline" if _partial(change) else ""))
+        lines.append(f"    {money}" + ("   * not all of it computed offline" if _partial(change) else ""))
     if not lines:
         return "no differences\n"
     summary = totals(changes)
@@ -313,8 +322,8 @@ def markdown_report(changes: list[Change]) -> str:
     lines.append("| " + " | ".join(row) + " |")
     lines.append("")
     if partial:
-        lines += ["\\* some charges of this order cannot be computed offline (or the spec has lint errors); "
-                  "its figures leave them out.", ""]
+        lines += ["\\* some charges or order actions of this order cannot be computed offline (or the spec has "
+                  "lint errors); its figures leave them out.", ""]
     lines.append("Figures from the offline preview (amounts without tax); invoiced = the spec's preview window.")
     lines.append("")
     for change in shown:

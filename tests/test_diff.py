@@ -127,3 +127,14 @@ def test_git_revisions_show_the_mrr_change_in_a_markdown_table(tmp_path: Path, m
     assert "MRR 30.00 -> 42.50 (+12.50)" in result.output
     result = runner.invoke(cli, ["diff", "--git", "no-such-revision"])
     assert result.exit_code == 2 and "orderspec:" in result.output
+
+
+def test_orders_on_existing_subscriptions_are_marked_not_computed(tmp_path: Path) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    shutil.copy(ROOT / "tests" / "fixtures" / "preview" / "update-existing.order.yaml", new / "u.order.yaml")
+    change, = diff_paths(str(old), str(new))
+    assert change.status == "added" and change.new is not None and change.new.uncomputed == 2
+    assert "* not all of it computed offline" in text_report([change])
+    assert "`u.order.yaml` \\*" in markdown_report([change])

@@ -132,6 +132,11 @@ class Plan:
     def uncomputed(self) -> list[ChargeLine]:
         return [c for s in self.subscriptions for c in s.charges if c.problem]
 
+    @property
+    def unpriced_actions(self) -> list[ActionPlan]:
+        """Order actions whose money the offline preview cannot work out (they change existing charges)."""
+        return [a for s in self.subscriptions for a in s.actions if a.problem]
+
 
 def preview_offline(request: Request, catalog: Any = None, env: str | None = None,
                     bill_cycle_day: int | None = None) -> dict[str, Any]:
