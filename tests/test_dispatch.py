@@ -328,3 +328,19 @@ def _new_key(key):
     from orderspec.dispatch.journal import OrderState
 
     return OrderState(key)
+
+
+def test_debug_logs_hold_no_secret_and_no_token(tmp_path, caplog):
+    import logging
+
+    from dispatch_support import assert_no_token
+
+    folder, item = create_item(tmp_path)
+    caplog.set_level(logging.DEBUG)
+    with emulator(faults=_script("500", "429")) as server, client(server) as zuora:
+        outcome = dispatcher(zuora).create(item.rendered, Journal(journal_path_for(item.spec_path)), _new(item))
+        assert outcome.status == "created"
+        logs = "\n".join(f"{r.getMessage()} {r.args!r}" for r in caplog.records)
+        assert "retry" in logs  # the retries were logged
+        assert_no_secret(logs, repr(outcome))
+        assert_no_token(server, logs, repr(outcome), repr(zuora.__dict__))

@@ -225,3 +225,13 @@ def test_unknown_paths_are_404():
     with Emulator(EmulatorConfig()) as server:
         assert httpx.get(server.url + "/v1/nothing").status_code == 404
         assert httpx.post(server.url + "/v1/nothing", content=b"{}").status_code == 404
+
+
+def test_bad_content_length_is_refused_not_hung():
+    import socket
+
+    with emulator() as server:
+        host, port = server.server.server_address[:2]
+        with socket.create_connection((host, port), timeout=5) as raw:
+            raw.sendall(b"POST /v1/orders HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n")
+            assert raw.recv(100).startswith(b"HTTP/1.1 400")

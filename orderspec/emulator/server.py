@@ -248,6 +248,7 @@ class _Handler(BaseHTTPRequestHandler):
     # Headers and body go out in separate writes; with Nagle on, each keep-alive answer would
     # wait for the client's delayed ACK (~40 ms).
     disable_nagle_algorithm = True
+    timeout = 60  # a client that stops sending mid-request does not hold a thread forever
     server_version = "orderspec-emulator"
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests and CI read their own output
@@ -257,6 +258,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
+        if length < 0:
+            raise ValueError("negative Content-Length")
         if length > MAX_BODY:
             raise ValueError("request body too large")
         raw = self.rfile.read(length) if length else b""
