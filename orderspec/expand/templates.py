@@ -24,6 +24,7 @@ import functools
 import os
 import re
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -184,6 +185,7 @@ class TemplateSandbox(SandboxedEnvironment):
         self.files: list[str] = []
         self.required_arguments: dict[str, dict[str, tuple[str, ...]]] = {}
         self.state: _RenderState | None = None
+        self._rendering = threading.Lock()
         for name in ("lipsum", "cycler", "joiner"):
             self.globals.pop(name, None)
         for name in ("format", "wordwrap", "filesizeformat", "urlize", "xmlattr", "pprint", "center"):
@@ -351,8 +353,13 @@ class TemplateSandbox(SandboxedEnvironment):
     # -- rendering ----------------------------------------------------------------------------
     def render(self, name: str, variables: dict[str, Any], origin_of: Callable[[Any], int | None],
                functions: dict[str, Callable[..., Any]] | None = None) -> "RenderedText":
+        with self._rendering:  # one render at a time: the state and the functions are per render
+            return self._render(name, variables, origin_of, functions or {})
+
+    def _render(self, name: str, variables: dict[str, Any], origin_of: Callable[[Any], int | None],
+                functions: dict[str, Callable[..., Any]]) -> "RenderedText":
         # Functions are globals so that imported macros see them too (imports have no context).
-        self.globals.update(functions or {})
+        self.globals.update(functions)
         template = self.get_template(name)
         self.state = _RenderState(time.monotonic() + self.limits.seconds, origin_of)
         chunks: list[str] = []
