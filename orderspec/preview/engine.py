@@ -265,6 +265,20 @@ class _Builder:
                          + (f" on {cancel['cancellationEffectiveDate']}" if cancel.get("cancellationEffectiveDate") else ""))
         elif kind == "RenewSubscription":
             lines.append("renews the subscription for its renewal term")
+        elif kind == "ChangePlan" and isinstance(action.get("changePlan"), Mapping):
+            change = action["changePlan"]
+            old = change.get("ratePlanId") or change.get("subscriptionRatePlanNumber") or change.get("productRatePlanId")
+            new = change.get("newProductRatePlan")
+            new_id = new.get("productRatePlanId") or new.get("productRatePlanNumber") if isinstance(new, Mapping) else None
+            lines += [f"- rate plan {old or '?'}", f"+ rate plan {new_id or '?'}"]
+        elif kind == "Suspend" and isinstance(action.get("suspend"), Mapping):
+            suspend = action["suspend"]
+            lines.append(f"suspension: {suspend.get('suspendPolicy', '?')}"
+                         + (f" on {suspend['suspendSpecificDate']}" if suspend.get("suspendSpecificDate") else ""))
+        elif kind == "OwnerTransfer" and isinstance(action.get("ownerTransfer"), Mapping):
+            transfer = action["ownerTransfer"]
+            target = transfer.get("destinationAccountNumber") or transfer.get("destinationInvoiceAccountNumber")
+            lines.append(f"new owner: {target or '?'}")
         return lines
 
     def term(self, pointer: Pointer, terms: Any, dates: dict[str, dt.date]) -> tuple[dt.date, dt.date | None] | None:
