@@ -16,6 +16,7 @@ from orderspec.diagnostics import Diagnostic, Severity
 from orderspec.model import ENDPOINTS
 
 if TYPE_CHECKING:
+    from orderspec.config import Config
     from orderspec.report import Report
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -102,10 +103,20 @@ def cli() -> None:
                    "*.order.yml, *.order.json).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
               help="Lowest severity that makes the exit status 1.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Configuration file (default: the nearest orderspec.toml, or pyproject.toml with "
+                   "[tool.orderspec]).")
+@click.option("--select", multiple=True, metavar="CODES",
+              help="Report only these codes or code prefixes (repeatable, comma-separated).")
+@click.option("--ignore", multiple=True, metavar="CODES",
+              help="Do not report these codes or code prefixes (repeatable, comma-separated).")
+@click.option("--existing-orders", multiple=True, metavar="SUB=N",
+              help="Orders subscription SUB already has in Zuora, for the 1000-orders limit (repeatable).")
 @_expand_options
 def lint(paths: tuple[str, ...], operation: str | None, output_formats: tuple[str, ...],
          outputs: tuple[str, ...], jobs: int, include: tuple[str, ...], fail_on: str,
-         **expand_args: Any) -> None:
+         config_path: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
+         existing_orders: tuple[str, ...], **expand_args: Any) -> None:
     """Check order specs (files or directories) and report every problem found."""
     from orderspec import pipeline, report
 
@@ -116,7 +127,9 @@ def lint(paths: tuple[str, ...], operation: str | None, output_formats: tuple[st
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise click.UsageError(f"no such file or directory: {', '.join(missing)}")
+    config = _load_config(config_path, select, ignore, existing_orders)
     options = pipeline.Options(bare_operation=operation, include=include or pipeline.DEFAULT_INCLUDE,
+                               limits=config.loader, config=config,
                                expand=_expand_context(**expand_args))
     found = pipeline.discover(paths, options.include)
     progress = report.Progress(len(found), sys.stderr)
@@ -173,6 +186,42 @@ def schema(output: str | None) -> None:
         failure.exit_code = EXIT_USAGE
         raise failure from None
     click.echo(f"wrote {output}", err=True)
+
+
+def _load_config(path: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
+                 existing_orders: tuple[str, ...]) -> Config:
+    from orderspec.config import ConfigError, load_config, parse_existing_orders
+
+    try:
+        return load_config(path).with_cli(select=select, ignore=ignore,
+                                          existing_orders=parse_existing_orders(existing_orders))
+    except ConfigError as problem:
+        raise click.UsageError(str(problem)) from None
+
+
+@cli.command()
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown"]), default="text",
+              show_default=True)
+def rules(output_format: str) -> None:
+    """List every diagnostic code with its severity and summary."""
+    from orderspec.check import docs
+
+    click.echo(docs.markdown() if output_format == "markdown" else docs.rules_table(), nl=False)
+
+
+@cli.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Explain one diagnostic code, with a bad and a good example."""
+    from orderspec.check import docs
+    from orderspec.registry import RULES
+    from orderspec.spec import did_you_mean
+
+    found = RULES.get(code.strip().upper())
+    if found is None:
+        raise click.UsageError(f"unknown rule code `{code}`{did_you_mean(code.upper(), tuple(RULES))}; "
+                               "`orderspec rules` lists them")
+    click.echo(docs.explain(found), nl=False)
 
 
 # -- dispatch (issue 5): the work is in orderspec.dispatch.commands, imported only when used ----------

@@ -13,6 +13,9 @@ from typing import Callable, Iterable, Iterator
 
 from orderspec import expand as expand_stage
 from orderspec import spec as spec_stage
+from orderspec import suppress
+from orderspec.check import check_batch, check_request
+from orderspec.config import Config
 from orderspec.diagnostics import Diagnostic, sort_key
 from orderspec.load import Limits, load_file
 from orderspec.model import Request, choose_endpoint
@@ -28,6 +31,8 @@ class Options:
     bare_operation: str | None = None  # lint documents without a wrapper as this endpoint's body
     limits: Limits = Limits()
     include: tuple[str, ...] = DEFAULT_INCLUDE
+    # Codes to report, severities, the tenant's API limits, existing orders per subscription.
+    config: Config = field(default_factory=Config)
     # Values files, --set, catalog, environment and template folders for `use:` specs.
     expand: expand_stage.ExpandContext = field(default_factory=expand_stage.ExpandContext)
 
@@ -92,7 +97,9 @@ def process_file(path: str, options: Options) -> FileResult:
         result.diagnostics.extend(problems)
         if request is None:
             continue
-        result.diagnostics.extend(validate(request, choose_endpoint(request)))
+        endpoint = choose_endpoint(request, options.config.limits.sync)
+        result.diagnostics.extend(validate(request, endpoint))
+        result.diagnostics.extend(check_request(request, endpoint, options.config))
         result.requests.append(request)
     return result
 
@@ -123,6 +130,15 @@ def run(paths: Iterable[str], options: Options = Options(), jobs: int = 1,
         on_done: Callable[[FileResult], None] | None = None) -> BatchResult:
     files = process_files(discover(paths, options.include), options, jobs, on_done)
     diagnostics = [d for f in files for d in f.diagnostics]
+    diagnostics.extend(check_batch([r for f in files for r in f.requests], options.config))
+    diagnostics = suppress.apply(diagnostics, {f.path: f.text for f in files})
+    diagnostics = options.config.apply(diagnostics)
     diagnostics.sort(key=sort_key)
+    # Each file keeps what is reported about it, batch rules included, after config and comments.
+    by_path: dict[str, list[Diagnostic]] = {f.path: [] for f in files}
+    for diagnostic in diagnostics:
+        by_path.setdefault(diagnostic.path, []).append(diagnostic)
+    for file_result in files:
+        file_result.diagnostics = by_path[file_result.path]
     return BatchResult(files, diagnostics)
 

@@ -1,0 +1,106 @@
+"""What every rule module shares: the request under check, reporting, and shape-safe access.
+
+Checks run on bodies that may have failed schema validation, so nothing here assumes a shape:
+a value that is not the expected kind is skipped, never indexed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from orderspec.config import Config
+from orderspec.diagnostics import Diagnostic, Location, Pointer, at, format_pointer
+from orderspec.model import Endpoint, Request
+
+
+@dataclass
+class Context:
+    request: Request
+    endpoint: Endpoint
+    config: Config
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return self.request.body if isinstance(self.request.body, dict) else {}
+
+    def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
+        return self.request.source.locate(pointer, key=key)
+
+    def report(self, pointer: Pointer, code: str, message: str, *, key: bool = False) -> None:
+        self.problems.append(at(self.locate(pointer, key=key), code, message,
+                                pointer=format_pointer(pointer),
+                                related=self.request.source.related(pointer)))
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, (int, float, Decimal))
+
+
+def parse_date(value: Any) -> datetime.date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Action:
+    """One order action and where it sits in the body."""
+
+    pointer: Pointer  # ("subscriptions", i, "orderActions", j)
+    value: dict[str, Any]
+    subscription_index: int
+    subscription: dict[str, Any]
+
+    @property
+    def type(self) -> str | None:
+        return text(self.value.get("type"))
+
+
+def subscriptions(body: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
+    for index, item in enumerate(as_list(body.get("subscriptions"))):
+        if isinstance(item, dict):
+            yield index, item
+
+
+def actions(body: dict[str, Any]) -> Iterator[Action]:
+    for index, subscription in subscriptions(body):
+        for position, action in enumerate(as_list(subscription.get("orderActions"))):
+            if isinstance(action, dict):
+                yield Action(("subscriptions", index, "orderActions", position), action, index, subscription)
+
+
+def subscription_numbers(body: dict[str, Any]) -> Iterator[tuple[str, Pointer]]:
+    """Every subscription an order touches, named by number, with where the number is written."""
+    for index, subscription in subscriptions(body):
+        number = text(subscription.get("subscriptionNumber"))
+        if number:
+            yield number, ("subscriptions", index, "subscriptionNumber")
+            continue
+        for position, action in enumerate(as_list(subscription.get("orderActions"))):
+            create = as_dict(as_dict(action).get("createSubscription"))
+            number = text(create.get("subscriptionNumber"))
+            if number:
+                yield number, ("subscriptions", index, "orderActions", position, "createSubscription",
+                               "subscriptionNumber")
+                break

@@ -1,0 +1,133 @@
+"""The Orders API's limits: order line items per order, call sizes, and counts across a batch."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+from orderspec.check._common import Context, actions, as_dict, as_list, subscriptions, subscription_numbers, text
+from orderspec.config import Config
+from orderspec.diagnostics import Diagnostic, Pointer, at, format_pointer
+from orderspec.model import Request, SizeLimits
+
+
+def check(ctx: Context) -> None:
+    _order_line_items(ctx)
+    _call_size(ctx)
+
+
+def _order_line_items(ctx: Context) -> None:
+    items = as_list(ctx.body.get("orderLineItems"))
+    limit = ctx.config.limits.order_line_items
+    if len(items) > limit:
+        ctx.report(("orderLineItems", limit), "L001",
+                   f"this order has {len(items)} order line items; an order takes at most {limit} "
+                   f"(this is item {limit + 1}): split it into several orders")
+
+
+def _call_size(ctx: Context) -> None:
+    limits = ctx.config.limits
+    if ctx.endpoint.is_async:
+        _size(ctx, limits.async_, "L006", "the asynchronous endpoint", "split the order")
+    else:
+        hint = _async_hint(ctx.request, limits.async_)
+        _size(ctx, limits.sync, "L005", "a synchronous call", hint)
+
+
+def _async_hint(request: Request, async_limits: SizeLimits) -> str:
+    how = "lint it as async-" + request.operation if _is_bare(request) else "write `async: true` or `async: auto`"
+    return (f"the asynchronous endpoint takes up to {async_limits.subscriptions} subscriptions and "
+            f"{async_limits.order_actions} order actions: {how}")
+
+
+def _is_bare(request: Request) -> bool:
+    # A bare body was linted with --operation; its source map is not under a `body` key.
+    return getattr(request.source, "prefix", ("body",)) == ()
+
+
+def _size(ctx: Context, limits: SizeLimits, code: str, where: str, hint: str) -> None:
+    listed = list(subscriptions(ctx.body))
+    all_subscriptions = as_list(ctx.body.get("subscriptions"))
+    if len(all_subscriptions) > limits.subscriptions:
+        ctx.report(("subscriptions", limits.subscriptions), code,
+                   f"this order has {len(all_subscriptions)} subscriptions; {where} takes at most "
+                   f"{limits.subscriptions}: {hint}")
+    every_action = list(actions(ctx.body))
+    if len(every_action) > limits.order_actions:
+        ctx.report(every_action[limits.order_actions].pointer, code,
+                   f"this order has {len(every_action)} order actions; {where} takes at most "
+                   f"{limits.order_actions}: {hint}")
+    for index, subscription in listed:
+        count = len(as_list(subscription.get("orderActions")))
+        if count > limits.order_actions_per_subscription:
+            ctx.report(("subscriptions", index, "orderActions", limits.order_actions_per_subscription), code,
+                       f"this subscription has {count} order actions; {where} takes at most "
+                       f"{limits.order_actions_per_subscription} per subscription: {hint}")
+
+
+def check_batch(requests: Iterable[Request], config: Config) -> list[Diagnostic]:
+    requests = list(requests)
+    return _orders_per_subscription(requests, config) + _actions_per_charge(requests, config)
+
+
+def _orders_per_subscription(requests: list[Request], config: Config) -> list[Diagnostic]:
+    limit = config.limits.orders_per_subscription
+    counts: dict[str, int] = defaultdict(int)
+    problems: list[Diagnostic] = []
+    for request in requests:
+        if request.operation != "create" or not isinstance(request.body, dict):
+            continue  # a preview creates no order
+        seen: set[str] = set()
+        for number, pointer in subscription_numbers(request.body):
+            if number in seen:
+                continue
+            seen.add(number)
+            counts[number] += 1
+            existing = config.existing_orders.get(number, 0)
+            total = counts[number] + existing
+            if total > limit:
+                before = f" ({existing} already in Zuora)" if existing else ""
+                problems.append(at(request.source.locate(pointer), "L002",
+                                   f"this is order {total} for subscription {number}{before}; a "
+                                   f"subscription takes at most {limit} orders",
+                                   pointer=format_pointer(pointer)))
+    return problems
+
+
+def _charge_updates(request: Request) -> Iterable[tuple[str, str, Pointer]]:
+    """(subscription number, charge number, where) for each order action that touches a charge."""
+    body = request.body if isinstance(request.body, dict) else {}
+    for action in actions(body):
+        number = text(action.subscription.get("subscriptionNumber"))
+        if not number:
+            continue
+        touched: set[str] = set()
+        for payload in ("updateProduct", "removeProduct"):
+            updates = as_list(as_dict(action.value.get(payload)).get("chargeUpdates"))
+            for position, update in enumerate(updates):
+                charge = text(as_dict(update).get("chargeNumber"))
+                if charge and charge not in touched:
+                    touched.add(charge)
+                    yield number, charge, action.pointer + (payload, "chargeUpdates", position, "chargeNumber")
+
+
+def _actions_per_charge(requests: list[Request], config: Config) -> list[Diagnostic]:
+    limit = config.limits.order_actions_per_charge
+    recommended = config.limits.order_actions_per_charge_recommended
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    problems: list[Diagnostic] = []
+    for request in requests:
+        if request.operation != "create":
+            continue
+        for subscription, charge, pointer in _charge_updates(request):
+            counts[subscription, charge] += 1
+            count = counts[subscription, charge]
+            if count == limit + 1 or count == recommended + 1:
+                code = "L003" if count > limit else "L004"
+                bound = (f"the API takes at most {limit}" if count > limit
+                         else f"Zuora recommends at most {recommended}")
+                problems.append(at(request.source.locate(pointer), code,
+                                   f"this is order action {count} on charge {charge} of subscription "
+                                   f"{subscription} in this batch; {bound} per rate plan charge",
+                                   pointer=format_pointer(pointer)))
+    return problems

@@ -1,0 +1,270 @@
+"""Project configuration: which codes to report, at what severity, and the tenant's limits.
+
+Read from `orderspec.toml` (top level, or a `[tool.orderspec]` table) or from the
+`[tool.orderspec]` table of `pyproject.toml`, whichever is found first walking up from the
+current directory; `--config FILE` names the file instead. Example:
+
+    [tool.orderspec]
+    select = ["L", "R", "H"]          # codes or code prefixes; default: everything
+    ignore = ["R051"]
+    max-file-bytes = 20000000         # loader caps
+
+    [tool.orderspec.severity]
+    R007 = "error"
+
+    [tool.orderspec.limits]           # tenants can have the API's limits raised
+    sync-subscriptions = 100
+
+    [tool.orderspec.existing-orders]  # orders a subscription already has in Zuora
+    A-S00000123 = 990
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from orderspec.diagnostics import Diagnostic, Severity
+from orderspec.load import Limits
+from orderspec.model import ASYNC_LIMITS, SYNC_LIMITS, SizeLimits
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILES = ("orderspec.toml", "pyproject.toml")
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class CheckLimits:
+    """The Orders API limits the check stage enforces (defaults: Zuora's documented values)."""
+
+    order_line_items: int = 100
+    orders_per_subscription: int = 1000
+    order_actions_per_charge: int = 1000
+    # Zuora recommends staying at or below this many order actions per rate plan charge.
+    order_actions_per_charge_recommended: int = 100
+    sync: SizeLimits = SYNC_LIMITS
+    async_: SizeLimits = ASYNC_LIMITS
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ()  # empty: every code
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    limits: CheckLimits = CheckLimits()
+    loader: Limits = Limits()
+    existing_orders: Mapping[str, int] = field(default_factory=dict)
+    source: str | None = None  # the file this came from, for messages
+
+    def wants(self, code: str) -> bool:
+        if self.select and not _matches(code, self.select):
+            return False
+        return not _matches(code, self.ignore)
+
+    def apply(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+        """Drop the codes not selected (or ignored) and apply severity overrides."""
+        kept: list[Diagnostic] = []
+        for diagnostic in diagnostics:
+            if not self.wants(diagnostic.code):
+                continue
+            override = self.severity.get(diagnostic.code)
+            if override is not None and override is not diagnostic.severity:
+                diagnostic = dataclasses.replace(diagnostic, severity=override)
+            kept.append(diagnostic)
+        return kept
+
+    def with_cli(self, *, select: Iterable[str] = (), ignore: Iterable[str] = (),
+                 existing_orders: Mapping[str, int] | None = None) -> "Config":
+        """This configuration with command-line options layered on top (they win)."""
+        select = tuple(_split_codes(select, "--select"))
+        ignore = tuple(_split_codes(ignore, "--ignore"))
+        return dataclasses.replace(
+            self,
+            select=select or self.select,
+            ignore=self.ignore + ignore,
+            existing_orders={**self.existing_orders, **(existing_orders or {})},
+        )
+
+
+def _matches(code: str, patterns: Iterable[str]) -> bool:
+    return any(code.startswith(pattern) for pattern in patterns)
+
+
+def _known_code_or_prefix(entry: str) -> bool:
+    from orderspec.registry import RULES
+
+    return any(code.startswith(entry) for code in RULES)
+
+
+def _split_codes(entries: Iterable[str], where: str) -> list[str]:
+    codes: list[str] = []
+    for entry in entries:
+        for part in str(entry).split(","):
+            code = part.strip().upper()
+            if not code:
+                continue
+            if not _known_code_or_prefix(code):
+                raise ConfigError(f"{where}: `{part.strip()}` is not a rule code or code prefix "
+                                  "(see `orderspec rules`)")
+            codes.append(code)
+    return codes
+
+
+def parse_existing_orders(entries: Iterable[str]) -> dict[str, int]:
+    """`SUB=N` pairs from the command line."""
+    counts: dict[str, int] = {}
+    for entry in entries:
+        subscription, sep, number = entry.partition("=")
+        if not sep or not subscription.strip() or not number.strip().isdigit():
+            raise ConfigError(f"--existing-orders `{entry}`: write SUBSCRIPTION=COUNT, "
+                              "for example A-S00000123=990")
+        counts[subscription.strip()] = int(number.strip())
+    return counts
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The nearest orderspec.toml, or pyproject.toml with a [tool.orderspec] table."""
+    directory = (start or Path.cwd()).resolve()
+    for folder in (directory, *directory.parents):
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if not candidate.is_file():
+                continue
+            if name == "orderspec.toml":
+                return candidate
+            try:
+                if "orderspec" in _read(candidate).get("tool", {}):
+                    return candidate
+            except ConfigError:
+                # An unrelated pyproject.toml that is broken is not ours to report.
+                continue
+    return None
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+
+
+def load_config(path: str | Path | None = None, *, start: Path | None = None) -> Config:
+    """The configuration from `path`, or from the nearest config file, or the defaults."""
+    found = Path(path) if path is not None else find_config(start)
+    if found is None:
+        return Config()
+    data = _read(found)
+    table: Any
+    if found.name == "pyproject.toml" or "tool" in data:
+        table = data.get("tool", {}).get("orderspec")
+        if table is None:
+            if path is not None:
+                raise ConfigError(f"{found}: no [tool.orderspec] table")
+            return Config()
+    else:
+        table = data
+    return from_table(table, str(found))
+
+
+_LOADER_KEYS = {"max-file-bytes": "max_file_bytes", "max-depth": "max_depth",
+                "max-aliases": "max_aliases", "max-alias-nodes": "max_alias_nodes"}
+_LIMIT_KEYS = {
+    "order-line-items": "order_line_items",
+    "orders-per-subscription": "orders_per_subscription",
+    "order-actions-per-charge": "order_actions_per_charge",
+    "order-actions-per-charge-recommended": "order_actions_per_charge_recommended",
+}
+_SIZE_KEYS = {"subscriptions": "subscriptions", "order-actions": "order_actions",
+              "order-actions-per-subscription": "order_actions_per_subscription"}
+_TOP_KEYS = ("select", "ignore", "severity", "limits", "existing-orders", *_LOADER_KEYS)
+
+
+def from_table(table: Any, source: str) -> Config:
+    """A Config from the parsed `[tool.orderspec]` table; every mistake is a ConfigError."""
+    from orderspec.registry import RULES
+    from orderspec.spec import did_you_mean
+
+    def fail(message: str) -> ConfigError:
+        return ConfigError(f"{source}: {message}")
+
+    if not isinstance(table, dict):
+        raise fail("[tool.orderspec] must be a table")
+    for key in table:
+        if key not in _TOP_KEYS:
+            raise fail(f"unknown key `{key}`{did_you_mean(key, _TOP_KEYS)}")
+
+    def code_list(key: str) -> tuple[str, ...]:
+        value = table.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(f"`{key}` must be a list of rule codes")
+        try:
+            return tuple(_split_codes(value, key))
+        except ConfigError as error:
+            raise fail(str(error)) from None
+
+    severity: dict[str, Severity] = {}
+    raw_severity = table.get("severity", {})
+    if not isinstance(raw_severity, dict):
+        raise fail("`severity` must be a table of CODE = \"error\" | \"warning\" | \"info\"")
+    for code, level in raw_severity.items():
+        if code not in RULES:
+            raise fail(f"severity: `{code}` is not a rule code{did_you_mean(code, tuple(RULES))}")
+        if level not in ("error", "warning", "info"):
+            raise fail(f"severity.{code}: `{level}` must be error, warning or info")
+        severity[code] = Severity(level)
+
+    def positive_int(where: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise fail(f"`{where}` must be a whole number >= 0, not {value!r}")
+        return value
+
+    limits = CheckLimits()
+    raw_limits = table.get("limits", {})
+    if not isinstance(raw_limits, dict):
+        raise fail("`limits` must be a table")
+    sync, async_ = limits.sync, limits.async_
+    for key, value in raw_limits.items():
+        if key in _LIMIT_KEYS:
+            limits = dataclasses.replace(limits, **{_LIMIT_KEYS[key]: positive_int(f"limits.{key}", value)})
+            continue
+        mode, _, rest = key.partition("-")
+        if mode in ("sync", "async") and rest in _SIZE_KEYS:
+            number = positive_int(f"limits.{key}", value)
+            if mode == "sync":
+                sync = dataclasses.replace(sync, **{_SIZE_KEYS[rest]: number})
+            else:
+                async_ = dataclasses.replace(async_, **{_SIZE_KEYS[rest]: number})
+            continue
+        known = (*_LIMIT_KEYS, *(f"{m}-{k}" for m in ("sync", "async") for k in _SIZE_KEYS))
+        raise fail(f"unknown limit `{key}`{did_you_mean(key, known)}")
+    limits = dataclasses.replace(limits, sync=sync, async_=async_)
+
+    loader = Limits()
+    for key, attribute in _LOADER_KEYS.items():
+        if key in table:
+            loader = dataclasses.replace(loader, **{attribute: positive_int(key, table[key])})
+
+    existing: dict[str, int] = {}
+    raw_existing = table.get("existing-orders", {})
+    if not isinstance(raw_existing, dict):
+        raise fail("`existing-orders` must be a table of SUBSCRIPTION = COUNT")
+    for subscription, count in raw_existing.items():
+        existing[subscription] = positive_int(f"existing-orders.{subscription}", count)
+
+    return Config(select=code_list("select"), ignore=code_list("ignore"), severity=severity,
+                  limits=limits, loader=loader, existing_orders=existing, source=source)
