@@ -175,3 +175,26 @@ def test_send_skips_preview_specs_and_refuses_when_there_is_nothing_to_create(tm
         assert len(server.orders()) == 1
     assert mixed.exit_code == 0 and "not sending preview spec(s)" in mixed.stderr
     assert only_preview.exit_code == 2
+
+
+def test_a_spec_changed_after_it_was_created_is_held_back(tmp_path):
+    folder = copy_specs(tmp_path, "create.order.yaml")
+    spec = folder / "create.order.yaml"
+    with emulator() as server:
+        assert run(server, "send", str(folder), "--base-url", server.url, "--yes", *FAST).exit_code == 0
+        spec.write_text(spec.read_text().replace("autoRenew: true", "autoRenew: false"))
+        dry = run(server, "send", str(spec), "--base-url", server.url)
+        held = run(server, "send", str(spec), "--base-url", server.url, "--yes", *FAST)
+        assert len(server.orders()) == 1
+    assert "would hold" in dry.stdout and "O-DISPATCH-SYNC" in dry.stdout
+    assert held.exit_code == 1 and held.stdout.startswith("held") and "new spec file" in held.stdout
+
+
+def test_a_spec_fixed_after_a_failure_is_sent(tmp_path):
+    folder = copy_specs(tmp_path, "create.order.yaml")
+    spec = folder / "create.order.yaml"
+    with emulator(faults=Faults(script=["lock"] * 4)) as server:
+        assert run(server, "send", str(folder), "--base-url", server.url, "--yes", *FAST).exit_code == 1
+        spec.write_text(spec.read_text().replace("autoRenew: true", "autoRenew: false"))
+        fixed = run(server, "send", str(folder), "--base-url", server.url, "--yes", *FAST)
+        assert fixed.exit_code == 0 and len(server.orders()) == 1

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Iterable
 from orderspec.dispatch.client import ENVIRONMENTS, Credentials, Environment, Secret, ZuoraClient, resolve_environment
 from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, Reason
 from orderspec.dispatch.jobs import PollSettings, StatusLine
-from orderspec.dispatch.journal import Journal, journal_path_for
+from orderspec.dispatch.journal import Journal, earlier_version, journal_path_for, spec_id
 from orderspec.dispatch.retry import RetryPolicy
-from orderspec.dispatch.send import Dispatcher, Outcome, SendSettings, plan_action
+from orderspec.dispatch.send import Dispatcher, Outcome, SendSettings, held_detail, plan_action
 from orderspec.render import RenderedRequest
 
 if TYPE_CHECKING:
@@ -71,7 +71,13 @@ def dry_run(items: list[Prepared]) -> list[tuple[Prepared, str]]:
     plans = []
     for item in items:
         key = item.rendered.idempotency_key
-        state = states[journal_path_for(item.spec_path)].get(key, OrderState(key))
+        known = states[journal_path_for(item.spec_path)]
+        spec = spec_id(item.spec_path, item.rendered.name)
+        earlier = earlier_version(known, spec, key) if key not in known else None
+        if earlier is not None:
+            plans.append((item, f"hold: {held_detail(earlier)}"))
+            continue
+        state = known.get(key, OrderState(key, spec=spec))
         plans.append((item, plan_action(state, time.time())))
     return plans
 
@@ -97,7 +103,12 @@ def send_batch(items: list[Prepared], dispatcher: Dispatcher) -> list[Outcome]:
                                         f"the same order as {first_with_key[key]}"))
                 continue
             first_with_key[key] = item.rendered.name
-            state = states[path].get(key, OrderState(key))
+            spec = spec_id(item.spec_path, item.rendered.name)
+            earlier = earlier_version(states[path], spec, key) if key not in states[path] else None
+            if earlier is not None:
+                outcomes.append(Outcome(item.rendered.name, key, "held", held_detail(earlier)))
+                continue
+            state = states[path].get(key, OrderState(key, spec=spec))
             dispatcher.status_line.update(f"order {len(outcomes) + 1}/{len(items)}: {item.rendered.name}")
             outcomes.append(dispatcher.create(item.rendered, journals[path], state))
         dispatcher.status_line.done()

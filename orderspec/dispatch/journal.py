@@ -58,7 +58,29 @@ class OrderState:
     attempt_key: str = ""
     sent_at: float = 0.0  # epoch seconds when the current attempt's key was first sent
     job_id: str | None = None
+    spec: str = ""  # which spec document it came from (its file relative to the journal's folder)
     record: dict[str, Any] = field(default_factory=dict)  # the latest record
+
+
+# States in which an order exists or may exist.
+LIVE = (SENDING, UNKNOWN, JOB, CREATED)
+
+
+def spec_id(spec_path: str, name: str) -> str:
+    """A spec document's name as the journal keeps it: its file relative to the journal's folder
+    (so `send orders/` and `send ./orders/x.order.yaml` agree), and `#n` for the n-th document."""
+    suffix = name[len(spec_path):] if name.startswith(spec_path) else ""
+    folder = journal_path_for(spec_path).parent.parent
+    return os.path.relpath(Path(spec_path).resolve(), folder) + suffix
+
+
+def earlier_version(states: dict[str, OrderState], spec: str, key: str) -> OrderState | None:
+    """An order from the same spec document with other content that exists or may exist: sending
+    the changed spec could create a second order, so it is held back."""
+    for state in states.values():
+        if state.spec == spec and state.key != key and state.status in LIVE:
+            return state
+    return None
 
 
 def _default(value: Any) -> Any:
@@ -100,6 +122,7 @@ class Journal:
         states: dict[str, OrderState] = {}
         for record in self.read():
             state = states.setdefault(record["key"], OrderState(record["key"]))
+            state.spec = str(record.get("spec", state.spec))
             event = record.get("event")
             attempt = int(record.get("attempt", state.attempt))
             if event == SENDING:

@@ -91,6 +91,14 @@ def order_facts(result: Any) -> tuple[str | None, list[str]]:
     return (str(number) if number else None), numbers
 
 
+def held_detail(earlier: OrderState) -> str:
+    number = earlier.record.get("orderNumber")
+    was = f"created as {number}" if earlier.status == CREATED and number else f"sent ({earlier.status})"
+    return (f"an earlier version of this spec was {was} with Idempotency-Key {earlier.attempt_key or earlier.key}; "
+            "sending the changed spec could create a second order. If it really is a new order, save it "
+            "as a new spec file")
+
+
 def plan_action(state: OrderState, now: float, key_ttl: float = KEY_TTL) -> str:
     """What a run would do with an order, in words (used by the dry run too)."""
     if state.status == CREATED:
@@ -121,7 +129,7 @@ class Dispatcher:
 
     def create(self, rendered: RenderedRequest, journal: Journal, state: OrderState) -> Outcome:
         base = rendered.idempotency_key
-        common = {"key": base, "spec": rendered.name, "endpoint": rendered.endpoint.name,
+        common = {"key": base, "spec": state.spec or rendered.name, "endpoint": rendered.endpoint.name,
                   "hash": content_hash(rendered)}
         if state.status == CREATED:
             number, subscriptions = state.record.get("orderNumber"), state.record.get("subscriptionNumbers", [])
