@@ -97,15 +97,29 @@ def to_json(report: Report) -> str:
 
 # -- SARIF 2.1.0 --------------------------------------------------------------------------------
 
-def artifact_uri(path: str) -> tuple[str, str | None]:
-    """A SARIF artifact URI for a path, and the uriBaseId it is relative to (None if absolute)."""
+def repository_path(path: str) -> str:
+    """The path as code-scanning services want it: relative to the working directory (the
+    repository root in CI) when it lies below it, with forward slashes and no leading `./`."""
     pure = PurePath(path)
     if pure.is_absolute():
-        return Path(path).as_uri(), None
+        try:
+            pure = PurePath(os.path.relpath(path))
+        except ValueError:  # another drive on Windows
+            return pure.as_posix()
+        if pure.parts[:1] == ("..",):
+            return PurePath(path).as_posix()
     posix = pure.as_posix()
     while posix.startswith("./"):
         posix = posix[2:]
-    return quote(posix, safe="/"), "%SRCROOT%"
+    return posix
+
+
+def artifact_uri(path: str) -> tuple[str, str | None]:
+    """A SARIF artifact URI for a path, and the uriBaseId it is relative to (None if absolute)."""
+    relative = repository_path(path)
+    if PurePath(relative).is_absolute():
+        return Path(relative).as_uri(), None
+    return quote(relative, safe="/"), "%SRCROOT%"
 
 
 def _rule_help(code: str) -> tuple[str, str]:
@@ -219,9 +233,7 @@ def to_github(report: Report) -> str:
         message = d.message
         for loc in d.related:
             message += f"\n{loc.path}:{loc.line}:{loc.column}: note: from here"
-        path = PurePath(d.path).as_posix()
-        while path.startswith("./"):
-            path = path[2:]
+        path = repository_path(d.path)
         properties = ",".join(
             f"{name}={github_escape_property(value)}"
             for name, value in (("file", path), ("line", str(d.line)), ("col", str(d.column)),

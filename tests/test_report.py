@@ -222,7 +222,16 @@ def test_sarif_uris_are_relative_and_percent_encoded() -> None:
     assert uris[0] == {"uri": "specs/a.order.yaml", "uriBaseId": "%SRCROOT%"}
     assert uris[2]["uri"] == "specs/b%2C%20c.order.yaml"
     assert log["runs"][0]["results"][2]["level"] == "warning"
-    assert report.artifact_uri(os.path.abspath("x y.yaml"))[0].startswith("file:///")
+    assert report.artifact_uri(os.path.abspath("x y.yaml")) == ("x%20y.yaml", "%SRCROOT%")
+    outside = os.path.abspath(os.path.join(os.sep, "elsewhere", "a.yaml"))
+    if not outside.startswith(os.getcwd()):
+        assert report.artifact_uri(outside)[0].startswith("file:///")
+
+
+def test_github_paths_are_relative_to_the_working_directory() -> None:
+    inside = os.path.join(os.getcwd(), "specs", "a.order.yaml")
+    found = report.Report([inside], [Diagnostic(inside, 1, 2, "F001", Severity.ERROR, "m")])
+    assert report.to_github(found).startswith("::error file=specs/a.order.yaml,line=1,col=2,")
 
 
 # -- CLI: formats, --output pairs, colour -------------------------------------------------------
