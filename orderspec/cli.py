@@ -245,6 +245,7 @@ def _dispatch_options(command):  # type: ignore[no-untyped-def]
                      help="Stop polling an async job after this many seconds (a re-run resumes it)."),
         click.option("--poll-interval", type=click.FloatRange(min=0.001), default=0.5, show_default=True,
                      help="First wait between job polls, in seconds."),
+        click.option("--verbose", "-v", is_flag=True, help="Report every retry and its reason on stderr."),
     ]):
         command = option(command)
     return command
@@ -254,7 +255,7 @@ def _tuning(options: dict) -> "object":  # type: ignore[type-arg]
     from orderspec.dispatch.commands import Tuning
 
     return Tuning(options["timeout"], options["max_attempts"], options["backoff"], options["max_wait"],
-                  options["poll_timeout"], options["poll_interval"])
+                  options["poll_timeout"], options["poll_interval"], bool(options["verbose"]))
 
 
 @cli.command()
