@@ -198,3 +198,22 @@ def test_a_spec_fixed_after_a_failure_is_sent(tmp_path):
         spec.write_text(spec.read_text().replace("autoRenew: true", "autoRenew: false"))
         fixed = run(server, "send", str(folder), "--base-url", server.url, "--yes", *FAST)
         assert fixed.exit_code == 0 and len(server.orders()) == 1
+
+
+def test_verbose_reports_retries(tmp_path):
+    folder = copy_specs(tmp_path, "create.order.yaml")
+    with emulator(faults=Faults(script=["503"])) as server:
+        result = run(server, "send", str(folder), "--base-url", server.url, "--yes", "--verbose", *FAST)
+    assert result.exit_code == 0 and "server error HTTP 503" in result.stderr and "retry 1" in result.stderr
+
+
+def test_ctrl_c_tells_how_to_resume(tmp_path, monkeypatch):
+    import orderspec.dispatch as dispatch
+
+    def interrupted(items, dispatcher):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(dispatch, "send_batch", interrupted)
+    folder = copy_specs(tmp_path, "create.order.yaml")
+    result = run(None, "send", str(folder), "--base-url", "http://127.0.0.1:9", "--yes")
+    assert result.exit_code == 130 and "run the same command again" in result.stderr

@@ -14,6 +14,9 @@ from orderspec.diagnostics import Severity
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
+EXIT_INTERRUPTED = 130
+
+
 @dataclass
 class Tuning:
     timeout: float = 30.0
@@ -22,6 +25,23 @@ class Tuning:
     max_wait: float = 120.0
     poll_timeout: float = 600.0
     poll_interval: float = 0.5
+    verbose: bool = False
+
+
+def _show_retries(tuning: Tuning) -> None:
+    """With --verbose, every retry (and why) goes to stderr. Log lines never hold credentials."""
+    import logging
+
+    logger = logging.getLogger("orderspec.dispatch")
+    if tuning.verbose and not any(getattr(h, "_orderspec", False) for h in logger.handlers):
+        class _ToStderr(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                click.echo(f"orderspec: {record.getMessage()}", err=True)
+
+        handler = _ToStderr()
+        handler._orderspec = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 def _error(message: str) -> None:
@@ -97,6 +117,7 @@ def preview_remote(spec: str, env: str | None, base_url: str | None, as_json: bo
     except DispatchError as error:
         _error(str(error))
         return EXIT_USAGE
+    _show_retries(tuning)
     failed = False
     results = []
     with client:
@@ -159,12 +180,17 @@ def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: boo
     except DispatchError as error:
         _error(str(error))
         return EXIT_USAGE
+    _show_retries(tuning)
     try:
         with client:
             outcomes = send_batch(items, Dispatcher(client, _settings(tuning)))
     except JournalBusy as error:
         _error(str(error))
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        _error("interrupted. Every step so far is in the journal (.orderspec/journal.jsonl next to the specs): "
+               "run the same command again to finish; nothing will be created twice")
+        return EXIT_INTERRUPTED
     if as_json:
         click.echo(_json({"environment": environment.base_url, "results": [o.as_json() for o in outcomes]}))
     else:
