@@ -7,6 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orderspec.expand import ExpandContext, expand
 from orderspec.expand.templates import RenderLimits, TemplateSandbox, yaml_flow
@@ -53,6 +55,27 @@ def test_typed_values_keep_their_type(tmp_path: Path, value: object) -> None:
     out = render(tmp_path, "field: {{ value }}\n", {"value": value})
     loaded = load_text(out, "x").documents[0].value["field"]
     assert loaded == value and type(loaded) is type(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text()
+                    | st.decimals(allow_nan=False, allow_infinity=False),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+                    max_leaves=8))
+def test_any_value_reads_back_as_itself(value: object) -> None:
+    loaded = load_text(f"k: {yaml_flow(value)}\n", "x").documents[0].value["k"]
+    assert _same(loaded, value)
+
+
+def _same(loaded: object, value: object) -> bool:
+    if isinstance(value, Decimal):
+        return isinstance(loaded, (int, Decimal)) and not isinstance(loaded, bool) and loaded == value
+    if isinstance(value, list):
+        return isinstance(loaded, list) and len(loaded) == len(value) and all(map(_same, loaded, value))
+    if isinstance(value, dict):
+        return (isinstance(loaded, dict) and list(loaded) == list(value)
+                and all(_same(loaded[k], value[k]) for k in value))
+    return type(loaded) is type(value) and loaded == value
 
 
 def test_exponent_decimals_are_written_in_plain_digits() -> None:
@@ -152,6 +175,8 @@ def test_undefined_names_fail(tmp_path: Path) -> None:
     request, problems = expand_with(tmp_path, "a: 1\nb: {{ nobody }}\n")
     assert request is None and [p.code for p in problems] == ["T003"]
     assert "`nobody`" in problems[0].message and problems[0].line == 2
+    assert problems[0].path.endswith("t.yaml.j2")
+    assert [(loc.path.endswith("s.order.yaml"), loc.line) for loc in problems[0].related] == [(True, 3)]
 
 
 def test_a_macro_called_without_an_argument_fails(tmp_path: Path) -> None:
