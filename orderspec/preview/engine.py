@@ -457,7 +457,7 @@ class _Builder:
 
         if line.end is not None:
             line.term_items = items(P.slices(period, line.start, line.end, bcd))
-            line.tcv = sum((i.amount for i in line.term_items), Decimal(0))
+            line.tcv = money(sum((i.amount for i in line.term_items), Decimal(0)))
         if self.window.kind == "TermEnd":
             if line.end is None:
                 raise NotComputable("the charge has no known end date (an evergreen term, or an existing "
@@ -595,7 +595,7 @@ class _Builder:
         line.items = cut([i for t in targets for i in t.items])
         known_term = all(t.tcv is not None for t in targets)
         line.term_items = cut([i for t in targets for i in t.term_items]) if known_term else []
-        line.tcv = sum((i.amount for i in line.term_items), Decimal(0)) if known_term else None
+        line.tcv = money(sum((i.amount for i in line.term_items), Decimal(0))) if known_term else None
 
 
 def _api_result(builder: _Builder, subscriptions: list[SubscriptionPlan], tax_included: bool) -> dict[str, Any]:

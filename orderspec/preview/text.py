@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from orderspec.preview.charges import money
+from orderspec.preview.charges import NotComputable, money
 from orderspec.preview.engine import ChargeLine, Plan
 
 
 def _amount(value: Decimal | None) -> str:
-    return "?" if value is None else f"{money(value):,}"
+    if value is None:
+        return "?"
+    try:
+        return f"{money(value):,}"
+    except NotComputable:  # a total past what cents can hold: show it as it is
+        return f"{value:,}"
 
 
 def totals(plan: Plan) -> dict[str, Decimal | None]:
