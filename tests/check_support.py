@@ -69,3 +69,9 @@ body:
             subscribeToRatePlans:
               - productRatePlanId: 8ad09be48db5aa31018db8f2ac4e1a2b
 """
+
+
+def value_at(path: Path, pair: str, occurrence: int = 1) -> tuple[int, int]:
+    """(line, column) of the value in the n-th `key: value` text of the file."""
+    line, column = where(path, pair, occurrence)
+    return line, column + pair.index(": ") + 2

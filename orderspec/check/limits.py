@@ -46,23 +46,27 @@ def _is_bare(request: Request) -> bool:
 
 
 def _size(ctx: Context, limits: SizeLimits, code: str, where: str, hint: str) -> None:
-    listed = list(subscriptions(ctx.body))
+    # One diagnostic per order, at the first thing over a limit: 51 one-action subscriptions
+    # are also 51 order actions, and saying so twice would not help.
+    over: list[tuple[Pointer, str]] = []
     all_subscriptions = as_list(ctx.body.get("subscriptions"))
     if len(all_subscriptions) > limits.subscriptions:
-        ctx.report(("subscriptions", limits.subscriptions), code,
-                   f"this order has {len(all_subscriptions)} subscriptions; {where} takes at most "
-                   f"{limits.subscriptions}: {hint}")
+        over.append((("subscriptions", limits.subscriptions),
+                     f"{len(all_subscriptions)} subscriptions (at most {limits.subscriptions})"))
     every_action = list(actions(ctx.body))
     if len(every_action) > limits.order_actions:
-        ctx.report(every_action[limits.order_actions].pointer, code,
-                   f"this order has {len(every_action)} order actions; {where} takes at most "
-                   f"{limits.order_actions}: {hint}")
-    for index, subscription in listed:
+        over.append((every_action[limits.order_actions].pointer,
+                     f"{len(every_action)} order actions (at most {limits.order_actions})"))
+    for index, subscription in subscriptions(ctx.body):
         count = len(as_list(subscription.get("orderActions")))
         if count > limits.order_actions_per_subscription:
-            ctx.report(("subscriptions", index, "orderActions", limits.order_actions_per_subscription), code,
-                       f"this subscription has {count} order actions; {where} takes at most "
-                       f"{limits.order_actions_per_subscription} per subscription: {hint}")
+            over.append((("subscriptions", index, "orderActions", limits.order_actions_per_subscription),
+                         f"{count} order actions in subscriptions[{index}] (at most "
+                         f"{limits.order_actions_per_subscription} per subscription)"))
+            break
+    if over:
+        ctx.report(over[0][0], code, f"too big for {where}: this order has "
+                   + ", ".join(text for _, text in over) + f"; {hint}")
 
 
 def check_batch(requests: Iterable[Request], config: Config) -> list[Diagnostic]:

@@ -1,0 +1,150 @@
+"""The API's limits (L codes): order line items, call sizes, orders and actions across a batch."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from check_support import codes, found, lint, lint_paths, where, write
+
+from orderspec import pipeline
+from orderspec.config import CheckLimits, Config
+from orderspec.model import SizeLimits, choose_endpoint
+
+
+def suspend_order(subscriptions: int, *, mode: str = "false", number: str = "O-1",
+                  actions_each: int = 1, first: int = 1) -> str:
+    lines = ["orderspec: 1", "operation: create", f"async: {mode}", "body:", "  orderDate: 2024-01-01",
+             f"  orderNumber: {number}", "  existingAccountNumber: A00000101", "  subscriptions:"]
+    for index in range(first, first + subscriptions):
+        lines.append(f"    - subscriptionNumber: S-{index:04d}")
+        lines.append("      orderActions:")
+        lines += ["        - {type: Suspend, suspend: {suspendPolicy: Today}}"] * actions_each
+    return "\n".join(lines) + "\n"
+
+
+def line_items(count: int) -> str:
+    lines = ["orderspec: 1", "operation: create", "body:", "  orderDate: 2024-01-01",
+             "  existingAccountNumber: A00000101", "  orderLineItems:"]
+    for index in range(1, count + 1):
+        lines += [f"    - itemName: Item {index:03d}", "      itemType: Product", "      quantity: 1"]
+    return "\n".join(lines) + "\n"
+
+
+def test_101_order_line_items_flagged_at_the_101st(tmp_path: Path) -> None:
+    diagnostics = lint(tmp_path, line_items(101))
+    assert found(diagnostics, "L001") == [where(tmp_path / "x.order.yaml", "itemName: Item 101")]
+    assert "101 order line items" in diagnostics[0].message
+
+
+def test_100_order_line_items_pass(tmp_path: Path) -> None:
+    assert codes(lint(tmp_path, line_items(100))) == []
+
+
+def test_sync_order_with_51_subscriptions_is_an_error_naming_the_async_endpoint(tmp_path: Path) -> None:
+    diagnostics = lint(tmp_path, suspend_order(51))
+    assert found(diagnostics, "L005") == [where(tmp_path / "x.order.yaml", "subscriptionNumber: S-0051")]
+    message = next(d.message for d in diagnostics if d.code == "L005")
+    assert "51 subscriptions" in message and "51 order actions" in message and "async: true" in message
+    assert codes(diagnostics) == ["L005"]
+
+
+def test_async_auto_routes_51_subscriptions_to_the_async_endpoint(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.order.yaml", suspend_order(51, mode="auto"))
+    result = pipeline.run([str(path)])
+    assert result.diagnostics == []
+    assert choose_endpoint(result.requests[0]).name == "async-create"
+
+
+def test_async_auto_keeps_a_small_order_synchronous(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.order.yaml", suspend_order(50, mode="auto"))
+    result = pipeline.run([str(path)])
+    assert result.diagnostics == []
+    assert choose_endpoint(result.requests[0]).name == "create"
+
+
+def test_sync_order_actions_total_and_per_subscription(tmp_path: Path) -> None:
+    diagnostics = lint(tmp_path, suspend_order(1, actions_each=51))
+    path = tmp_path / "x.order.yaml"
+    # The 51st action is over the total and over the per-subscription limit: one diagnostic.
+    assert found(diagnostics, "L005") == [where(path, "{type: Suspend", 51)]
+    assert "per subscription" in diagnostics[0].message
+    assert codes(lint(tmp_path, suspend_order(1, actions_each=50))) == []
+
+
+def test_async_limits(tmp_path: Path) -> None:
+    diagnostics = lint(tmp_path, suspend_order(301, mode="true"))
+    assert found(diagnostics, "L006")[0] == where(tmp_path / "x.order.yaml", "subscriptionNumber: S-0301")
+    assert "L005" not in codes(diagnostics)
+    assert "L006" not in codes(lint(tmp_path, suspend_order(300, mode="true")))
+
+
+def test_raised_sync_limit_from_config(tmp_path: Path) -> None:
+    raised = Config(limits=CheckLimits(sync=SizeLimits(100, 100, 100)))
+    assert codes(lint(tmp_path, suspend_order(51), config=raised)) == []
+    # ...and `async: auto` uses the same configured limit to pick the endpoint.
+    path = write(tmp_path, "y.order.yaml", suspend_order(51, mode="auto"))
+    request = pipeline.run([str(path)], pipeline.Options(config=raised)).requests[0]
+    assert choose_endpoint(request, raised.limits.sync).name == "create"
+
+
+def test_1001_orders_for_one_subscription_across_files(tmp_path: Path) -> None:
+    def documents(first: int, count: int) -> str:
+        return "".join(
+            f"---\norderspec: 1\noperation: create\nbody:\n  orderDate: 2024-01-01\n"
+            f"  orderNumber: O-{n:05d}\n  existingAccountNumber: A1\n  subscriptions:\n"
+            f"    - subscriptionNumber: S-ONE\n"
+            f"      orderActions: [{{type: Suspend, suspend: {{suspendPolicy: Today}}}}]\n"
+            for n in range(first, first + count))
+
+    paths = [write(tmp_path, "a.order.yaml", documents(1, 500)),
+             write(tmp_path, "b.order.yaml", documents(501, 500)),
+             write(tmp_path, "c.order.yaml", documents(1001, 1))]
+    diagnostics = lint_paths(paths)
+    assert [(d.path, d.line, d.column, d.code) for d in diagnostics] == [
+        (str(paths[2]), *where(paths[2], "S-ONE"), "L002")]
+    assert "order 1001" in diagnostics[0].message
+
+    # Orders the subscription already has count too.
+    known = Config(existing_orders={"S-ONE": 995})
+    flagged = found(lint_paths(paths[:1], config=known), "L002")
+    assert flagged == [where(paths[0], "S-ONE", n) for n in range(6, 501)]
+
+
+def test_previews_do_not_count_as_orders(tmp_path: Path) -> None:
+    text = suspend_order(1).replace("operation: create", "operation: preview").replace(
+        "  subscriptions:", "  previewOptions: {previewThruType: TermEnd, previewTypes: [BillingDocs]}\n"
+                            "  subscriptions:")
+    path = write(tmp_path, "p.order.yaml", text)
+    config = Config(existing_orders={"S-0001": 1000})
+    assert "L002" not in codes(lint_paths([path], config=config))
+
+
+def update_charge(count: int) -> str:
+    docs = []
+    for n in range(count):
+        docs.append(
+            f"---\norderspec: 1\noperation: create\nbody:\n  orderDate: 2024-01-01\n  orderNumber: U-{n}\n"
+            "  existingAccountNumber: A1\n  subscriptions:\n    - subscriptionNumber: S-1\n"
+            "      orderActions:\n        - type: UpdateProduct\n          updateProduct:\n"
+            "            ratePlanId: 8ad0\n            chargeUpdates:\n"
+            "              - chargeNumber: C-1\n                description: x\n")
+    return "".join(docs)
+
+
+def test_order_actions_per_charge(tmp_path: Path) -> None:
+    small = Config(limits=CheckLimits(order_actions_per_charge=3, order_actions_per_charge_recommended=1))
+    diagnostics = lint(tmp_path, update_charge(4), config=small)
+    path = tmp_path / "x.order.yaml"
+    assert found(diagnostics, "L004") == [where(path, "C-1", 2)]
+    assert found(diagnostics, "L003") == [where(path, "C-1", 4)]
+    assert [d.severity.value for d in diagnostics if d.code == "L004"] == ["warning"]
+    assert codes(lint(tmp_path, update_charge(1), config=small)) == []
+
+
+def test_defaults_match_the_documented_limits() -> None:
+    limits = CheckLimits()
+    assert (limits.order_line_items, limits.orders_per_subscription, limits.order_actions_per_charge,
+            limits.order_actions_per_charge_recommended) == (100, 1000, 1000, 100)
+    assert dataclasses.astuple(limits.sync) == (50, 50, 50)
+    assert dataclasses.astuple(limits.async_) == (300, 300, 300)

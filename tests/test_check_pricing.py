@@ -1,0 +1,62 @@
+"""Charge overrides: tiers (R040, R041) and one charge model per pricing block (R042)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from check_support import CREATE, codes, found, lint, value_at, where
+
+PLAN = "              - productRatePlanId: 8ad09be48db5aa31018db8f2ac4e1a2b\n"
+
+
+def with_pricing(pricing: str) -> str:
+    return CREATE.replace(PLAN, PLAN + "                chargeOverrides:\n"
+                          "                  - productRatePlanChargeId: 8ad0c\n"
+                          "                    pricing:\n" + pricing)
+
+
+def tiered(*tiers: str) -> str:
+    return with_pricing("                      recurringTiered:\n                        tiers:\n"
+                        + "".join(f"                          - {t}\n" for t in tiers))
+
+
+T1 = "{tier: 1, startingUnit: 1, endingUnit: 5, price: 10, priceFormat: PerUnit}"
+
+
+def test_good_tiers(tmp_path: Path) -> None:
+    text = tiered(T1, "{tier: 2, startingUnit: 6, price: 8, priceFormat: PerUnit}")
+    assert codes(lint(tmp_path, text)) == []
+    touching = tiered(T1, "{tier: 2, startingUnit: 5, price: 8, priceFormat: FlatFee}")
+    assert codes(lint(tmp_path, touching)) == []
+
+
+def test_tier_numbering(tmp_path: Path) -> None:
+    text = tiered(T1, "{tier: 3, startingUnit: 6, price: 8, priceFormat: PerUnit}")
+    assert found(lint(tmp_path, text), "R040") == [value_at(tmp_path / "x.order.yaml", "tier: 3")]
+
+
+def test_gap_and_overlap(tmp_path: Path) -> None:
+    path = tmp_path / "x.order.yaml"
+    gap = tiered(T1, "{tier: 2, startingUnit: 10, price: 8, priceFormat: PerUnit}")
+    assert found(lint(tmp_path, gap), "R041") == [value_at(path, "startingUnit: 10")]
+    overlap = tiered(T1, "{tier: 2, startingUnit: 3, price: 8, priceFormat: PerUnit}")
+    assert found(lint(tmp_path, overlap), "R041") == [value_at(path, "startingUnit: 3")]
+
+
+def test_last_tier_open_and_others_closed(tmp_path: Path) -> None:
+    path = tmp_path / "x.order.yaml"
+    closed_last = tiered(T1, "{tier: 2, startingUnit: 6, endingUnit: 9, price: 8, priceFormat: PerUnit}")
+    assert found(lint(tmp_path, closed_last), "R041") == [where(path, "endingUnit", 2)]
+    open_first = tiered("{tier: 1, startingUnit: 1, price: 10, priceFormat: PerUnit}",
+                        "{tier: 2, startingUnit: 6, price: 8, priceFormat: PerUnit}")
+    assert found(lint(tmp_path, open_first), "R041") == [where(path, "{tier: 1")]
+    backwards = tiered("{tier: 1, startingUnit: 5, endingUnit: 1, price: 10, priceFormat: PerUnit}",
+                       "{tier: 2, startingUnit: 2, price: 8, priceFormat: PerUnit}")
+    assert found(lint(tmp_path, backwards), "R041") == [value_at(path, "endingUnit: 1")]
+
+
+def test_one_charge_model_per_pricing_block(tmp_path: Path) -> None:
+    text = with_pricing("                      recurringFlatFee: {listPrice: 10}\n"
+                        "                      recurringPerUnit: {listPrice: 1}\n")
+    assert found(lint(tmp_path, text), "R042") == [where(tmp_path / "x.order.yaml", "recurringPerUnit")]
+    assert codes(lint(tmp_path, with_pricing("                      recurringFlatFee: {listPrice: 10}\n"))) == []
