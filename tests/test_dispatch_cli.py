@@ -147,8 +147,8 @@ def test_refused_credentials_never_print_the_secret(tmp_path):
     with emulator(clients={"someone-else": "other"}) as server:
         result = run(server, "send", str(folder), "--base-url", server.url, "--yes", *FAST)
         assert server.orders() == []
-    assert result.exit_code == 1 and "refused" in result.stdout
-    assert_no_secret(journal_text(folder))
+    assert result.exit_code == 2 and "refused" in result.stderr
+    assert journal_text(folder) == ""  # stopped before anything was journalled
 
 
 def test_emulator_command_serves_until_stopped(tmp_path):
@@ -215,5 +215,6 @@ def test_ctrl_c_tells_how_to_resume(tmp_path, monkeypatch):
 
     monkeypatch.setattr(dispatch, "send_batch", interrupted)
     folder = copy_specs(tmp_path, "create.order.yaml")
-    result = run(None, "send", str(folder), "--base-url", "http://127.0.0.1:9", "--yes")
+    with emulator() as server:
+        result = run(server, "send", str(folder), "--base-url", server.url, "--yes", *FAST)
     assert result.exit_code == 130 and "run the same command again" in result.stderr

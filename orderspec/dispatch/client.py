@@ -182,6 +182,10 @@ class ZuoraClient:
 
     # -- OAuth -------------------------------------------------------------------------------------
 
+    def authenticate(self) -> None:
+        """Get a token now, so that refused credentials stop a run before anything is journalled."""
+        self._bearer()
+
     def _bearer(self) -> str:
         if self._token is None or self._clock() >= self._token_expires:
             self._fetch_token()

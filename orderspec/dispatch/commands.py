@@ -183,7 +183,11 @@ def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: boo
     _show_retries(tuning)
     try:
         with client:
+            client.authenticate()
             outcomes = send_batch(items, Dispatcher(client, _settings(tuning)))
+    except DispatchError as error:
+        _error(str(error))
+        return EXIT_USAGE
     except JournalBusy as error:
         _error(str(error))
         return EXIT_USAGE
