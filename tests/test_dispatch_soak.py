@@ -98,6 +98,7 @@ def test_two_hundred_orders_exactly_once_through_faults_and_interruptions(tmp_pa
         injected = {r["fault"] for r in server.requests if r["fault"]}
         assert {"timeout", "drop-after", "lock", "500", "429"} <= injected  # the faults did happen
 
+        assert server.duplicate_order_numbers == 0  # no order was ever sent twice under a new key
         numbers = [o["orderNumber"] for o in server.orders()]
         assert sorted(numbers) == sorted(f"O-SOAK-{n:04d}" for n in range(ORDERS))  # each exactly once
         journalled = {}

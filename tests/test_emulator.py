@@ -169,8 +169,9 @@ def test_keys_are_forgotten_after_24_hours():
         post(server, "/v1/orders", CREATE, key="old", bearer=bearer)
         assert len(server.orders()) == 1
         now[0] += 2 * 3600
-        post(server, "/v1/orders", CREATE, key="old", bearer=bearer)
-        assert len(server.orders()) == 2
+        forgotten = post(server, "/v1/orders", CREATE, key="old", bearer=bearer).json()
+        assert forgotten["success"] is False  # processed anew: the order number is taken now
+        assert server.duplicate_order_numbers == 1
 
 
 def test_rate_limit_answers_429_with_retry_after_and_ratelimit_headers():
@@ -235,3 +236,11 @@ def test_bad_content_length_is_refused_not_hung():
         with socket.create_connection((host, port), timeout=5) as raw:
             raw.sendall(b"POST /v1/orders HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n")
             assert raw.recv(100).startswith(b"HTTP/1.1 400")
+
+
+def test_a_taken_order_number_is_refused_as_a_business_rule():
+    with emulator() as server:
+        assert post(server, "/v1/orders", CREATE, key="a").json()["success"] is True
+        again = post(server, "/v1/orders", CREATE, key="b").json()
+        assert again["success"] is False and again["reasons"][0]["code"].endswith("30")
+        assert len(server.orders()) == 1 and server.duplicate_order_numbers == 1

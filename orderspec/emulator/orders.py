@@ -68,10 +68,14 @@ def _subscriptions(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def create_order(store: Store, body: dict[str, Any], key: str | None, endpoint: Endpoint,
-                 now: float) -> dict[str, Any]:
-    """Record a new order and return the create response's fields."""
+                 now: float) -> dict[str, Any] | None:
+    """Record a new order and return the create response's fields; None when the order number
+    is taken (order numbers are unique in a tenant)."""
     with store.lock:
-        order_number = str(body.get("orderNumber") or f"O-{store.next_number('order'):08d}")
+        given = body.get("orderNumber")
+        if given and any(o["orderNumber"] == str(given) for o in store.values("order")):
+            return None
+        order_number = str(given or f"O-{store.next_number('order'):08d}")
         account_number = str(body.get("existingAccountNumber") or f"A{store.next_number('account'):08d}")
         subscriptions = []
         for subscription in _subscriptions(body):
@@ -89,6 +93,10 @@ def create_order(store: Store, body: dict[str, Any], key: str | None, endpoint: 
     return {"success": True, "orderId": order_id, "orderNumber": order_number, "accountNumber": account_number,
             "status": "Completed", "subscriptionNumbers": [s["subscriptionNumber"] for s in subscriptions],
             "subscriptions": subscriptions}
+
+
+def duplicate_message(body: dict[str, Any]) -> str:
+    return f"The order number {body.get('orderNumber')} already exists."
 
 
 def preview_result(body: dict[str, Any]) -> dict[str, Any]:

@@ -121,6 +121,7 @@ class Emulator:
         # Every request to an orders or jobs endpoint: method, path, fault, Idempotency-Key, gzip.
         self.requests: list[dict[str, Any]] = []
         self.unauthorized = 0  # requests answered 401
+        self.duplicate_order_numbers = 0  # creates refused because the order number was taken
         handler = type("Handler", (_Handler,), {"emulator": self})
         self.server = ThreadingHTTPServer((self.config.host, self.config.port), handler)
         self.server.daemon_threads = True
@@ -215,7 +216,11 @@ class Emulator:
                 job["result"] = _text({"jobType": job["jobType"], "success": True, **orders.preview_result(body or {})})
             else:
                 created = orders.create_order(self.store, body or {}, key, endpoint, now)
-                job["result"] = _text({"jobType": job["jobType"], **created})
+                if created is None:
+                    self.duplicate_order_numbers += 1
+                    job["errors"] = f"[{orders.ASYNC_RESOURCE}30]: {orders.duplicate_message(body or {})}"
+                else:
+                    job["result"] = _text({"jobType": job["jobType"], **created})
             self.store.put("job", job_id, job)
             return 200, {"jobId": job_id, "success": True}
         if fault == "lock":
@@ -228,7 +233,12 @@ class Emulator:
                             "requestId": str(uuid.uuid4())}
         if endpoint.is_preview:
             return 200, {"success": True, "previewResult": orders.preview_result(body or {})}
-        return 200, orders.create_order(self.store, body or {}, key, endpoint, now)
+        created = orders.create_order(self.store, body or {}, key, endpoint, now)
+        if created is None:
+            self.duplicate_order_numbers += 1
+            return 200, {"success": False, "processId": uuid.uuid4().hex[:16].upper(), "requestId": str(uuid.uuid4()),
+                         "reasons": [orders.reason(endpoint, 30, orders.duplicate_message(body or {}))]}
+        return 200, created
 
     def job_status(self, job_id: str) -> tuple[int, Any]:
         job = self.store.get("job", job_id)
