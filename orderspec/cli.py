@@ -217,10 +217,14 @@ def explain(code: str) -> None:
     from orderspec.registry import RULES
     from orderspec.spec import did_you_mean
 
-    found = RULES.get(code.strip().upper())
+    wanted = code.strip().upper()
+    found = RULES.get(wanted)
     if found is None:
-        raise click.UsageError(f"unknown rule code `{code}`{did_you_mean(code.upper(), tuple(RULES))}; "
-                               "`orderspec rules` lists them")
+        # Codes are a letter and digits: O for 0 and I or L for 1 are the usual slips.
+        digits = wanted[1:].translate(str.maketrans("OIL", "011"))
+        hint = (f" (did you mean `{wanted[:1] + digits}`?)" if wanted[:1] + digits in RULES
+                else did_you_mean(wanted, tuple(RULES)))
+        raise click.UsageError(f"unknown rule code `{code}`{hint}; `orderspec rules` lists them")
     click.echo(docs.explain(found), nl=False)
 
 

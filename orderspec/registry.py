@@ -72,11 +72,11 @@ for _rule in (
     Rule("Y006", "file-too-large", E, "The file is larger than the configured cap.",
          "Spec files come from pull requests and are untrusted; the cap bounds memory and time. "
          "Raise `max-file-bytes` in the configuration if real orders need more.",
-         "", ""),
+         "(a 50 MB file of generated orders)", "(one order per file, each well under the cap)"),
     Rule("Y007", "too-deep", E, "Nesting is deeper than the configured cap.",
          "No Orders request body nests more than about a dozen levels; a deeper file is refused "
-         "before it can exhaust memory or the stack.",
-         "a: [[[[[[[[ ... ]]]]]]]]", ""),
+         "before it can exhaust memory or the stack. The cap is `max-depth` in the configuration.",
+         "a: [[[[[[[[ ... ]]]]]]]]", "subscriptions: [{orderActions: [{type: AddProduct}]}]"),
     Rule("Y008", "alias-cap", E, "Too many YAML aliases, or aliases that expand too far.",
          "An 'alias bomb' (anchors that reference anchors) expands exponentially. orderspec counts "
          "aliases and the nodes they would expand to, and refuses the document past the caps "
@@ -91,8 +91,12 @@ for _rule in (
          "`!!binary` or `!!set` could run code or have no JSON form.",
          "price: !!python/object:decimal.Decimal 9.99", "price: 9.99"),
     Rule("Y011", "non-finite-number", E, "A number that JSON cannot carry (.inf, .nan).",
-         "", "price: .inf", "price: 1000000"),
-    Rule("Y012", "unreadable", E, "The file could not be read.", "", "", ""),
+         "YAML has infinity and not-a-number (`.inf`, `.nan`); JSON, and so the API, has neither. "
+         "Write the real amount.", "price: .inf", "price: 1000000"),
+    Rule("Y012", "unreadable", E, "The file could not be read.",
+         "The file named on the command line (or found in a folder) could not be opened: it is "
+         "missing, a folder, or not readable by this user. The exit status is 2.",
+         "orderspec lint orders/missing.order.yaml", "orderspec lint orders/"),
     Rule("Y020", "coerced-scalar", E,
          "An unquoted value that YAML reads as a number, boolean or null where the API wants text.",
          "YAML 1.1 reads `00123` as the number 83, `no` as false, `1_000` as 1000 and an empty "
@@ -109,13 +113,20 @@ for _rule in (
          "A spec starts with `orderspec: 1`. To lint a bare request body, pass --operation.",
          "operation: create\nbody: {...}", "orderspec: 1\noperation: create\nbody: {...}"),
     Rule("F002", "operation", E, "`operation` is missing or not one of create, preview.",
-         "", "operation: submit", "operation: create"),
+         "`operation` says which call the spec is for: create (POST /v1/orders) or preview "
+         "(POST /v1/orders/preview). The asynchronous endpoints are chosen with `async`, not here.",
+         "operation: submit", "operation: create"),
     Rule("F003", "unknown-spec-key", E, "A key in the spec wrapper that orderspec does not know.",
-         "", "orderspec: 1\nboddy: {...}", "orderspec: 1\nbody: {...}"),
+         "The wrapper takes orderspec, operation, async, headers, params, body, use, with and vars. "
+         "Anything else is most likely a typo that would otherwise be silently ignored.",
+         "orderspec: 1\nboddy: {...}", "orderspec: 1\nbody: {...}"),
     Rule("F004", "body", E, "The spec has no request body, or it is not a mapping.",
-         "", "orderspec: 1\noperation: create", "orderspec: 1\noperation: create\nbody: {...}"),
+         "A spec sends a request body: write it under `body`, or name a template with `use`.",
+         "orderspec: 1\noperation: create", "orderspec: 1\noperation: create\nbody: {...}"),
     Rule("F005", "async", E, "`async` must be true, false or auto.",
-         "", "async: maybe", "async: auto"),
+         "`async: true` sends the order to the asynchronous endpoint, `false` (the default) to the "
+         "synchronous one, and `auto` picks the synchronous one when the order fits its limits.",
+         "async: maybe", "async: auto"),
     Rule("F006", "headers", E, "The `headers` or `params` block is malformed.",
          "Headers are named idempotencyKey, trackId, entityIds, orgIds, version; each takes text. "
          "Params are returnIds (create) and summarizeInvoiceItem (preview), booleans.",
@@ -126,20 +137,40 @@ for _rule in (
          "nearest valid field. Custom fields (`Name__c`) are accepted where the API takes them.",
          "previewOptions: {previewThroughType: TermEnd}", "previewOptions: {previewThruType: TermEnd}"),
     Rule("S002", "type", E, "A value of the wrong type.",
-         "", "subscriptions: {orderActions: []}", "subscriptions: [{orderActions: []}]"),
+         "The API reference gives each field a type (text, number, true/false, list, mapping); a "
+         "value of another type is rejected (error class 20). A list written as a mapping is the "
+         "most common case.",
+         "subscriptions: {orderActions: []}", "subscriptions: [{orderActions: []}]"),
     Rule("S003", "required", E, "A required field is missing.",
          "The API answers with error class 22 (missing required field).",
          "body: {existingAccountNumber: A1}", "body: {orderDate: 2024-01-01, existingAccountNumber: A1}"),
     Rule("S004", "enum", E, "A value that is not one of the values the API allows.",
-         "", "termType: TERM", "termType: TERMED"),
+         "The field takes one of a fixed list of values (spelled exactly, case included); the "
+         "message lists them and names the closest one.",
+         "termType: TERM", "termType: TERMED"),
     Rule("S005", "length", E, "Text that is too long or too short.",
-         "", "orderNumber: (101 characters)", "orderNumber: O-2024-0001"),
-    Rule("S006", "range", E, "A number outside the allowed range.", "", "billCycleDay: 32", "billCycleDay: 31"),
+         "The API reference limits the length of this text; longer text is rejected, not cut.",
+         "orderNumber: (101 characters)", "orderNumber: O-2024-0001"),
+    Rule("S006", "range", E, "A number outside the allowed range.",
+         "The API reference gives the field a smallest or largest value (a bill cycle day is 1-31, "
+         "a number of preview periods at least 1).",
+         "billCycleDay: 32", "billCycleDay: 31"),
     Rule("S007", "format", E, "A value in the wrong format (for example a date that is not YYYY-MM-DD).",
-         "", "orderDate: 01/02/2024", "orderDate: 2024-01-02"),
-    Rule("S008", "pattern", E, "Text that does not match the required pattern.", "", "", ""),
-    Rule("S009", "array", E, "A list with too few or too many items, or duplicate items.", "", "", ""),
-    Rule("S010", "schema", E, "The value does not match the API's schema.", "", "", ""),
+         "Dates are written YYYY-MM-DD and must exist in the calendar; date-times in ISO 8601.",
+         "orderDate: 01/02/2024", "orderDate: 2024-01-02"),
+    Rule("S008", "pattern", E, "Text that does not match the required pattern.",
+         "The schema gives a pattern the text must match. (The schemas derived from today's API "
+         "reference define no such pattern; the code is kept for when they do.)",
+         "(text that does not match the field's pattern)", "(text that matches it)"),
+    Rule("S009", "array", E, "A list with too few or too many items, or duplicate items.",
+         "The schema bounds the number of items in this list, or forbids repeating one. (The "
+         "schemas derived from today's API reference set no such bound; the API's own limits on "
+         "lists are the L rules.)",
+         "(a list with more items than the schema allows)", "(a list within the bounds)"),
+    Rule("S010", "schema", E, "The value does not match the API's schema.",
+         "A schema rule without a more specific code (for example a value that matches none of "
+         "the shapes the field allows). The message gives the schema's own words.",
+         "newAccount: {}", "newAccount: {name: Acme, currency: USD, billToContact: {...}}"),
 ):
     register(_rule)
 

@@ -1,0 +1,123 @@
+"""Configuration: finding the file, reading [tool.orderspec], select/ignore/severity, limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from check_support import CREATE, codes, lint
+
+from orderspec.config import Config, ConfigError, find_config, load_config, parse_existing_orders
+from orderspec.diagnostics import Severity
+from orderspec.load import Limits
+
+BAD_ORDER = CREATE.replace("O-2024-0001", "O/1").replace(
+    "            - {name: ContractEffective, triggerDate: 2024-01-01}\n",
+    "            - {name: ContractEffective, triggerDate: 2024-01-01}\n"
+    "            - {name: ServiceActivation, triggerDate: 2023-01-01}\n")  # R002 error, R007 warning
+
+
+def test_orderspec_toml_in_the_start_folder_wins(tmp_path: Path) -> None:
+    (tmp_path / "orderspec.toml").write_text('ignore = ["H"]\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.orderspec]\nignore = ["R"]\n')
+    assert load_config(start=tmp_path).ignore == ("H",)
+
+
+def test_pyproject_table_found_walking_up(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.orderspec]\nignore = ["R007"]\n')
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    assert find_config(nested) == tmp_path / "pyproject.toml"
+    config = load_config(start=nested)
+    assert config.ignore == ("R007",) and config.source == str(tmp_path / "pyproject.toml")
+
+
+def test_pyproject_without_the_table_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "orderspec.toml").write_text('select = ["R"]\n')
+    inner = tmp_path / "pkg"
+    inner.mkdir()
+    (inner / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert find_config(inner) == tmp_path / "orderspec.toml"
+    assert load_config(start=inner).select == ("R",)
+
+
+def test_full_table(tmp_path: Path) -> None:
+    path = tmp_path / "orderspec.toml"
+    path.write_text(
+        'select = ["L", "R"]\nignore = "R051"\nmax-file-bytes = 2048\n'
+        '[severity]\nR007 = "error"\n'
+        '[limits]\nsync-subscriptions = 100\norder-line-items = 200\nasync-order-actions = 500\n'
+        '[existing-orders]\n"A-S1" = 990\n')
+    config = load_config(path)
+    assert config.select == ("L", "R") and config.ignore == ("R051",)
+    assert config.severity == {"R007": Severity.ERROR}
+    assert config.limits.sync.subscriptions == 100 and config.limits.sync.order_actions == 50
+    assert config.limits.async_.order_actions == 500 and config.limits.order_line_items == 200
+    assert config.loader == Limits(max_file_bytes=2048)
+    assert config.existing_orders == {"A-S1": 990}
+
+
+@pytest.mark.parametrize("text, message", [
+    ('selct = ["R"]\n', "did you mean `select`"),
+    ('select = ["ZZ9"]\n', "not a rule code"),
+    ('[severity]\nR999 = "error"\n', "not a rule code"),
+    ('[severity]\nR007 = "fatal"\n', "error, warning or info"),
+    ('[limits]\nsync-subscription = 9\n', "did you mean `sync-subscriptions`"),
+    ('[limits]\norder-line-items = -1\n', "whole number"),
+    ('[existing-orders]\nS = "many"\n', "whole number"),
+    ('select = [\n', "not valid TOML"),
+])
+def test_mistakes_are_config_errors(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "orderspec.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message.replace("`", ".").replace("(", ".")) as caught:
+        load_config(path)
+    assert str(path) in str(caught.value)
+
+
+def test_named_pyproject_needs_the_table(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text('[project]\nname = "x"\n')
+    with pytest.raises(ConfigError, match="no \\[tool.orderspec\\]"):
+        load_config(path)
+
+
+def test_select_ignore_and_severity_apply_to_diagnostics(tmp_path: Path) -> None:
+    assert sorted(codes(lint(tmp_path, BAD_ORDER))) == ["R002", "R007"]
+    assert codes(lint(tmp_path, BAD_ORDER, config=Config(ignore=("R002",)))) == ["R007"]
+    assert codes(lint(tmp_path, BAD_ORDER, config=Config(select=("R00",), ignore=("R007",)))) == ["R002"]
+    assert codes(lint(tmp_path, BAD_ORDER, config=Config(select=("S",)))) == []
+    raised = lint(tmp_path, BAD_ORDER, config=Config(severity={"R007": Severity.ERROR}))
+    assert {d.code: d.severity for d in raised}["R007"] is Severity.ERROR
+
+
+def test_loader_codes_can_be_configured_too(tmp_path: Path) -> None:
+    text = CREATE.replace("A00000101", "00123")  # Y020: YAML reads it as a number
+    assert "Y020" in codes(lint(tmp_path, text))
+    assert "Y020" not in codes(lint(tmp_path, text, config=Config(ignore=("Y020",))))
+
+
+def test_cli_options_layer_on_top() -> None:
+    base = Config(select=("R",), ignore=("R051",), existing_orders={"S1": 1})
+    merged = base.with_cli(select=["l001,L002"], ignore=["H"], existing_orders={"S2": 2})
+    assert merged.select == ("L001", "L002") and merged.ignore == ("R051", "H")
+    assert merged.existing_orders == {"S1": 1, "S2": 2}
+    assert base.with_cli().select == ("R",)
+    with pytest.raises(ConfigError, match="--select"):
+        base.with_cli(select=["NOPE"])
+
+
+def test_existing_orders_pairs() -> None:
+    assert parse_existing_orders(["A-S1=990", " B = 3 "]) == {"A-S1": 990, "B": 3}
+    for bad in ("A-S1", "=3", "A=x", "A=-1"):
+        with pytest.raises(ConfigError):
+            parse_existing_orders([bad])
+
+
+def test_config_file_limits_reach_the_checks(tmp_path: Path) -> None:
+    path = tmp_path / "orderspec.toml"
+    path.write_text("[limits]\norder-line-items = 1\n")
+    text = ("orderspec: 1\noperation: create\nbody:\n  orderDate: 2024-01-01\n  existingAccountNumber: A1\n"
+            "  orderLineItems:\n    - {itemName: a, itemType: Product}\n    - {itemName: b, itemType: Product}\n")
+    assert codes(lint(tmp_path, text)) == []
+    assert codes(lint(tmp_path, text, config=load_config(path))) == ["L001"]
