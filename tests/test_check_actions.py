@@ -44,3 +44,9 @@ def test_new_subscription_must_not_name_itself_on_the_subscription(tmp_path: Pat
     text = CREATE.replace("    - orderActions:", "    - subscriptionNumber: S-NEW\n      orderActions:")
     assert found(lint(tmp_path, text), "R005") == [where(tmp_path / "x.order.yaml", "S-NEW")]
     assert codes(lint(tmp_path, CREATE)) == []
+
+
+def test_actions_after_create_subscription_change_the_new_subscription(tmp_path: Path) -> None:
+    text = CREATE + ("        - type: AddProduct\n"
+                     "          addProduct: {productRatePlanId: 8ad0}\n")
+    assert codes(lint(tmp_path, text)) == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orderspec.check._common import Context, actions, text
+from orderspec.check._common import Context, actions, as_list, text
 
 # Action type -> the payload field that carries its details.
 PAYLOAD_FIELDS: dict[str, str] = {
@@ -48,13 +48,16 @@ def _subscription_numbers(ctx: Context) -> None:
             continue
         number = text(action.subscription.get("subscriptionNumber"))
         where = ("subscriptions", action.subscription_index)
+        creates = any(isinstance(a, dict) and a.get("type") == "CreateSubscription"
+                      for a in as_list(action.subscription.get("orderActions")))
         if kind == "CreateSubscription":
             if number:
                 ctx.report(where + ("subscriptionNumber",), "R005",
                            "leave `subscriptionNumber` empty on a subscription that a CreateSubscription "
                            "action creates; to choose the new number, set "
                            "`createSubscription.subscriptionNumber`")
-        elif not number:
+        elif not number and not creates:
+            # Actions after a CreateSubscription in the same item change the new subscription.
             ctx.report(action.pointer + ("type",), "R005",
                        f"a {kind} action changes an existing subscription: set `subscriptionNumber` on "
                        f"its subscription (subscriptions[{action.subscription_index}])")

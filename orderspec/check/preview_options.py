@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Iterator
+
 from orderspec.check._common import Context, as_dict, as_list, parse_date, subscriptions, text
 
 
@@ -28,7 +30,7 @@ def check(ctx: Context) -> None:
         ctx.report(here + ("previewThruType",), "R011",
                    "`previewThruType: NumberOfPeriods` needs `previewNumberOfPeriods` (1 or more)")
     if thru == "TermEnd":
-        for index, evergreen in _evergreen_subscriptions(ctx):
+        for index, _ in _evergreen_subscriptions(ctx):
             ctx.report(here + ("previewThruType",), "R012",
                        f"`previewThruType: TermEnd` cannot preview subscriptions[{index}], which is "
                        "EVERGREEN (it has no term end); use SpecificDate or NumberOfPeriods")
@@ -45,7 +47,7 @@ def check(ctx: Context) -> None:
             seen.add(kind if isinstance(kind, str) else object())
 
 
-def _evergreen_subscriptions(ctx: Context):  # type: ignore[no-untyped-def]
+def _evergreen_subscriptions(ctx: Context) -> Iterator[tuple[int, dict[str, Any]]]:
     for index, subscription in subscriptions(ctx.body):
         for action in as_list(subscription.get("orderActions")):
             action = as_dict(action)
