@@ -121,3 +121,15 @@ def test_config_file_limits_reach_the_checks(tmp_path: Path) -> None:
             "  orderLineItems:\n    - {itemName: a, itemType: Product}\n    - {itemName: b, itemType: Product}\n")
     assert codes(lint(tmp_path, text)) == []
     assert codes(lint(tmp_path, text, config=load_config(path))) == ["L001"]
+
+
+def test_the_readme_example_is_a_valid_configuration() -> None:
+    import re
+
+    from orderspec.config import from_table, tomllib
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Rules, limits and configuration.*?```toml\n(.*?)```", readme, re.S)
+    assert block is not None
+    config = from_table(tomllib.loads(block.group(1))["tool"]["orderspec"], "README.md")
+    assert config.limits.sync.subscriptions == 100 and config.ignore == ("R051",)
