@@ -322,7 +322,8 @@ for _rule in (
     Rule("R041", "tier-units", E, "Price tiers overlap, leave a gap, or do not end open.",
          "Tiers make one price table: each tier starts where the previous ends (at its endingUnit or "
          "the unit after it), every tier but the last has an endingUnit above its startingUnit, and "
-         "the last tier is open-ended (no endingUnit).",
+         "the last tier is open-ended (no endingUnit), except in usageTieredWithOverage, where the "
+         "last tier ends and the units above it are billed at the overage price.",
          "- {tier: 1, startingUnit: 1, endingUnit: 5, ...}\n- {tier: 2, startingUnit: 10, endingUnit: 20, ...}",
          "- {tier: 1, startingUnit: 1, endingUnit: 5, ...}\n- {tier: 2, startingUnit: 6, ...}"),
     Rule("R042", "pricing-models", E, "A pricing block sets more than one charge model.",

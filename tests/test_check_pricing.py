@@ -60,3 +60,15 @@ def test_one_charge_model_per_pricing_block(tmp_path: Path) -> None:
                         "                      recurringPerUnit: {listPrice: 1}\n")
     assert found(lint(tmp_path, text), "R042") == [where(tmp_path / "x.order.yaml", "recurringPerUnit")]
     assert codes(lint(tmp_path, with_pricing("                      recurringFlatFee: {listPrice: 10}\n"))) == []
+
+
+def test_tiered_with_overage_closes_its_last_tier(tmp_path: Path) -> None:
+    def overage(last: str) -> str:
+        return with_pricing("                      usageTieredWithOverage:\n                        overagePrice: 1\n"
+                            "                        tiers:\n"
+                            f"                          - {T1}\n                          - {last}\n")
+
+    closed = overage("{tier: 2, startingUnit: 6, endingUnit: 9, price: 8, priceFormat: PerUnit}")
+    assert codes(lint(tmp_path, closed)) == []
+    open_last = overage("{tier: 2, startingUnit: 6, price: 8, priceFormat: PerUnit}")
+    assert found(lint(tmp_path, open_last), "R041") == [where(tmp_path / "x.order.yaml", "{tier: 2")]

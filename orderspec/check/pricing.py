@@ -10,6 +10,8 @@ from orderspec.diagnostics import Pointer
 
 # Keys of a `pricing` block that are not a charge model of their own.
 NOT_A_MODEL = frozenset({"chargeModelData"})
+# In these models the last tier ends too: units above it are billed at the overage price.
+CLOSED_LAST_TIER = frozenset({"usageTieredWithOverage"})
 
 
 def check(ctx: Context) -> None:
@@ -22,7 +24,7 @@ def check(ctx: Context) -> None:
         for model in models:
             tiers = as_dict(pricing[model]).get("tiers")
             if isinstance(tiers, list) and tiers:
-                _tiers(ctx, here + (model, "tiers"), tiers)
+                _tiers(ctx, here + (model, "tiers"), tiers, open_ended=model not in CLOSED_LAST_TIER)
 
 
 def _pricing_blocks(value: Any, pointer: Pointer) -> Iterator[tuple[Pointer, dict[str, Any]]]:
@@ -43,7 +45,7 @@ def _number(value: Any) -> Decimal | None:
     return Decimal(str(value)) if is_number(value) else None
 
 
-def _tiers(ctx: Context, here: Pointer, tiers: list[Any]) -> None:
+def _tiers(ctx: Context, here: Pointer, tiers: list[Any], *, open_ended: bool) -> None:
     last = len(tiers) - 1
     previous_end: Decimal | None = None
     for index, raw in enumerate(tiers):
@@ -64,7 +66,11 @@ def _tiers(ctx: Context, here: Pointer, tiers: list[Any]) -> None:
         if index < last and "endingUnit" not in tier:
             ctx.report(where, "R041",
                        f"tier {index + 1} has no `endingUnit`; only the last tier is open-ended")
-        if index == last and tier.get("endingUnit") is not None and last > 0:
+        if index == last and not open_ended and "endingUnit" not in tier:
+            ctx.report(where, "R041",
+                       f"the last tier ({index + 1}) needs an `endingUnit`: with overage pricing, "
+                       "units above it are billed at the overage price")
+        if index == last and open_ended and tier.get("endingUnit") is not None and last > 0:
             ctx.report(where + ("endingUnit",), "R041",
                        f"the last tier ({index + 1}) has an `endingUnit`; leave it out so the last tier "
                        "takes every unit above its start", key=True)
