@@ -6,7 +6,7 @@ from typing import Iterable
 
 from orderspec.check._common import Context, as_list, text
 from orderspec.config import Config
-from orderspec.diagnostics import Diagnostic, at, format_pointer
+from orderspec.diagnostics import Diagnostic, at
 from orderspec.model import Request
 
 CREATE_ACCOUNT_FIELDS = ("existingAccountNumber", "existingAccountId", "newAccount")

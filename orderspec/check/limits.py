@@ -35,14 +35,9 @@ def _call_size(ctx: Context) -> None:
 
 
 def _async_hint(request: Request, async_limits: SizeLimits) -> str:
-    how = "lint it as async-" + request.operation if _is_bare(request) else "write `async: true` or `async: auto`"
     return (f"the asynchronous endpoint takes up to {async_limits.subscriptions} subscriptions and "
-            f"{async_limits.order_actions} order actions: {how}")
-
-
-def _is_bare(request: Request) -> bool:
-    # A bare body was linted with --operation; its source map is not under a `body` key.
-    return getattr(request.source, "prefix", ("body",)) == ()
+            f"{async_limits.order_actions} order actions: write `async: true` or `async: auto` in the "
+            f"spec (for a bare body, --operation async-{request.operation})")
 
 
 def _size(ctx: Context, limits: SizeLimits, code: str, where: str, hint: str) -> None:

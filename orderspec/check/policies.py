@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orderspec.check._common import Context, actions, as_dict
+from orderspec.check._common import Context, actions
 from orderspec.diagnostics import Pointer
 
 # payload -> (code, policy field, {policy: the fields that policy needs})
