@@ -8,17 +8,18 @@ from __future__ import annotations
 import fnmatch
 import os
 from dataclasses import dataclass, field
+import pickle
 from itertools import repeat
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from orderspec import expand as expand_stage
 from orderspec import spec as spec_stage
 from orderspec import suppress
 from orderspec.check import check_batch, check_request
 from orderspec.config import Config
-from orderspec.diagnostics import Diagnostic, sort_key
+from orderspec.diagnostics import Diagnostic, Location, Pointer, sort_key
 from orderspec.load import Limits, load_file
-from orderspec.model import Request, choose_endpoint
+from orderspec.model import Locator, Request, choose_endpoint
 from orderspec.validate import validate
 
 DEFAULT_INCLUDE = ("*.order.yaml", "*.order.yml", "*.order.json")
@@ -117,7 +118,57 @@ def process_files(paths: list[str], options: Options, jobs: int = 1,
     chunksize = max(1, min(64, len(paths) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return [_done(result, on_done)
-                for result in pool.map(process_file, paths, repeat(options), chunksize=chunksize)]
+                for result in pool.map(_process_file_packed, paths, repeat(options), chunksize=chunksize)]
+
+
+def _process_file_packed(path: str, options: Options) -> FileResult:
+    """process_file in a worker, with each request's source map packed for the trip back."""
+    result = process_file(path, options)
+    for request in result.requests:
+        request.source = PackedLocator(request.source)
+    return result
+
+
+class PackedLocator:
+    """A request's source map, pickled until something asks it where a value came from.
+
+    Rebuilding every source map in the parent would cost as much as the workers save, and
+    most are never asked: only a diagnostic found after the per-file step needs one.
+    """
+
+    def __init__(self, source: Locator) -> None:
+        self._packed: bytes | None = pickle.dumps(source, protocol=pickle.HIGHEST_PROTOCOL)
+        self._source: Locator | None = None
+
+    def _unpacked(self) -> Locator:
+        if self._source is None:
+            assert self._packed is not None
+            self._source, self._packed = pickle.loads(self._packed), None
+        return self._source
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"_packed": self._packed if self._source is None else
+                pickle.dumps(self._source, protocol=pickle.HIGHEST_PROTOCOL), "_source": None}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("_packed", "_source"):
+            raise AttributeError(name)
+        return getattr(self._unpacked(), name)
+
+    def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
+        return self._unpacked().locate(pointer, key=key)
+
+    def related(self, pointer: Pointer) -> tuple[Location, ...]:
+        return self._unpacked().related(pointer)
+
+    def raw_plain(self, pointer: Pointer) -> str | None:
+        return self._unpacked().raw_plain(pointer)
+
+    def raw_ambiguous(self, pointer: Pointer) -> str | None:
+        return self._unpacked().raw_ambiguous(pointer)
 
 
 def _done(result: FileResult, on_done: Callable[[FileResult], None] | None) -> FileResult:

@@ -135,3 +135,32 @@ def test_progress_bar_shows_on_a_terminal_only_after_a_moment(monkeypatch: pytes
         bar()
     bar.close()
     assert in_ci.written == []
+
+
+def test_batch_rules_locate_values_in_files_linted_by_workers(tmp_path: Path) -> None:
+    # Every file has the same order number: the batch rule must point into files whose source
+    # maps came back packed from the workers.
+    for i in range(pipeline.MIN_PARALLEL_FILES + 4):
+        (tmp_path / f"dup-{i:02d}.order.yaml").write_text(EXAMPLE, encoding="utf-8")
+    serial = CliRunner().invoke(cli, ["lint", str(tmp_path), "--jobs", "1", "--format", "json"])
+    parallel = CliRunner().invoke(cli, ["lint", str(tmp_path), "--jobs", "2", "--format", "json"])
+    assert serial.stdout == parallel.stdout
+    batch_codes = {d["code"] for d in json.loads(serial.stdout)["diagnostics"]}
+    assert batch_codes, "duplicate order numbers across files should be reported"
+
+
+def test_packed_locator_answers_like_the_source_map(tmp_path: Path) -> None:
+    import pickle
+
+    spec = tmp_path / "one.order.yaml"
+    spec.write_text(EXAMPLE, encoding="utf-8")
+    request = pipeline.process_file(str(spec), pipeline.Options()).requests[0]
+    packed = pickle.loads(pickle.dumps(pipeline.PackedLocator(request.source)))
+    for pointer in [("orderNumber",), ("subscriptions", 0, "orderActions", 0, "type"), ("nope", 3)]:
+        assert packed.locate(pointer) == request.source.locate(pointer)
+        assert packed.locate(pointer, key=True) == request.source.locate(pointer, key=True)
+        assert packed.related(pointer) == request.source.related(pointer)
+        assert packed.raw_plain(pointer) == request.source.raw_plain(pointer)
+    assert packed.path == request.source.path  # other attributes are passed through
+    again = pickle.loads(pickle.dumps(packed))  # unpacked once, it still travels
+    assert again.locate(("orderNumber",)) == request.source.locate(("orderNumber",))
