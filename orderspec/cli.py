@@ -42,42 +42,80 @@ def _default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _expand_options(command: Any) -> Any:
-    """The options that expand templates: values, --set, catalog, environment, template folders."""
-    options = [
-        click.option("-f", "--values", "values_files", multiple=True, type=click.Path(dir_okay=False),
-                     metavar="FILE", help="Values file for templates (repeatable; a later file wins)."),
-        click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-                     help="Set a template value, e.g. --set account=A00000101 (repeatable; wins over values files)."),
-        click.option("--catalog", type=click.Path(dir_okay=False), metavar="FILE",
-                     help="Catalog of product names (default: catalog.yaml beside each spec)."),
-        click.option("--env", metavar="ENV", help="Catalog environment whose ids are used "
-                     "(default: the catalog's defaultEnvironment)."),
-        click.option("--templates", "template_dirs", multiple=True, type=click.Path(file_okay=False),
-                     metavar="DIR", help="Folder of templates, searched before the stock ones (repeatable)."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+def _expand_options_with(env_option: str) -> Any:
+    """The options that expand templates: values, --set, catalog, catalog environment, template
+    folders. `env_option` names the catalog environment option: --env, or --catalog-env where
+    --env already means the dispatch environment."""
+    def decorate(command: Any) -> Any:
+        options = [
+            click.option("-f", "--values", "values_files", multiple=True, type=click.Path(dir_okay=False),
+                         metavar="FILE", help="Values file for templates (repeatable; a later file wins)."),
+            click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+                         help="Set a template value, e.g. --set account=A00000101 (repeatable; wins over "
+                              "values files)."),
+            click.option("--catalog", type=click.Path(dir_okay=False), metavar="FILE",
+                         help="Catalog of product names (default: `catalog` in the config, else "
+                              "catalog.yaml beside each spec)."),
+            click.option(env_option, "catalog_env", metavar="ENV", help="Catalog environment whose ids are "
+                         "used (default: `env` in the config, else the catalog's defaultEnvironment)."),
+            click.option("--templates", "template_dirs", multiple=True, type=click.Path(file_okay=False),
+                         metavar="DIR", help="Folder of templates, searched before the configured and the "
+                                             "stock ones (repeatable)."),
+        ]
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return decorate
 
 
-def _expand_context(values_files: tuple[str, ...] = (), sets: tuple[str, ...] = (), catalog: str | None = None,
-                    env: str | None = None, template_dirs: tuple[str, ...] = ()) -> Any:
-    """The expand context of the command line; bad values files, --set or catalog stop here (exit 2)."""
+_expand_options = _expand_options_with("--env")
+
+
+def _config_option(command: Any) -> Any:
+    return click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
+                        help="Configuration file (default: the nearest orderspec.toml, or pyproject.toml "
+                             "with [tool.orderspec]).")(command)
+
+
+def _expand_context(config: Config, values_files: tuple[str, ...] = (), sets: tuple[str, ...] = (),
+                    catalog: str | None = None, catalog_env: str | None = None,
+                    template_dirs: tuple[str, ...] = ()) -> Any:
+    """The expand context: the command line over the configuration (its values files first, so a
+    later -f wins; its template folders after --templates; --catalog and the environment option
+    replace the configured ones). Bad values files, --set or catalog stop here (exit 2)."""
     from orderspec.expand import ExpandContext, check_inputs
 
+    configured = f" (from {config.source})" if config.source else ""
     missing = [p for p in (*values_files, *([catalog] if catalog else [])) if not os.path.isfile(p)]
     missing += [d for d in template_dirs if not os.path.isdir(d)]
     if missing:
         raise click.UsageError(f"no such file or directory: {', '.join(missing)}")
-    context = ExpandContext(values_files=values_files, sets=sets, catalog=catalog, env=env,
-                            template_dirs=template_dirs)
+    from_config = [p for p in (*config.values_files, *([config.catalog] if config.catalog and not catalog else []))
+                   if not os.path.isfile(p)]
+    from_config += [d for d in config.template_dirs if not os.path.isdir(d)]
+    if from_config:
+        raise click.UsageError(f"no such file or directory: {', '.join(from_config)}{configured}")
+    context = ExpandContext(values_files=config.values_files + tuple(values_files), sets=sets,
+                            catalog=catalog or config.catalog, env=catalog_env or config.catalog_env,
+                            template_dirs=tuple(template_dirs) + config.template_dirs, limits=config.loader)
     problems = check_inputs(context)
     if problems:
         for problem in problems:
             click.echo(problem.text(), err=True)
         sys.exit(EXIT_USAGE)
     return context
+
+
+def _pipeline_options(config_path: str | None, expand_args: dict[str, Any], *, select: tuple[str, ...] = (),
+                      ignore: tuple[str, ...] = (), existing_orders: tuple[str, ...] = (),
+                      bare_operation: str | None = None, include: tuple[str, ...] = ()) -> Any:
+    """pipeline.Options for a command: the configuration (with the command line on top), the
+    loader caps and the expand context. Every command that lints specs builds them here."""
+    from orderspec import pipeline
+
+    config = _load_config(config_path, select, ignore, existing_orders)
+    return pipeline.Options(bare_operation=bare_operation, include=include or pipeline.DEFAULT_INCLUDE,
+                            limits=config.loader, config=config, expand=_expand_context(config, **expand_args))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -103,9 +141,7 @@ def cli() -> None:
                    "*.order.yml, *.order.json).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
               help="Lowest severity that makes the exit status 1.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Configuration file (default: the nearest orderspec.toml, or pyproject.toml with "
-                   "[tool.orderspec]).")
+@_config_option
 @click.option("--select", multiple=True, metavar="CODES",
               help="Report only these codes or code prefixes (repeatable, comma-separated).")
 @click.option("--ignore", multiple=True, metavar="CODES",
@@ -127,10 +163,8 @@ def lint(paths: tuple[str, ...], operation: str | None, output_formats: tuple[st
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise click.UsageError(f"no such file or directory: {', '.join(missing)}")
-    config = _load_config(config_path, select, ignore, existing_orders)
-    options = pipeline.Options(bare_operation=operation, include=include or pipeline.DEFAULT_INCLUDE,
-                               limits=config.loader, config=config,
-                               expand=_expand_context(**expand_args))
+    options = _pipeline_options(config_path, expand_args, select=select, ignore=ignore,
+                                existing_orders=existing_orders, bare_operation=operation, include=include)
     found = pipeline.discover(paths, options.include)
     progress = report.Progress(len(found), sys.stderr)
     try:
@@ -270,35 +304,56 @@ def _tuning(options: dict) -> "object":  # type: ignore[type-arg]
 @click.option("--term-end", is_flag=True, help="Offline: preview to the end of the term.")
 @click.option("--bill-cycle-day", type=click.IntRange(min=1, max=31),
               help="Offline: the customer account's bill cycle day, for charges that bill on it.")
+@_config_option
+@_expand_options_with("--catalog-env")
 @_dispatch_options
 def preview(spec: str, remote: bool, thru: str | None, periods: int | None, term_end: bool,
-            bill_cycle_day: int | None, **options: object) -> None:
+            bill_cycle_day: int | None, config_path: str | None, values_files: tuple[str, ...],
+            sets: tuple[str, ...], catalog: str | None, catalog_env: str | None, template_dirs: tuple[str, ...],
+            **options: object) -> None:
     """Preview an order: offline by default (a plan of what it would bill, see docs/preview.md),
-    or --remote: charge metrics, invoice items and order delta metrics from the API, as tables."""
-    if not remote:
-        from orderspec.preview.command import preview_offline_command, window_option
+    or --remote: charge metrics, invoice items and order delta metrics from the API, as tables.
 
-        sys.exit(preview_offline_command((spec,), bool(options["as_json"]), window_option(thru, periods, term_end),
-                                         bill_cycle_day))
+    --env names the dispatch environment; --catalog-env the catalog environment."""
+    window = None if remote else _preview_window(thru, periods, term_end)
+    lint_options = _pipeline_options(config_path, {"values_files": values_files, "sets": sets, "catalog": catalog,
+                                                   "catalog_env": catalog_env, "template_dirs": template_dirs})
+    if not remote:
+        from orderspec.preview.command import preview_offline_command
+
+        sys.exit(preview_offline_command((spec,), bool(options["as_json"]), window, bill_cycle_day, lint_options))
     from orderspec.dispatch import commands
 
     sys.exit(commands.preview_remote(spec, options["env"], options["base_url"], bool(options["as_json"]),
-                                     _tuning(options)))  # type: ignore[arg-type]
+                                     _tuning(options), lint_options))  # type: ignore[arg-type]
+
+
+def _preview_window(thru: str | None, periods: int | None, term_end: bool) -> Any:
+    from orderspec.preview.command import window_option
+
+    return window_option(thru, periods, term_end)
 
 
 @cli.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path())
 @click.option("--yes", is_flag=True, help="Really send. Without it, only print what would be sent.")
 @click.option("--allow-production", is_flag=True, help="Allow creating orders in a production environment.")
+@_config_option
+@_expand_options_with("--catalog-env")
 @_dispatch_options
-def send(specs: tuple[str, ...], yes: bool, allow_production: bool, **options: object) -> None:
+def send(specs: tuple[str, ...], yes: bool, allow_production: bool, config_path: str | None,
+         values_files: tuple[str, ...], sets: tuple[str, ...], catalog: str | None, catalog_env: str | None,
+         template_dirs: tuple[str, ...], **options: object) -> None:
     """Create the orders in SPECS, exactly once (journal: .orderspec/journal.jsonl next to the specs).
 
-    Credentials come from ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET."""
+    Credentials come from ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET. --env names the dispatch
+    environment; --catalog-env the catalog environment."""
     from orderspec.dispatch import commands
 
+    lint_options = _pipeline_options(config_path, {"values_files": values_files, "sets": sets, "catalog": catalog,
+                                                   "catalog_env": catalog_env, "template_dirs": template_dirs})
     sys.exit(commands.send(specs, options["env"], options["base_url"], yes, allow_production,  # type: ignore[arg-type]
-                           bool(options["as_json"]), _tuning(options)))  # type: ignore[arg-type]
+                           bool(options["as_json"]), _tuning(options), lint_options))  # type: ignore[arg-type]
 
 
 @cli.command()
@@ -315,31 +370,18 @@ def send(specs: tuple[str, ...], yes: bool, allow_production: bool, **options: o
 @click.option("--retry-after", type=click.FloatRange(min=0.0), default=1.0, show_default=True)
 @click.option("--slow-delay", type=click.FloatRange(min=0.0), default=60.0, show_default=True,
               help="How long a `timeout` fault holds its answer.")
+@_config_option
 def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str | None, job_delay: float,
-             token_ttl: float, rate_limit: int | None, retry_after: float, slow_delay: float) -> None:
-    """Run a local emulator of the Zuora Orders API (for rehearsals and CI)."""
+             token_ttl: float, rate_limit: int | None, retry_after: float, slow_delay: float,
+             config_path: str | None) -> None:
+    """Run a local emulator of the Zuora Orders API (for rehearsals and CI).
+
+    It refuses bodies as `orderspec lint` would, with the same configuration (codes, severities,
+    limits, loader caps)."""
     from orderspec.dispatch import commands
 
     sys.exit(commands.emulator(host, port, faults, seed, db, job_delay, token_ttl, rate_limit, retry_after,
-                               slow_delay))
-
-
-@cli.command()
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--git", "revisions", multiple=True, metavar="REV",
-              help="Compare PATHS at git revision REV with the working tree (twice: REV with REV).")
-@click.option("--markdown", is_flag=True, help="Markdown for a pull request comment.")
-@click.option("--bill-cycle-day", type=click.IntRange(min=1, max=31),
-              help="The customer account's bill cycle day, for the offline figures.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
-def diff(paths: tuple[str, ...], revisions: tuple[str, ...], markdown: bool, bill_cycle_day: int | None,
-         output: str | None) -> None:
-    """What changed between OLD and NEW specs (files or directories), or with --git between
-    revisions: orders added/removed, request fields changed, and the change in MRR, TCV and
-    invoiced amounts. Exit 0 same, 1 different, 2 trouble."""
-    from orderspec.diff import run_command
-
-    sys.exit(run_command(paths, revisions, markdown, bill_cycle_day, output))
+                               slow_delay, _load_config(config_path, (), (), ())))
 
 
 @cli.command("render")
@@ -350,9 +392,10 @@ def diff(paths: tuple[str, ...], revisions: tuple[str, ...], markdown: bool, bil
               help="Write nothing; exit 1 when files in the folder are missing, stale or extra.")
 @click.option("--include", multiple=True, metavar="GLOB",
               help="File name pattern to find in directories (repeatable; as for lint).")
+@_config_option
 @_expand_options
 def render_command(paths: tuple[str, ...], output_dir: str, check: bool, include: tuple[str, ...],
-                   **expand_args: Any) -> None:
+                   config_path: str | None, **expand_args: Any) -> None:
     """Lint specs, then write each request as canonical JSON and its .http header file.
 
     Nothing is written when any spec has an error."""
@@ -362,7 +405,7 @@ def render_command(paths: tuple[str, ...], output_dir: str, check: bool, include
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise click.UsageError(f"no such file or directory: {', '.join(missing)}")
-    options = pipeline.Options(include=include or pipeline.DEFAULT_INCLUDE, expand=_expand_context(**expand_args))
+    options = _pipeline_options(config_path, expand_args, include=include)
     result = pipeline.run(pipeline.discover(paths, options.include), options)
     if not result.files:
         raise click.UsageError(f"no order specs found in {', '.join(paths)}")
@@ -372,7 +415,7 @@ def render_command(paths: tuple[str, ...], output_dir: str, check: bool, include
         click.echo("errors found: nothing rendered", err=True)
         sys.exit(EXIT_USAGE if any(d.code == "Y012" for d in result.diagnostics) else EXIT_PROBLEMS)
     try:
-        files = render.output_files(result.requests, choose_endpoint)
+        files = render.output_files(result.requests, lambda r: choose_endpoint(r, options.config.limits.sync))
     except render.OutputClash as clash:
         raise click.UsageError(str(clash)) from None
     if check:
@@ -404,14 +447,17 @@ def render_command(paths: tuple[str, ...], output_dir: str, check: bool, include
 @click.option("--bill-cycle-day", type=click.IntRange(min=1, max=31),
               help="The customer account's bill cycle day, for the offline figures.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
+@_config_option
+@_expand_options
 def diff(paths: tuple[str, ...], revisions: tuple[str, ...], markdown: bool, bill_cycle_day: int | None,
-         output: str | None) -> None:
+         output: str | None, config_path: str | None, **expand_args: Any) -> None:
     """What changed between OLD and NEW specs (files or directories), or with --git between
     revisions: orders added/removed, request fields changed, and the change in MRR, TCV and
     invoiced amounts. Exit 0 same, 1 different, 2 trouble."""
     from orderspec.diff import run_command
 
-    sys.exit(run_command(paths, revisions, markdown, bill_cycle_day, output))
+    sys.exit(run_command(paths, revisions, markdown, bill_cycle_day, output,
+                         _pipeline_options(config_path, expand_args)))
 
 
 def main() -> None:

@@ -17,6 +17,14 @@ current directory; `--config FILE` names the file instead. Example:
 
     [tool.orderspec.existing-orders]  # orders a subscription already has in Zuora
     A-S00000123 = 990
+
+Template expansion settings sit at the top level too (paths relative to the config file; the
+command line's -f, --catalog, --env/--catalog-env and --templates take precedence):
+
+    templates = ["order-templates"]   # searched after --templates, before the stock templates
+    catalog = "catalog.yaml"          # instead of catalog.yaml beside each spec
+    env = "sandbox"                   # catalog environment
+    values = ["values/common.yaml"]   # values files, before (below) any -f
 """
 
 from __future__ import annotations
@@ -64,6 +72,11 @@ class Config:
     limits: CheckLimits = CheckLimits()
     loader: Limits = Limits()
     existing_orders: Mapping[str, int] = field(default_factory=dict)
+    # Template expansion defaults, paths already resolved against the config file's folder.
+    template_dirs: tuple[str, ...] = ()
+    catalog: str | None = None
+    catalog_env: str | None = None
+    values_files: tuple[str, ...] = ()
     source: str | None = None  # the file this came from, for messages
 
     def wants(self, code: str) -> bool:
@@ -189,7 +202,8 @@ _LIMIT_KEYS = {
 }
 _SIZE_KEYS = {"subscriptions": "subscriptions", "order-actions": "order_actions",
               "order-actions-per-subscription": "order_actions_per_subscription"}
-_TOP_KEYS = ("select", "ignore", "severity", "limits", "existing-orders", *_LOADER_KEYS)
+_EXPAND_KEYS = ("templates", "catalog", "env", "values")
+_TOP_KEYS = ("select", "ignore", "severity", "limits", "existing-orders", *_LOADER_KEYS, *_EXPAND_KEYS)
 
 
 def from_table(table: Any, source: str) -> Config:
@@ -266,5 +280,25 @@ def from_table(table: Any, source: str) -> Config:
     for subscription, count in raw_existing.items():
         existing[subscription] = positive_int(f"existing-orders.{subscription}", count)
 
+    # Relative paths name files beside the config file, wherever orderspec is run from.
+    folder = Path(source).parent
+
+    def text(key: str) -> str | None:
+        value = table.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise fail(f"`{key}` must be text, not {value!r}")
+        return value
+
+    def paths(key: str) -> tuple[str, ...]:
+        value = table.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise fail(f"`{key}` must be a list of paths")
+        return tuple(str(folder / v) for v in value)
+
+    catalog = text("catalog")
     return Config(select=code_list("select"), ignore=code_list("ignore"), severity=severity,
-                  limits=limits, loader=loader, existing_orders=existing, source=source)
+                  limits=limits, loader=loader, existing_orders=existing,
+                  template_dirs=paths("templates"), catalog=str(folder / catalog) if catalog else None,
+                  catalog_env=text("env"), values_files=paths("values"), source=source)

@@ -15,10 +15,13 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from orderspec.diagnostics import Severity
 from orderspec.load import Limits
+
+if TYPE_CHECKING:
+    from orderspec.pipeline import Options
 
 MAX_VALUE_TEXT = 80
 # Files taken from a git revision: specs and what they read (catalog, values files, templates).
@@ -82,8 +85,10 @@ def flatten(value: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
 
 # -- reading one side ---------------------------------------------------------------------------
 
-def snapshot(paths: list[str], root: str, bill_cycle_day: int | None = None) -> dict[str, Order]:
-    """The orders found below `paths`, keyed by their path relative to `root` (and document number)."""
+def snapshot(paths: list[str], root: str, bill_cycle_day: int | None = None,
+             options: Options | None = None) -> dict[str, Order]:
+    """The orders found below `paths`, keyed by their path relative to `root` (and document number),
+    linted and expanded as `orderspec lint` would with `options` (configuration, expand context)."""
     from orderspec import pipeline
     from orderspec.model import choose_endpoint
     from orderspec.preview.command import _catalog
@@ -91,7 +96,8 @@ def snapshot(paths: list[str], root: str, bill_cycle_day: int | None = None) -> 
     from orderspec.preview.text import totals
     from orderspec.render import render
 
-    result = pipeline.run(paths, pipeline.Options())
+    options = options or pipeline.Options()
+    result = pipeline.run(paths, options)
     orders: dict[str, Order] = {}
     for file_result in result.files:
         relative = os.path.relpath(file_result.path, root) if root else os.path.basename(file_result.path)
@@ -102,14 +108,14 @@ def snapshot(paths: list[str], root: str, bill_cycle_day: int | None = None) -> 
             continue
         for request in file_result.requests:
             key = relative if request.index == 0 else f"{relative}#{request.index + 1}"
-            endpoint = choose_endpoint(request)
+            endpoint = choose_endpoint(request, options.config.limits.sync)
             rendered = render(request, endpoint)
             order = Order(key, f"{endpoint.method} {rendered.target}")
             order.fields = {f"/body{k}" if k != "/" else "/body": v for k, v in flatten(request.body)}
             for name, value in rendered.headers.items():
                 if name != "Idempotency-Key":  # derived from the body: it changes whenever the body does
                     order.fields[f"/headers/{name}"] = value
-            catalog, env = _catalog(request.path)
+            catalog, env = _catalog(request.path, options.expand)
             plan = build_plan(request, catalog, env, bill_cycle_day=bill_cycle_day)
             order.figures = dict(totals(plan))
             order.uncomputed = len(plan.uncomputed) + len(plan.unpriced_actions)
@@ -156,7 +162,7 @@ def _git(args: list[str], cwd: str) -> bytes:
     return done.stdout
 
 
-def export_revision(revision: str, paths: list[str], destination: str) -> list[str]:
+def export_revision(revision: str, paths: list[str], destination: str, limits: Limits = Limits()) -> list[str]:
     """Write the files below `paths` (relative to the working directory) as they are at `revision`
     into `destination`, keeping their paths relative to the repository root. Returns the paths
     to read there."""
@@ -171,7 +177,7 @@ def export_revision(revision: str, paths: list[str], destination: str) -> list[s
         mode, kind, _, size = (info.split() + ["", "", "", ""])[:4]
         if kind != "blob" or mode == "120000" or not name.endswith(EXPORTED_SUFFIXES):
             continue  # only specs and what they read (catalog, values, templates); no links
-        if not size.isdigit() or int(size) > Limits().max_file_bytes:
+        if not size.isdigit() or int(size) > limits.max_file_bytes:
             continue  # the loader would refuse it anyway; do not hold it in memory
         if name.startswith("/") or ".." in name.split("/"):
             continue  # git never lists such paths; refuse them anyway before writing
@@ -182,7 +188,8 @@ def export_revision(revision: str, paths: list[str], destination: str) -> list[s
     return [os.path.join(destination, *p.split("/")) if p != "." else destination for p in in_repo]
 
 
-def diff_paths(old: str, new: str, bill_cycle_day: int | None = None) -> list[Change]:
+def diff_paths(old: str, new: str, bill_cycle_day: int | None = None,
+               options: Options | None = None) -> list[Change]:
     """Two spec files, or two directories."""
     for path in (old, new):
         if not os.path.exists(path):
@@ -190,30 +197,38 @@ def diff_paths(old: str, new: str, bill_cycle_day: int | None = None) -> list[Ch
     if os.path.isdir(old) != os.path.isdir(new):
         raise DiffError("compare a file with a file, or a directory with a directory")
     if os.path.isdir(old):
-        return compare(snapshot([old], old, bill_cycle_day), snapshot([new], new, bill_cycle_day))
+        return compare(snapshot([old], old, bill_cycle_day, options), snapshot([new], new, bill_cycle_day, options))
     # Two files: the same order before and after, whatever the files are called.
     name = os.path.basename(new)
-    before = {k.replace(os.path.basename(old), name, 1): v for k, v in snapshot([old], "", bill_cycle_day).items()}
+    before = {k.replace(os.path.basename(old), name, 1): v
+              for k, v in snapshot([old], "", bill_cycle_day, options).items()}
     for order in before.values():
         order.key = order.key.replace(os.path.basename(old), name, 1)
-    return compare(before, snapshot([new], "", bill_cycle_day))
+    return compare(before, snapshot([new], "", bill_cycle_day, options))
 
 
-def diff_git(revisions: tuple[str, ...], paths: list[str], bill_cycle_day: int | None = None) -> list[Change]:
-    """`paths` at revisions[0] against the working tree, or against revisions[1]."""
+def diff_git(revisions: tuple[str, ...], paths: list[str], bill_cycle_day: int | None = None,
+             options: Options | None = None) -> list[Change]:
+    """`paths` at revisions[0] against the working tree, or against revisions[1].
+
+    The configuration and expand context (catalog, values files, template folders) are the
+    working tree's for both sides; only files below `paths` are read at a revision."""
     cwd = os.getcwd()
+    limits = options.limits if options is not None else Limits()
     root = _git(["rev-parse", "--show-toplevel"], cwd).decode().strip()
     with tempfile.TemporaryDirectory(prefix="orderspec-diff-") as temp:
         old_root = os.path.join(temp, "old")
-        old = snapshot(_existing(export_revision(revisions[0], paths, old_root)), old_root, bill_cycle_day)
+        old = snapshot(_existing(export_revision(revisions[0], paths, old_root, limits)), old_root, bill_cycle_day,
+                       options)
         if len(revisions) > 1:
             new_root = os.path.join(temp, "new")
-            new = snapshot(_existing(export_revision(revisions[1], paths, new_root)), new_root, bill_cycle_day)
+            new = snapshot(_existing(export_revision(revisions[1], paths, new_root, limits)), new_root, bill_cycle_day,
+                           options)
         else:
             missing = [p for p in paths if not os.path.exists(p)]
             if missing:
                 raise DiffError(f"no such file or directory: {', '.join(missing)}")
-            new = snapshot([os.path.realpath(p) for p in paths], os.path.realpath(root), bill_cycle_day)
+            new = snapshot([os.path.realpath(p) for p in paths], os.path.realpath(root), bill_cycle_day, options)
     return compare(old, new)
 
 
@@ -350,7 +365,7 @@ def write_atomically(path: str, text: str) -> None:
 
 
 def run_command(paths: tuple[str, ...], revisions: tuple[str, ...], markdown: bool, bill_cycle_day: int | None,
-                output: str | None) -> int:
+                output: str | None, options: Options | None = None) -> int:
     """The `orderspec diff` command; returns the exit status."""
     import click
 
@@ -358,11 +373,11 @@ def run_command(paths: tuple[str, ...], revisions: tuple[str, ...], markdown: bo
         if revisions:
             if len(revisions) > 2:
                 raise DiffError("give --git once (REV against the working tree) or twice (REV against REV)")
-            changes = diff_git(revisions, list(paths) or ["."], bill_cycle_day)
+            changes = diff_git(revisions, list(paths) or ["."], bill_cycle_day, options)
         else:
             if len(paths) != 2:
                 raise DiffError("give OLD and NEW (two spec files or two directories), or --git REV [PATH...]")
-            changes = diff_paths(paths[0], paths[1], bill_cycle_day)
+            changes = diff_paths(paths[0], paths[1], bill_cycle_day, options)
     except DiffError as problem:
         click.echo(f"orderspec: {problem}", err=True)
         return 2

@@ -21,7 +21,7 @@ from orderspec.dispatch.send import Dispatcher, Outcome, SendSettings, held_deta
 from orderspec.render import RenderedRequest
 
 if TYPE_CHECKING:
-    from orderspec.pipeline import BatchResult
+    from orderspec.pipeline import BatchResult, Options
 
 __all__ = [
     "ENVIRONMENTS", "Credentials", "Dispatcher", "DispatchError", "Environment", "Outcome", "OutcomeUnknown",
@@ -37,19 +37,18 @@ class Prepared:
     rendered: RenderedRequest
 
 
-def prepare(paths: Iterable[str]) -> "tuple[BatchResult, list[Prepared]]":
-    """Lint the specs and render each request (only clean batches should be sent)."""
+def prepare(paths: Iterable[str], options: "Options | None" = None) -> "tuple[BatchResult, list[Prepared]]":
+    """Lint the specs (with the command's configuration and expand context) and render each
+    request (only clean batches should be sent)."""
     from orderspec import pipeline
     from orderspec.model import choose_endpoint
     from orderspec.render import render
 
-    options = pipeline.Options()
+    options = options or pipeline.Options()
     result = pipeline.run(list(paths), options)
-    config = getattr(options, "config", None)
-    sync_limits = getattr(getattr(config, "limits", None), "sync", None)
     prepared = []
     for request in result.requests:
-        endpoint = choose_endpoint(request, sync_limits) if sync_limits else choose_endpoint(request)
+        endpoint = choose_endpoint(request, options.config.limits.sync)
         prepared.append(Prepared(request.path, request.operation, render(request, endpoint)))
     return result, prepared
 

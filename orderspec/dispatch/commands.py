@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from orderspec.diagnostics import Severity
+
+if TYPE_CHECKING:
+    from orderspec.config import Config
+    from orderspec.pipeline import Options
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -48,7 +52,7 @@ def _error(message: str) -> None:
     click.echo(f"orderspec: {message}", err=True)
 
 
-def _prepare(paths: tuple[str, ...]) -> tuple[int, list[Any]]:
+def _prepare(paths: tuple[str, ...], options: Options | None = None) -> tuple[int, list[Any]]:
     """Lint, then render. Any error stops here: only clean specs are sent."""
     import os
 
@@ -58,7 +62,7 @@ def _prepare(paths: tuple[str, ...]) -> tuple[int, list[Any]]:
     if missing:
         _error(f"no such file or directory: {', '.join(missing)}")
         return EXIT_USAGE, []
-    result, items = prepare(paths)
+    result, items = prepare(paths, options)
     if not result.files:
         _error(f"no order specs found in {', '.join(paths)}")
         return EXIT_USAGE, []
@@ -100,11 +104,12 @@ def _show_reasons(outcome: Any) -> None:
         click.echo(f"  {reason.text()}")
 
 
-def preview_remote(spec: str, env: str | None, base_url: str | None, as_json: bool, tuning: Tuning) -> int:
+def preview_remote(spec: str, env: str | None, base_url: str | None, as_json: bool, tuning: Tuning,
+                   options: Options | None = None) -> int:
     from orderspec.dispatch import Dispatcher, DispatchError
     from orderspec.preview_tables import format_preview
 
-    status, items = _prepare((spec,))
+    status, items = _prepare((spec,), options)
     if status:
         return status
     not_previews = [i.rendered.name for i in items if i.operation != "preview"]
@@ -140,7 +145,7 @@ def preview_remote(spec: str, env: str | None, base_url: str | None, as_json: bo
 
 
 def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: bool, allow_production: bool,
-         as_json: bool, tuning: Tuning) -> int:
+         as_json: bool, tuning: Tuning, options: Options | None = None) -> int:
     from orderspec.dispatch import Dispatcher, DispatchError, dry_run, resolve_environment, send_batch
     from orderspec.dispatch.journal import JournalBusy
 
@@ -149,7 +154,7 @@ def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: boo
     except DispatchError as error:
         _error(str(error))
         return EXIT_USAGE
-    status, items = _prepare(specs)
+    status, items = _prepare(specs, options)
     if status:
         return status
     previews = [i.rendered.name for i in items if i.operation != "create"]
@@ -214,7 +219,8 @@ def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: boo
 
 
 def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str | None, job_delay: float,
-             token_ttl: float, rate_limit: int | None, retry_after: float, slow_delay: float) -> int:
+             token_ttl: float, rate_limit: int | None, retry_after: float, slow_delay: float,
+             lint_config: Config | None = None) -> int:
     from orderspec.emulator import Emulator, EmulatorConfig, Faults
 
     try:
@@ -224,7 +230,7 @@ def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str
         return EXIT_USAGE
     config = EmulatorConfig(host=host, port=port, faults=fault_config, db=db, job_delay=job_delay,
                             token_ttl=token_ttl, rate_limit=rate_limit, retry_after=retry_after,
-                            slow_delay=slow_delay)
+                            slow_delay=slow_delay, lint_config=lint_config)
     try:
         server = Emulator(config)
     except OSError as error:

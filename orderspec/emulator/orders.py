@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from orderspec.config import Config
 from orderspec.diagnostics import Diagnostic, Severity
 from orderspec.emulator.state import Store
 from orderspec.load import load_text
@@ -40,9 +41,12 @@ def reason(endpoint: Endpoint, category: int, message: str) -> dict[str, Any]:
     return {"code": f"{RESOURCE[endpoint.name]}{category:02d}", "message": message}
 
 
-def check_body(text: str, endpoint: Endpoint) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """The parsed body (numbers exact) and the reasons it would be refused (empty when fine)."""
-    loaded = load_text(text, "request.json", json_mode=True)
+def check_body(text: str, endpoint: Endpoint,
+               config: Config | None = None) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The parsed body (numbers exact) and the reasons it would be refused (empty when fine),
+    judged with `orderspec lint`'s configuration: its codes, severities, limits and loader caps."""
+    config = config or Config()
+    loaded = load_text(text, "request.json", json_mode=True, limits=config.loader)
     errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
     if errors or not loaded.documents or not isinstance(loaded.documents[0].value, dict):
         message = errors[0].message if errors else "the request body is not a JSON object"
@@ -56,8 +60,8 @@ def check_body(text: str, endpoint: Endpoint) -> tuple[dict[str, Any] | None, li
     except ImportError:  # the check stage is optional for the emulator
         pass
     else:
-        diagnostics.extend(check_request(request, endpoint))
-    problems = [d for d in diagnostics if d.severity is Severity.ERROR]
+        diagnostics.extend(check_request(request, endpoint, config))
+    problems = [d for d in config.apply(diagnostics) if d.severity is Severity.ERROR]
     reasons = [reason(endpoint, _category(d), f"{d.pointer or '/'}: {d.message}") for d in problems]
     return document.value, reasons
 

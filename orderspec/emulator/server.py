@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
+from orderspec.config import Config
 from orderspec.emulator import orders
 from orderspec.emulator.state import Store
 from orderspec.model import ENDPOINTS, Endpoint
@@ -96,6 +97,8 @@ class EmulatorConfig:
     faults: Faults = field(default_factory=Faults)
     db: str | None = None
     clock: Callable[[], float] = time.time
+    # What `orderspec lint` would be configured with: codes, severities, limits, loader caps.
+    lint_config: Config | None = None
 
 
 def body_hash(endpoint: Endpoint, body: bytes) -> str:
@@ -202,7 +205,7 @@ class Emulator:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             return 400, {"success": False, "reasons": [orders.reason(endpoint, 90, "The request body is not UTF-8.")]}
-        body, reasons = orders.check_body(text, endpoint)
+        body, reasons = orders.check_body(text, endpoint, self.config.lint_config)
         if endpoint.is_async:
             job_id = uuid.uuid4().hex
             job: dict[str, Any] = {"jobType": "AsyncPreviewOrder" if endpoint.is_preview else "AsyncCreateOrder",

@@ -7,13 +7,17 @@ Exit status: 0 previewed (figures that cannot be computed offline are reported a
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from orderspec.diagnostics import Severity
 from orderspec.preview.engine import Window, build_plan
 from orderspec.preview.text import plan_text
+
+if TYPE_CHECKING:
+    from orderspec.expand import ExpandContext
+    from orderspec.pipeline import Options
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -35,17 +39,18 @@ def window_option(thru: str | None, periods: int | None, term_end: bool) -> Wind
     return Window("TermEnd") if term_end else None
 
 
-def _catalog(path: str) -> tuple[Any, str | None]:
-    """The catalog the expand stage uses for this spec (catalog.yaml beside it), if any."""
+def _catalog(path: str, context: ExpandContext | None = None) -> tuple[Any, str | None]:
+    """The catalog and environment the expand stage uses for this spec: --catalog/--catalog-env
+    or the configured ones, else catalog.yaml beside the spec (None if there is none)."""
     from orderspec.expand import ExpandContext, catalog_for
 
-    context = ExpandContext()
+    context = context or ExpandContext()
     catalog, _ = catalog_for(path, context)
     return catalog, context.env
 
 
 def preview_offline_command(paths: tuple[str, ...], as_json: bool, window: Window | None,
-                            bill_cycle_day: int | None) -> int:
+                            bill_cycle_day: int | None, options: Options | None = None) -> int:
     from orderspec import pipeline
     from orderspec.preview_tables import format_preview
     from orderspec.render import canonical_json
@@ -54,7 +59,8 @@ def preview_offline_command(paths: tuple[str, ...], as_json: bool, window: Windo
     if missing:
         click.echo(f"orderspec: no such file or directory: {', '.join(missing)}", err=True)
         return EXIT_USAGE
-    result = pipeline.run(paths, pipeline.Options())
+    options = options or pipeline.Options()
+    result = pipeline.run(paths, options)
     if not result.files:
         click.echo(f"orderspec: no order specs found in {', '.join(paths)}", err=True)
         return EXIT_USAGE
@@ -66,7 +72,7 @@ def preview_offline_command(paths: tuple[str, ...], as_json: bool, window: Windo
         return EXIT_PROBLEMS
     previews: list[dict[str, Any]] = []
     for request in result.requests:
-        catalog, env = _catalog(request.path)
+        catalog, env = _catalog(request.path, options.expand)
         plan = build_plan(request, catalog, env, bill_cycle_day=bill_cycle_day, window=window)
         for diagnostic in plan.diagnostics:
             if diagnostic.severity is not Severity.INFO or not as_json:
