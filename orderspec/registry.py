@@ -131,6 +131,12 @@ for _rule in (
          "Headers are named idempotencyKey, trackId, entityIds, orgIds, version; each takes text. "
          "Params are returnIds (create) and summarizeInvoiceItem (preview), booleans.",
          "headers: {trackid: x}", "headers: {trackId: x}"),
+    Rule("F007", "vars-without-template", W, "`vars` or `with` has no effect without `use:`.",
+         "Only a template reads `vars:` and `with:`. A spec with a literal `body` is sent exactly as "
+         "written, so values given there would be silently dropped: write them into the body, or "
+         "name a template with `use:`.",
+         "body: {orderDate: 2024-01-01, ...}\nvars: {account: A00000101}",
+         "use: new-subscription\nvars: {account: A00000101}"),
     # -- schema ---------------------------------------------------------------------------------
     Rule("S001", "unknown-field", E, "A field the API reference does not define here.",
          "The API rejects unknown fields (error class 21). Most are typos; the message names the "

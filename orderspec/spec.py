@@ -121,6 +121,10 @@ def parse(document: Document, bare_operation: str | None = None) -> tuple[Spec |
     for block in ("with", "vars"):
         if block in value and not isinstance(value[block], dict):
             report((block,), "F003", f"`{block}` must be a mapping of names to values")
+        elif block in value and template is None and isinstance(body, dict):
+            # Only a template reads these: with a literal body they would be dropped unseen.
+            report((block,), "F007", f"`{block}` has no effect without `use:`: a literal `body` is sent as "
+                   "written; write the values into the body, or `use:` a template", key=True)
 
     if operation is None or (body is None and template is None):
         return None, problems

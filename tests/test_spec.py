@@ -96,3 +96,19 @@ def test_params_belong_to_their_operation() -> None:
 def test_list_document_is_not_a_mapping() -> None:
     spec, problems = parse("- a\n- b\n")
     assert spec is None and codes(problems) == [("Y004", 1, 1)]
+
+
+def test_vars_and_with_beside_a_literal_body_are_reported_not_dropped() -> None:
+    from orderspec.diagnostics import Severity
+
+    spec, problems = parse("orderspec: 1\noperation: create\nvars:\n  account: A1\n" + BODY
+                           + "with: {account: A1}\n")
+    assert spec is not None and spec.body == {"orderDate": "2024-01-01"}
+    assert sorted(codes(problems)) == [("F007", 3, 1), ("F007", 7, 1)]
+    assert all(p.severity is Severity.WARNING for p in problems)
+    assert "`vars` has no effect without `use:`" in next(p.message for p in problems if p.line == 3)
+
+
+def test_vars_with_a_template_are_used_not_reported() -> None:
+    spec, problems = parse("orderspec: 1\noperation: create\nuse: renew\nvars: {account: A1}\n")
+    assert spec is not None and spec.variables == {"account": "A1"} and problems == []
