@@ -66,6 +66,10 @@ def test_full_table(tmp_path: Path) -> None:
     ('[limits]\norder-line-items = -1\n', "whole number"),
     ('[existing-orders]\nS = "many"\n', "whole number"),
     ('select = [\n', "not valid TOML"),
+    ('templates = "tpl"\ntemplate = []\n', "did you mean `templates`"),
+    ('catalog = ["a.yaml"]\n', "`catalog` must be text"),
+    ('env = ""\n', "`env` must be text"),
+    ('values = [1]\n', "`values` must be a list of paths"),
 ])
 def test_mistakes_are_config_errors(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "orderspec.toml"
@@ -73,6 +77,18 @@ def test_mistakes_are_config_errors(tmp_path: Path, text: str, message: str) -> 
     with pytest.raises(ConfigError, match=message.replace("`", ".").replace("(", ".")) as caught:
         load_config(path)
     assert str(path) in str(caught.value)
+
+
+def test_expand_settings_are_paths_relative_to_the_config_file(tmp_path: Path) -> None:
+    nested = tmp_path / "conf"
+    nested.mkdir()
+    path = nested / "pyproject.toml"
+    path.write_text('[tool.orderspec]\ntemplates = ["tpl", "/abs/tpl"]\ncatalog = "../catalog.yaml"\n'
+                    'env = "production"\nvalues = "values.yaml"\n')
+    config = load_config(path)
+    assert config.template_dirs == (str(nested / "tpl"), "/abs/tpl")
+    assert Path(config.catalog or "").resolve() == tmp_path / "catalog.yaml"
+    assert config.catalog_env == "production" and config.values_files == (str(nested / "values.yaml"),)
 
 
 def test_named_pyproject_needs_the_table(tmp_path: Path) -> None:

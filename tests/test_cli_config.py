@@ -1,0 +1,256 @@
+"""The configuration reaches every command (render, send, preview offline and --remote, diff, the
+emulator), and expand settings (templates, catalog, env, values) can be set in it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from check_support import CREATE, write
+from click.testing import CliRunner
+
+from orderspec.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = ROOT / "examples" / "catalog.yaml"
+# Ids of the catalog's pro-monthly rate plan in its two environments.
+SANDBOX_PLAN, PRODUCTION_PLAN = "8ad09be48db5aa31018db8f2ac4e1a2b", "2c92a0fd5e8f2b1a015e9b0e3f6d1b21"
+PRODUCTION_BASE_FEE = "2c92a0fd5e8f2b1a015e9b0e3f7e1b22"
+
+# Clean except for R007 (a warning): ServiceActivation before ContractEffective.
+WARNS = CREATE.replace(
+    "            - {name: ContractEffective, triggerDate: 2024-01-01}\n",
+    "            - {name: ContractEffective, triggerDate: 2024-01-01}\n"
+    "            - {name: ServiceActivation, triggerDate: 2023-01-01}\n")
+AUTO = CREATE.replace("operation: create\n", "operation: create\nasync: auto\n")
+R007_IS_AN_ERROR = '[severity]\nR007 = "error"\n'
+NO_SYNC_SUBSCRIPTIONS = "[limits]\nsync-subscriptions = 0\n"
+
+
+def run(*args: str | Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def config(folder: Path, text: str) -> Path:
+    path = folder / "orderspec.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def preview_spec(folder: Path, name: str = "p.order.yaml") -> Path:
+    """The flat-fee preview example with production ids and no price: only the catalog prices it."""
+    text = (ROOT / "examples" / "preview-flat-fee-monthly.order.yaml").read_text(encoding="utf-8")
+    text = text.replace("8ad09be48db5aa31018db8f2ac4e0f01", PRODUCTION_PLAN)
+    text = text.replace("8ad09be48db5aa31018db8f2ac5f0f02", PRODUCTION_BASE_FEE)
+    text = text.replace("                    pricing:\n                      recurringFlatFee: {listPrice: 30.00}\n", "")
+    assert PRODUCTION_BASE_FEE in text and "pricing" not in text
+    return write(folder, name, text)
+
+
+# -- render ------------------------------------------------------------------------------------
+
+def test_render_applies_the_configured_severity(tmp_path: Path) -> None:
+    spec = write(tmp_path, "w.order.yaml", WARNS)
+    out = tmp_path / "out"
+    status, output = run("render", spec, "-o", out, "--config", config(tmp_path, R007_IS_AN_ERROR))
+    assert status == 1 and "R007" in output and not out.exists()
+    assert run("render", spec, "-o", out, "--config", config(tmp_path, ""))[0] == 0
+
+
+def test_render_chooses_the_endpoint_with_the_configured_sync_limits(tmp_path: Path) -> None:
+    spec = write(tmp_path, "a.order.yaml", AUTO)
+    out = tmp_path / "out"
+    assert run("render", spec, "-o", out, "--config", config(tmp_path, ""))[0] == 0
+    assert (out / "a.http").read_text().startswith("POST /v1/orders")
+    assert run("render", spec, "-o", out, "--config", config(tmp_path, NO_SYNC_SUBSCRIPTIONS))[0] == 0
+    assert (out / "a.http").read_text().startswith("POST /v1/async/orders")
+
+
+# -- send and preview --remote: the config is applied before anything is sent -------------------
+
+def test_send_dry_run_applies_the_configured_severity(tmp_path: Path) -> None:
+    spec = write(tmp_path, "w.order.yaml", WARNS)
+    status, output = run("send", spec, "--base-url", "http://127.0.0.1:9", "--config", config(tmp_path, ""))
+    assert status == 0 and "would" in output
+    status, output = run("send", spec, "--base-url", "http://127.0.0.1:9",
+                         "--config", config(tmp_path, R007_IS_AN_ERROR))
+    assert status == 1 and "R007" in output and "would" not in output
+
+
+def test_preview_remote_applies_the_configured_limits(tmp_path: Path) -> None:
+    spec = preview_spec(tmp_path)
+    status, output = run("preview", "--remote", spec, "--base-url", "http://127.0.0.1:9",
+                         "--config", config(tmp_path, NO_SYNC_SUBSCRIPTIONS))
+    assert status == 1 and "L005" in output
+
+
+# -- offline preview: catalog and catalog environment -------------------------------------------
+
+def test_offline_preview_takes_the_catalog_and_its_environment_from_the_command_line(tmp_path: Path) -> None:
+    spec = preview_spec(tmp_path)
+    status, output = run("preview", spec, "--json", "--catalog", CATALOG)
+    assert status == 0 and "P001" in output  # the sandbox (default) environment has no such ids
+    status, output = run("preview", spec, "--json", "--catalog", CATALOG, "--catalog-env", "production")
+    assert status == 0 and "P001" not in output
+    charges = json.loads(output)[0]["response"]["previewResult"]["chargeMetrics"][0]["charges"]
+    assert [c["productRatePlanChargeId"] for c in charges] == [PRODUCTION_BASE_FEE]
+    assert run("preview", spec, "--catalog", CATALOG, "--catalog-env", "nowhere")[0] == 2
+
+
+def test_offline_preview_takes_the_catalog_and_its_environment_from_the_config(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copy(CATALOG, tmp_path / "products.yaml")
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    spec = preview_spec(specs)
+    config(tmp_path, 'catalog = "products.yaml"\nenv = "production"\n')
+    monkeypatch.chdir(specs)  # found by walking up; the catalog path is relative to the config file
+    status, output = run("preview", spec.name, "--json")
+    assert status == 0 and "P001" not in output and PRODUCTION_BASE_FEE in output
+    status, output = run("preview", spec.name, "--json", "--catalog-env", "sandbox")  # the command line wins
+    assert status == 0 and "P001" in output
+
+
+# -- diff ----------------------------------------------------------------------------------------
+
+def test_diff_applies_the_config(tmp_path: Path) -> None:
+    old, new = write(tmp_path, "old.order.yaml", CREATE), write(tmp_path, "new.order.yaml", WARNS)
+    status, output = run("diff", old, new, "--config", config(tmp_path, ""))
+    assert status == 1 and "(lint errors)" not in output
+    status, output = run("diff", old, new, "--config", config(tmp_path, R007_IS_AN_ERROR))
+    assert status == 1 and "(lint errors): 0 -> 1" in output
+
+
+def test_diff_chooses_the_endpoint_with_the_configured_sync_limits(tmp_path: Path) -> None:
+    from orderspec import pipeline
+    from orderspec.config import load_config
+    from orderspec.diff import snapshot
+
+    spec = write(tmp_path, "a.order.yaml", AUTO)
+    raised = pipeline.Options(config=load_config(config(tmp_path, NO_SYNC_SUBSCRIPTIONS)))
+    assert [o.target for o in snapshot([str(spec)], "").values()] == ["POST /v1/orders"]
+    assert [o.target for o in snapshot([str(spec)], "", options=raised).values()] == ["POST /v1/async/orders"]
+
+
+# -- the emulator judges bodies with the same configuration ---------------------------------------
+
+def test_emulator_refuses_bodies_by_the_configured_severity() -> None:
+    from orderspec.config import from_table
+    from orderspec.emulator.orders import check_body
+    from orderspec.load import load_text
+    from orderspec.model import ENDPOINTS
+    from orderspec.render import canonical_json
+
+    body = load_text(WARNS, "w.order.yaml").documents[0].value["body"]
+    text = canonical_json(body).decode("utf-8")
+    assert check_body(text, ENDPOINTS["create"])[1] == []
+    _, reasons = check_body(text, ENDPOINTS["create"], from_table({"severity": {"R007": "error"}}, "t"))
+    assert len(reasons) == 1 and "ServiceActivation" in reasons[0]["message"]
+    _, reasons = check_body(text, ENDPOINTS["create"], from_table({"limits": {"sync-subscriptions": 0}}, "t"))
+    assert reasons and all(r["code"].endswith("30") for r in reasons)
+
+
+def test_emulator_command_loads_the_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from orderspec.dispatch import commands
+
+    seen: list[object] = []
+    monkeypatch.setattr(commands, "emulator", lambda *args: seen.append(args[-1]) or 0)
+    assert run("emulator", "--config", config(tmp_path, R007_IS_AN_ERROR))[0] == 0
+    assert seen[0].severity["R007"].value == "error"  # type: ignore[attr-defined]
+
+
+# -- expand settings in the config ---------------------------------------------------------------
+
+TEMPLATE = """\
+{#
+params:
+  number: {type: string}
+#}
+orderDate: 2024-01-01
+description: %s
+orderNumber: {{ number }}
+existingAccountNumber: A00000101
+subscriptions:
+  - orderActions:
+      - type: CreateSubscription
+        triggerDates:
+          - {name: ContractEffective, triggerDate: 2024-01-01}
+        createSubscription:
+          terms:
+            initialTerm: {period: 12, periodType: Month, termType: TERMED, startDate: 2024-01-01}
+            renewalSetting: RENEW_WITH_SPECIFIC_TERM
+            renewalTerms: [{period: 12, periodType: Month}]
+          subscribeToRatePlans:
+            - productRatePlanId: {{ plan("pro-monthly") }}
+"""
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    """A project whose templates, catalog, environment and values come from orderspec.toml."""
+    for folder, prefix in (("tpl", "configured"), ("cli-tpl", "command line")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "mine.yaml.j2").write_text(TEMPLATE % prefix, encoding="utf-8")
+    (tmp_path / "specs").mkdir()
+    write(tmp_path / "specs", "m.order.yaml", "orderspec: 1\noperation: create\nuse: mine\n")
+    shutil.copy(CATALOG, tmp_path / "products.yaml")
+    write(tmp_path, "common.yaml", "number: O-1\n")
+    write(tmp_path, "override.yaml", "number: O-2\n")
+    config(tmp_path, 'templates = ["tpl"]\ncatalog = "products.yaml"\nenv = "production"\n'
+                     'values = ["common.yaml"]\n')
+    return tmp_path
+
+
+def rendered_body(project: Path, *args: str) -> dict[str, object]:
+    out = project / "out"
+    status, output = run("render", "specs", "-o", str(out), *args)
+    assert status == 0, output
+    body: dict[str, object] = json.loads((out / "m.json").read_text(encoding="utf-8"))
+    return body
+
+
+def plan_id(body: dict[str, object]) -> str:
+    return body["subscriptions"][0]["orderActions"][0]["createSubscription"][  # type: ignore[index]
+        "subscribeToRatePlans"][0]["productRatePlanId"]
+
+
+def test_expand_settings_come_from_the_config(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    body = rendered_body(project)
+    assert (body["description"], body["orderNumber"]) == ("configured", "O-1") and plan_id(body) == PRODUCTION_PLAN
+    assert run("lint", "specs", "-j", "1")[0] == 0
+
+
+def test_the_command_line_takes_precedence_over_the_config(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    body = rendered_body(project, "--templates", "cli-tpl", "-f", "override.yaml", "--env", "sandbox")
+    assert (body["description"], body["orderNumber"]) == ("command line", "O-2") and plan_id(body) == SANDBOX_PLAN
+    (project / "other.yaml").write_text(CATALOG.read_text(encoding="utf-8").replace(SANDBOX_PLAN, "X" * 32))
+    assert plan_id(rendered_body(project, "--catalog", "other.yaml", "--env", "sandbox")) == "X" * 32
+
+
+def test_config_paths_are_relative_to_the_config_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project / "specs")
+    status, output = run("lint", ".", "-j", "1", "--config", "../orderspec.toml")
+    assert status == 0, output
+
+
+def test_a_missing_configured_path_is_a_usage_error_naming_the_config(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "common.yaml").unlink()
+    monkeypatch.chdir(project)
+    status, output = run("lint", "specs", "-j", "1")
+    assert status == 2 and "common.yaml" in output and "orderspec.toml" in output
+
+
+def test_the_configured_loader_caps_reach_values_files(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cap = CATALOG.stat().st_size + 500  # the catalog still fits
+    write(project, "big.yaml", "number: O-1\n" + "# padding\n" * (cap // 10 + 1))
+    config(project, 'templates = ["tpl"]\ncatalog = "products.yaml"\nvalues = ["big.yaml"]\n'
+                    f"max-file-bytes = {cap}\n")
+    monkeypatch.chdir(project)
+    status, output = run("lint", "specs", "-j", "1")
+    assert status == 2 and "big.yaml" in output
