@@ -254,3 +254,20 @@ def test_the_configured_loader_caps_reach_values_files(project: Path, monkeypatc
     monkeypatch.chdir(project)
     status, output = run("lint", "specs", "-j", "1")
     assert status == 2 and "big.yaml" in output
+
+
+# -- the README names every stage with the command that exposes it -------------------------------
+
+def test_readme_overview_lists_each_stage_with_real_commands_above_the_quick_start() -> None:
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    overview, _, rest = readme.partition("## Quick start\n")
+    assert rest.startswith("\n```sh\npip install -e '.[dev]' && orderspec lint examples/\npython -m pytest\n```\n")
+    stages = re.findall(r"^- \*\*(\w+)\*\* (.*)$", overview, re.M)
+    assert [name for name, _ in stages] == ["load", "expand", "validate", "check", "render", "dispatch"]
+    for name, line in stages:
+        commands = re.findall(r"`orderspec (\w+)", line)
+        assert commands, name
+        for command in commands:
+            assert command in cli.commands, f"README names `orderspec {command}`, which is not a command"
