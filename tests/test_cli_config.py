@@ -45,7 +45,8 @@ def preview_spec(folder: Path, name: str = "p.order.yaml") -> Path:
     text = (ROOT / "examples" / "preview-flat-fee-monthly.order.yaml").read_text(encoding="utf-8")
     text = text.replace("8ad09be48db5aa31018db8f2ac4e0f01", PRODUCTION_PLAN)
     text = text.replace("8ad09be48db5aa31018db8f2ac5f0f02", PRODUCTION_BASE_FEE)
-    text = text.replace("                    pricing:\n                      recurringFlatFee: {listPrice: 30.00}\n", "")
+    pricing = " " * 20 + "pricing:\n" + " " * 22 + "recurringFlatFee: {listPrice: 30.00}\n"
+    text = text.replace(pricing, "")
     assert PRODUCTION_BASE_FEE in text and "pricing" not in text
     return write(folder, name, text)
 
@@ -78,6 +79,17 @@ def test_send_dry_run_applies_the_configured_severity(tmp_path: Path) -> None:
     status, output = run("send", spec, "--base-url", "http://127.0.0.1:9",
                          "--config", config(tmp_path, R007_IS_AN_ERROR))
     assert status == 1 and "R007" in output and "would" not in output
+
+
+def test_send_expands_with_the_catalog_environment_option(tmp_path: Path) -> None:
+    for name in ("add-product.order.yaml", "catalog.yaml"):
+        shutil.copy(ROOT / "examples" / name, tmp_path / name)
+    spec = tmp_path / "add-product.order.yaml"
+    production = CliRunner().invoke(cli, ["send", str(spec), "--base-url", "http://127.0.0.1:9",
+                                          "--catalog-env", "production"])
+    sandbox = CliRunner().invoke(cli, ["send", str(spec), "--base-url", "http://127.0.0.1:9"])
+    assert production.exit_code == sandbox.exit_code == 0
+    assert '"productRatePlanId": "2c92' in production.output and '"productRatePlanId": "8ad0' in sandbox.output
 
 
 def test_preview_remote_applies_the_configured_limits(tmp_path: Path) -> None:
