@@ -315,6 +315,9 @@ def preview(spec: str, remote: bool, thru: str | None, periods: int | None, term
     or --remote: charge metrics, invoice items and order delta metrics from the API, as tables.
 
     --env names the dispatch environment; --catalog-env the catalog environment."""
+    if remote and (thru or periods or term_end or bill_cycle_day):
+        raise click.UsageError("--thru, --periods, --term-end and --bill-cycle-day shape the offline "
+                               "preview; with --remote the spec's previewOptions decide")
     window = None if remote else _preview_window(thru, periods, term_end)
     lint_options = _pipeline_options(config_path, {"values_files": values_files, "sets": sets, "catalog": catalog,
                                                    "catalog_env": catalog_env, "template_dirs": template_dirs})

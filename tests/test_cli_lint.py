@@ -116,3 +116,9 @@ def test_bad_files_never_give_a_traceback(tmp_path: Path) -> None:
         "latin1.order.yaml": "Y001", "syntax.order.yaml": "Y002", "empty.order.yaml": "Y003",
         "list.order.yaml": "Y004", "bomb.order.yaml": "Y008", "tag.order.yaml": "Y010",
     }
+
+
+def test_remote_preview_refuses_offline_only_options() -> None:
+    spec = str(ROOT / "examples" / "preview-flat-fee-monthly.order.yaml")
+    result = CliRunner().invoke(cli, ["preview", "--remote", "--periods", "3", spec])
+    assert result.exit_code == 2 and "offline" in result.output
