@@ -26,7 +26,6 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 GITHUB_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
-INFORMATION_URI = "https://github.com/orderspec/orderspec"
 
 
 @dataclass(frozen=True)
@@ -200,7 +199,6 @@ def to_sarif_log(report: Report) -> dict[str, object]:
                 "name": "orderspec",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
                 "rules": rules,
             }},
             # Columns come from the YAML parser, which counts characters, not UTF-16 units.
