@@ -8,7 +8,7 @@ false where the API wants text, the user is told to quote it, not that a boolean
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 
@@ -97,12 +97,12 @@ def _collect_formats(node: Any, found: set[str]) -> None:
             _collect_formats(value, found)
 
 
-def _has_whole_decimal(value: Any) -> bool:
-    """A Decimal with a whole value (`12.0`, `1E+2`) anywhere in the value.
+def _is_whole(item: Any) -> bool:
+    return isinstance(item, Decimal) and item.is_finite() and item == item.to_integral_value()
 
-    JSON Schema calls 12.0 an integer, jsonschema-rs agrees, Python's jsonschema does not; so a
-    body holding one takes the full path, which keeps orderspec's reports exactly as they were.
-    """
+
+def _has_whole_decimal(value: Any) -> bool:
+    """A Decimal with a whole value (`12.0`, `100.00`, `1E+2`) anywhere in the value."""
     stack = [value]
     while stack:
         item = stack.pop()
@@ -110,22 +110,92 @@ def _has_whole_decimal(value: Any) -> bool:
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-        elif isinstance(item, Decimal) and item.is_finite() and item == item.to_integral_value():
+        elif _is_whole(item):
             return True
     return False
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _nudged(value: Any, sign: int) -> Any:
+    """A copy of the value with each whole Decimal moved by a hair (up or down) off its integer."""
+    if isinstance(value, dict):
+        return {key: _nudged(item, sign) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_nudged(item, sign) for item in value]
+    if not _is_whole(value):
+        return value
+    digits = len(value.as_tuple().digits)
+    exponent = value.as_tuple().exponent
+    if digits > 40 or abs(exponent) > 40:  # hostile sizes: not worth exact arithmetic
+        raise _TooBig
+    hair = Decimal((0, (1,), min(exponent, 0) - 3))
+    with localcontext() as context:
+        context.prec = digits + abs(exponent) + 10  # exact
+        return value + hair if sign > 0 else value - hair
+
+
+@lru_cache(maxsize=None)
+def _can_nudge(schema_name: str) -> bool:
+    """Whether moving a number by a hair can only make the fast validator stricter for a schema.
+
+    True when nothing compares numbers for equality (const, enum, uniqueItems, multipleOf) and
+    nothing turns a stricter number check into a laxer outcome (not, oneOf, bounds inside if).
+    """
+    found = False
+    bounds = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+
+    def has_bounds(node: Any) -> bool:
+        if isinstance(node, dict):
+            return any(k in node for k in bounds) or any(has_bounds(v) for v in node.values())
+        if isinstance(node, list):
+            return any(has_bounds(v) for v in node)
+        return False
+
+    def visit(node: Any) -> None:
+        nonlocal found
+        if isinstance(node, dict):
+            if {"not", "oneOf", "uniqueItems", "multipleOf"} & node.keys():
+                found = True
+            if "if" in node and has_bounds(node["if"]):
+                found = True
+            for keyword in ("const", "enum"):
+                values = node.get(keyword) if keyword == "enum" else [node.get(keyword)]
+                if isinstance(values, list) and any(
+                        isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) for v in values):
+                    found = True
+            for item in node.values():
+                visit(item)
+        elif isinstance(node, list):
+            for item in node:
+                visit(item)
+
+    visit(load_schema(schema_name))
+    return not found
 
 
 def accepted_fast(body: Any, endpoint: Endpoint) -> bool:
     """True when the fast validator accepts the body, and so jsonschema would find nothing.
 
     False means "not known to be valid": the full validator decides and explains.
+
+    A whole Decimal (`100.00`) is an integer to JSON Schema and to jsonschema-rs, but not to
+    Python's jsonschema, which orderspec's reports follow. So such a body is checked twice, with
+    each whole Decimal moved a hair up and a hair down: both pass only if every `type: integer`
+    would have refused it anyway and no bound (minimum, maximum, exclusive ones) is touched.
     """
     is_valid = _fast_validator(endpoint.schema)
-    if is_valid is None or _has_whole_decimal(body):
+    if is_valid is None:
         return False
     try:
-        return bool(is_valid(body))
-    except Exception:  # a value it cannot take (e.g. a lone surrogate): let jsonschema judge
+        if not _has_whole_decimal(body):
+            return bool(is_valid(body))
+        if not _can_nudge(endpoint.schema):
+            return False
+        return bool(is_valid(_nudged(body, +1))) and bool(is_valid(_nudged(body, -1)))
+    except Exception:  # a value it cannot take (a lone surrogate, a huge number): the full path
         return False
 
 

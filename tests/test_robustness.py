@@ -201,13 +201,16 @@ EXAMPLE_BODY = pipeline.process_file(str(REPO / "examples" / "new-subscription.o
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(-5, 400), st.integers(), st.text(max_size=6),
     st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-1000, max_value=1000),
+    st.decimals(allow_nan=False, allow_infinity=False, places=0, min_value=-300, max_value=300).map(
+        lambda d: d.quantize(Decimal("0.00"))),  # whole Decimals such as 100.00
     st.sampled_from([Decimal("12.0"), Decimal("1E+2"), Decimal("0.00"), "2024-02-30", "2024-02-28",
                      "2024-01-01T00:00:00Z", "TERMED", "EVERGREEN", "Month", "x__c", "\ud800",
                      "CreateSubscription", "RemoveProduct", "a" * 300, {}, [], {"x": 1}]),
 )
 
 
-@PROPERTY
+@settings(max_examples=300, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.lists(st.tuples(st.integers(0, 10_000), scalars), min_size=1, max_size=4),
        st.sampled_from(["create", "preview", "async-create", "async-preview"]))
 def test_fast_validator_never_accepts_what_jsonschema_refuses(edits: list[tuple[int, object]],
@@ -224,16 +227,78 @@ def test_fast_validator_never_accepts_what_jsonschema_refuses(edits: list[tuple[
         assert validate_module.validator(endpoint.schema).is_valid(body), body
 
 
-def test_whole_decimals_take_the_full_path() -> None:
+numbers = st.one_of(
+    st.integers(-400, 400),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-400, max_value=400),
+    st.integers(-400, 400).map(lambda n: Decimal(n).quantize(Decimal("0.00"))),
+    st.sampled_from([Decimal("0.0"), Decimal("-0"), Decimal("1E+2"), Decimal("12.0"), Decimal("200.00"),
+                     Decimal("200.001"), Decimal("-100.00"), Decimal("31.0"), 10**20, Decimal("1E-30")]),
+)
+def _number_paths(body: object) -> list[tuple]:
+    found = []
+    for path in _paths(body):
+        value: object = body
+        for part in path:
+            value = value[part]  # type: ignore[index]
+        if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            found.append(path)
+    return found
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(numbers, min_size=1, max_size=6), st.sampled_from(["create", "async-create"]))
+def test_fast_validator_agrees_on_numbers_in_a_valid_body(new_numbers: list[object], endpoint_name: str) -> None:
+    from orderspec import validate as validate_module
+    from orderspec.model import ENDPOINTS
+
+    body: object = EXAMPLE_BODY
+    paths = _number_paths(EXAMPLE_BODY)
+    for index, number in enumerate(new_numbers):
+        body = _replace(body, paths[index % len(paths)], number)
+    endpoint = ENDPOINTS[endpoint_name]
+    fast = validate_module.accepted_fast(body, endpoint)
+    full = validate_module.validator(endpoint.schema).is_valid(body)
+    assert not fast or full, body
+    if full and not any(isinstance(n, Decimal) and abs(n) > 10**6 for n in new_numbers):
+        assert fast, "a body jsonschema accepts should normally stay on the fast path"
+
+
+def test_whole_decimals_are_judged_as_jsonschema_judges_them() -> None:
     from orderspec import validate as validate_module
     from orderspec.model import ENDPOINTS
 
     endpoint = ENDPOINTS["create"]
     assert validate_module.accepted_fast(EXAMPLE_BODY, endpoint), "the example should take the fast path"
-    body = _replace(EXAMPLE_BODY, ("subscriptions", 0, "orderActions", 0, "createSubscription", "terms",
-                                   "initialTerm", "period"), Decimal("12.0"))
+    # `period: 12.0` is not a whole number to jsonschema (S002): the fast path must not accept it.
+    terms = ("subscriptions", 0, "orderActions", 0, "createSubscription", "terms")
+    body = _replace(EXAMPLE_BODY, terms + ("initialTerm", "period"), Decimal("12.0"))
     assert not validate_module.accepted_fast(body, endpoint)
     assert not validate_module.validator(endpoint.schema).is_valid(body)
+    # `listPrice: 100.00` is a fine number to both: it stays on the fast path.
+    price = ("subscriptions", 0, "orderActions", 0, "createSubscription", "subscribeToRatePlans", 0,
+             "chargeOverrides", 0, "pricing", "recurringFlatFee", "listPrice")
+    body = _replace(EXAMPLE_BODY, price, Decimal("100.00"))
+    assert validate_module.accepted_fast(body, endpoint)
+    assert validate_module.validator(endpoint.schema).is_valid(body)
+    huge = _replace(EXAMPLE_BODY, price, Decimal("1E+999999"))
+    assert not validate_module.accepted_fast(huge, endpoint)  # refused quickly, judged in full
+
+
+def test_nudging_is_refused_for_schemas_that_compare_numbers_exactly() -> None:
+    from orderspec import validate as validate_module
+
+    schemas = {"c": {"properties": {"n": {"const": 100}}}, "u": {"uniqueItems": True},
+               "o": {"oneOf": [{"maximum": 1}, {"minimum": 1}]}, "i": {"if": {"maximum": 1}, "then": {}},
+               "b": {"properties": {"flag": {"const": True}}, "if": {"type": "object"}}}
+    original = validate_module.load_schema
+    try:
+        validate_module.load_schema = lambda name: schemas[name]  # type: ignore[assignment]
+        validate_module._can_nudge.cache_clear()
+        assert [validate_module._can_nudge(name) for name in "cuoib"] == [False, False, False, False, True]
+    finally:
+        validate_module.load_schema = original  # type: ignore[assignment]
+        validate_module._can_nudge.cache_clear()
 
 
 def test_lint_reports_are_the_same_without_the_fast_validator(tmp_path: Path, monkeypatch) -> None:
