@@ -31,7 +31,8 @@ def _date(rng: random.Random) -> str:
 
 
 def _price(rng: random.Random) -> Decimal:
-    return Decimal(rng.randint(100, 500_000)) / 100
+    # Written with cents as people do, whole prices too (`100.00`).
+    return (Decimal(rng.randint(100, 500_000)) / 100).quantize(Decimal("0.01"))
 
 
 def _charge_override(rng: random.Random) -> dict[str, Any]:
