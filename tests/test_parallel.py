@@ -164,3 +164,13 @@ def test_packed_locator_answers_like_the_source_map(tmp_path: Path) -> None:
     assert packed.path == request.source.path  # other attributes are passed through
     again = pickle.loads(pickle.dumps(packed))  # unpacked once, it still travels
     assert again.locate(("orderNumber",)) == request.source.locate(("orderNumber",))
+
+
+def test_examples_with_templates_and_catalog_lint_the_same_in_workers() -> None:
+    examples = REPO / "examples"
+    if len(pipeline.discover([str(examples)])) < pipeline.MIN_PARALLEL_FILES:
+        pytest.skip("too few examples to reach the worker processes")
+    runs = [CliRunner().invoke(cli, ["lint", str(examples), "--jobs", jobs, "--format", "json",
+                                     "--set", "account=A00000101"]) for jobs in ("1", "2")]
+    assert runs[0].exit_code == runs[1].exit_code
+    assert runs[0].stdout == runs[1].stdout
