@@ -9,6 +9,7 @@ import fnmatch
 import os
 from dataclasses import dataclass, field
 import pickle
+import zlib
 from itertools import repeat
 from typing import Any, Callable, Iterable, Iterator
 
@@ -131,6 +132,11 @@ def _process_file_packed(path: str, options: Options) -> FileResult:
     return result
 
 
+def _pack(source: Locator) -> bytes:
+    # Source maps compress ~4x (repeated keys and pointer prefixes) for ~0.1 ms each.
+    return zlib.compress(pickle.dumps(source, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
 class PackedLocator:
     """A request's source map, pickled until something asks it where a value came from.
 
@@ -139,18 +145,17 @@ class PackedLocator:
     """
 
     def __init__(self, source: Locator) -> None:
-        self._packed: bytes | None = pickle.dumps(source, protocol=pickle.HIGHEST_PROTOCOL)
+        self._packed: bytes | None = _pack(source)
         self._source: Locator | None = None
 
     def _unpacked(self) -> Locator:
         if self._source is None:
             assert self._packed is not None
-            self._source, self._packed = pickle.loads(self._packed), None
+            self._source, self._packed = pickle.loads(zlib.decompress(self._packed)), None
         return self._source
 
     def __getstate__(self) -> dict[str, object]:
-        return {"_packed": self._packed if self._source is None else
-                pickle.dumps(self._source, protocol=pickle.HIGHEST_PROTOCOL), "_source": None}
+        return {"_packed": self._packed if self._source is None else _pack(self._source), "_source": None}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
