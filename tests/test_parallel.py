@@ -174,3 +174,18 @@ def test_examples_with_templates_and_catalog_lint_the_same_in_workers() -> None:
                                      "--set", "account=A00000101"]) for jobs in ("1", "2")]
     assert runs[0].exit_code == runs[1].exit_code
     assert runs[0].stdout == runs[1].stdout
+
+
+def test_bench_corpus_is_clean_but_for_its_planted_mistakes(tmp_path: Path) -> None:
+    # Not a timing test: it keeps bench/corpus.py honest (realistic specs the rules accept).
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from corpus import generate
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    specs, bodies = generate(tmp_path, 40, seed=3)
+    assert len(specs) == len(bodies) == 40
+    result = CliRunner().invoke(cli, ["lint", str(tmp_path / "specs"), "--format", "json", "--jobs", "1"])
+    codes = {d["code"] for d in json.loads(result.stdout)["diagnostics"]}
+    assert codes <= {"S001", "S004", "S007"}, codes
+    assert json.loads(bodies[0].read_text(encoding="utf-8"))["orderNumber"] == "O-BENCH-000000"
