@@ -13,6 +13,7 @@ import click
 
 from orderspec import __version__
 from orderspec.diagnostics import Diagnostic, Severity
+from orderspec.files import write_atomically
 from orderspec.model import ENDPOINTS
 
 if TYPE_CHECKING:
@@ -20,6 +21,15 @@ if TYPE_CHECKING:
     from orderspec.report import Report
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class _CannotWrite(click.ClickException):
+    """An output that cannot be written is trouble with the command's input: exit 2."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, target: str, problem: OSError) -> None:
+        super().__init__(f"cannot write {target}: {problem.strerror or problem}")
 
 
 def _fails(diagnostics: list[Diagnostic], fail_on: str) -> bool:
@@ -193,11 +203,9 @@ def _write_reports(outcome: Report, destinations: list[tuple[str, str | None]]) 
                 click.echo(report.render(output_format, outcome), nl=False)
             continue
         try:
-            report.write_atomically(path, report.render(output_format, outcome))
+            write_atomically(path, report.render(output_format, outcome))
         except OSError as problem:
-            failure = click.ClickException(f"cannot write {path}: {problem.strerror or problem}")
-            failure.exit_code = EXIT_USAGE
-            raise failure from None
+            raise _CannotWrite(path, problem) from None
     # The summary is for people: stderr, so that redirected reports stay machine-readable.
     if not any(f in ("json", "sarif", "junit") and p is None for f, p in destinations):
         click.echo(report.summary(outcome), err=True)
@@ -207,18 +215,16 @@ def _write_reports(outcome: Report, destinations: list[tuple[str, str | None]]) 
 @click.option("--output", "-o", metavar="FILE", help="Write the schema to FILE (atomically) instead of stdout.")
 def schema(output: str | None) -> None:
     """Write a JSON Schema of spec files, for editors that use yaml-language-server."""
-    from orderspec import editor_schema, report
+    from orderspec import editor_schema
 
     text = editor_schema.spec_schema_text()
     if output is None:
         click.echo(text, nl=False)
         return
     try:
-        report.write_atomically(output, text)
+        write_atomically(output, text)
     except OSError as problem:
-        failure = click.ClickException(f"cannot write {output}: {problem.strerror or problem}")
-        failure.exit_code = EXIT_USAGE
-        raise failure from None
+        raise _CannotWrite(output, problem) from None
     click.echo(f"wrote {output}", err=True)
 
 
@@ -434,9 +440,7 @@ def render_command(paths: tuple[str, ...], output_dir: str, check: bool, include
     try:
         changed = render.write_outputs(files, output_dir)
     except OSError as problem:
-        failure = click.ClickException(f"cannot write to {output_dir}: {problem.strerror or problem}")
-        failure.exit_code = EXIT_USAGE
-        raise failure from None
+        raise _CannotWrite(f"to {output_dir}", problem) from None
     click.echo(f"rendered {len(result.requests)} request(s) into {output_dir} "
                f"({len(changed)} file(s) changed)", err=True)
     sys.exit(EXIT_CLEAN)

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterator
 
 from orderspec.diagnostics import Severity
+from orderspec.files import write_atomically
 from orderspec.load import Limits
 
 if TYPE_CHECKING:
@@ -351,19 +352,6 @@ def markdown_report(changes: list[Change]) -> str:
     return "\n".join(lines)
 
 
-def write_atomically(path: str, text: str) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temp = tempfile.mkstemp(prefix=".orderspec-diff-", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-
-
 def run_command(paths: tuple[str, ...], revisions: tuple[str, ...], markdown: bool, bill_cycle_day: int | None,
                 output: str | None, options: Options | None = None) -> int:
     """The `orderspec diff` command; returns the exit status."""
@@ -383,7 +371,11 @@ def run_command(paths: tuple[str, ...], revisions: tuple[str, ...], markdown: bo
         return 2
     report = markdown_report(changes) if markdown else text_report(changes)
     if output:
-        write_atomically(output, report)
+        try:
+            write_atomically(output, report)
+        except OSError as problem:
+            click.echo(f"orderspec: cannot write {output}: {problem.strerror or problem}", err=True)
+            return 2
     else:
         click.echo(report, nl=False)
     return 1 if any(c.status != "unchanged" for c in changes) else 0

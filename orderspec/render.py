@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
+from orderspec.files import write_atomically
 from orderspec.model import Endpoint, Request
 
 _encode_text = json.JSONEncoder(ensure_ascii=False).encode
@@ -154,22 +154,6 @@ def output_files(requests: list[Request], choose: Callable[[Request], Endpoint])
         files[stem + ".json"] = rendered.body
         files[stem + ".http"] = rendered.http_text().encode("utf-8")
     return dict(sorted(files.items()))
-
-
-def write_atomically(path: str, data: bytes) -> None:
-    """Write a file so that readers see the old bytes or the new ones, never a part."""
-    directory = os.path.dirname(path) or "."
-    handle, temporary = tempfile.mkstemp(prefix=".orderspec-", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
 
 
 def write_outputs(files: dict[str, bytes], directory: str) -> list[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -291,29 +290,6 @@ RENDERERS: dict[str, Callable[[Report], str]] = {
 
 def render(output_format: str, report: Report) -> str:
     return RENDERERS[output_format](report)
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
-def write_atomically(path: str, content: str) -> None:
-    """Write the whole file or nothing: a temp file beside it, then os.replace."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, temp = tempfile.mkstemp(prefix=".orderspec-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(content)
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it private; a report is not
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
 
 
 # -- choosing outputs ---------------------------------------------------------------------------

@@ -93,7 +93,16 @@ def test_report_written_atomically_to_a_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["diff", "--markdown", "-o", str(out), str(EXAMPLE), str(new)])
     assert result.exit_code == 1 and result.output == ""
     assert out.read_text(encoding="utf-8").startswith("### orderspec diff: 1 changed")
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".orderspec-diff-")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".orderspec-")] == []
+
+
+def test_unwritable_report_is_a_clear_error(tmp_path: Path) -> None:
+    new = repriced(tmp_path, "new.order.yaml", "35.00")
+    out = tmp_path / "missing-dir" / "report.md"
+    result = CliRunner().invoke(cli, ["diff", "-o", str(out), str(EXAMPLE), str(new)])
+    assert result.exit_code == 2
+    assert f"cannot write {out}" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
 def _git(repo: Path, *args: str) -> None:

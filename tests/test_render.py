@@ -21,7 +21,7 @@ from orderspec import pipeline
 from orderspec.cli import cli
 from orderspec.model import ENDPOINTS, Request, choose_endpoint
 from orderspec.render import (canonical_json, idempotency_key, output_files, output_stem, render,
-                              stale_outputs, write_atomically, write_outputs)
+                              stale_outputs, write_outputs)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -189,20 +189,6 @@ def test_idempotency_key_follows_the_body_and_endpoint() -> None:
     assert idempotency_key(ENDPOINTS["async-create"], one.body) != one.idempotency_key
     given = render(_request({"orderDate": "2024-01-01"}, {"Idempotency-Key": "mine"}), create)
     assert given.idempotency_key == "mine"
-
-
-def test_write_atomically_leaves_old_file_and_no_temp_on_failure(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    target = tmp_path / "a.json"
-    target.write_bytes(b"old\n")
-
-    def refuse(src: str, dst: str) -> None:
-        raise OSError("disk full")
-
-    monkeypatch.setattr(os, "replace", refuse)
-    with pytest.raises(OSError):
-        write_atomically(str(target), b"new\n")
-    assert target.read_bytes() == b"old\n" and sorted(p.name for p in tmp_path.iterdir()) == ["a.json"]
 
 
 def test_write_outputs_only_touches_changed_files(tmp_path: Path) -> None:

@@ -290,20 +290,6 @@ def test_unwritable_output_is_a_clear_error_and_leaves_nothing(tmp_path: Path) -
     assert not target.parent.exists()
 
 
-def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path: Path, monkeypatch) -> None:
-    target = tmp_path / "report.json"
-    target.write_text("old", encoding="utf-8")
-
-    def broken_replace(src: str, dst: str) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(report.os, "replace", broken_replace)
-    with pytest.raises(OSError):
-        report.write_atomically(str(target), "new")
-    assert target.read_text(encoding="utf-8") == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
-
-
 class _FakeTerminal:
     def isatty(self) -> bool:
         return True
