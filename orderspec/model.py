@@ -58,6 +58,26 @@ class Locator(Protocol):
     def raw_ambiguous(self, pointer: Pointer) -> str | None: ...
 
 
+@dataclass(frozen=True)
+class OnePlace:
+    """Locator for values that have no source file to point into (a `--set` assignment, a body
+    that came over HTTP): every value is reported at the one place, and no raw text is known."""
+
+    place: Location
+
+    def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
+        return self.place
+
+    def related(self, pointer: Pointer) -> tuple[Location, ...]:
+        return ()
+
+    def raw_plain(self, pointer: Pointer) -> str | None:
+        return None
+
+    def raw_ambiguous(self, pointer: Pointer) -> str | None:
+        return None
+
+
 @dataclass
 class Request:
     """One order request as it will be sent, with the means to point back at its source."""

@@ -16,35 +16,17 @@ from typing import Any
 
 from orderspec.diagnostics import Diagnostic, Location, Pointer, at, format_pointer
 from orderspec.load import Limits, load_file
+from orderspec.model import Locator, OnePlace
 from orderspec.spec import did_you_mean
 
 Path = tuple  # a path into the merged values: keys (and list indexes)
-
-
-@dataclass(frozen=True)
-class SetSource:
-    """Locator for one `--set key=value` assignment given on the command line."""
-
-    text: str
-
-    def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
-        return Location(f"<--set {self.text}>", 1, 1)
-
-    def related(self, pointer: Pointer) -> tuple[Location, ...]:
-        return ()
-
-    def raw_plain(self, pointer: Pointer) -> str | None:
-        return None
-
-    def raw_ambiguous(self, pointer: Pointer) -> str | None:
-        return None
 
 
 @dataclass
 class Layer:
     label: str  # for messages: "the spec's `with`", "values file prod.yaml", "--set a=b"
     data: dict[str, Any]
-    source: Any  # a Locator over `data`, addressed from `prefix`
+    source: Locator  # over `data`, addressed from `prefix`
     prefix: Pointer = ()
     from_command_line: bool = False  # values are text: read them by the parameter's type
 
@@ -72,7 +54,7 @@ def parse_set(assignment: str) -> tuple[Layer | None, str]:
     for part in parts[:-1]:
         node = node.setdefault(part, {})
     node[parts[-1]] = value
-    return Layer(f"--set {assignment}", data, SetSource(assignment), from_command_line=True), ""
+    return Layer(f"--set {assignment}", data, OnePlace(Location(f"<--set {assignment}>", 1, 1)), from_command_line=True), ""
 
 
 def load_values_file(path: str, limits: Limits = Limits()) -> tuple[Layer | None, list[Diagnostic]]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
-from orderspec.diagnostics import Location, Pointer
-from orderspec.model import Request
+from orderspec.diagnostics import Location
+from orderspec.model import OnePlace, Request
 from orderspec.preview.engine import build_plan
 
 TENANT_BILL_CYCLE_DAY = 1
@@ -31,24 +31,8 @@ class _TenantCatalog(Mapping[str, Mapping[str, Any]]):
         return 0
 
 
-class _RequestBody:
-    """A request that came over HTTP: no source file to point into."""
-
-    def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
-        return Location("request.json", 1, 1)
-
-    def related(self, pointer: Pointer) -> tuple[Location, ...]:
-        return ()
-
-    def raw_plain(self, pointer: Pointer) -> str | None:
-        return None
-
-    def raw_ambiguous(self, pointer: Pointer) -> str | None:
-        return None
-
-
 def preview_body(body: dict[str, Any]) -> dict[str, Any]:
     """The `previewResult` the emulated tenant answers POST /v1/orders/preview with."""
-    request = Request("request.json", 0, "preview", False, body, _RequestBody())
+    request = Request("request.json", 0, "preview", False, body, OnePlace(Location("request.json", 1, 1)))
     plan = build_plan(request, _TenantCatalog(), bill_cycle_day=TENANT_BILL_CYCLE_DAY)
     return plan.result["previewResult"]
