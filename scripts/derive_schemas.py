@@ -103,7 +103,7 @@ import copy
 import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -207,24 +207,30 @@ def restore_description_properties(comps: dict[str, Schema]) -> None:
         _props(comps[name])["description"] = {"type": "string"}
 
 
+def _objects(comps: dict[str, Schema]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every JSON object inside the components, with where it is ("Name/properties/x/0")."""
+
+    def walk(node: JSON, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        if isinstance(node, dict):
+            yield where, node
+            for key, value in node.items():
+                yield from walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                yield from walk(value, f"{where}/{index}")
+
+    for name in sorted(comps):
+        yield from walk(comps[name], name)
+
+
 def fix_dangling_refs(comps: dict[str, Schema]) -> list[str]:
     """Rewrite known relative `$ref`s to local component refs; return fixes."""
     fixed: list[str] = []
-
-    def walk(node: JSON, where: str) -> None:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref in RELATIVE_REF_FIXES:
-                node["$ref"] = RELATIVE_REF_FIXES[ref]
-                fixed.append(f"{where}: {ref}")
-            for key, value in node.items():
-                walk(value, f"{where}/{key}")
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                walk(value, f"{where}/{index}")
-
-    for name in sorted(comps):
-        walk(comps[name], name)
+    for where, node in _objects(comps):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref in RELATIVE_REF_FIXES:
+            node["$ref"] = RELATIVE_REF_FIXES[ref]
+            fixed.append(f"{where}: {ref}")
     return fixed
 
 
@@ -248,23 +254,13 @@ def repair_new_account_data_access(comps: dict[str, Schema]) -> None:
 def repair_uom_type(comps: dict[str, Schema]) -> list[str]:
     """`uom` typed number -> string, wherever it occurs."""
     changed: list[str] = []
-
-    def walk(node: JSON, where: str) -> None:
-        if isinstance(node, dict):
-            props = node.get("properties")
-            if isinstance(props, dict):
-                uom = props.get("uom")
-                if isinstance(uom, dict) and uom.get("type") == "number":
-                    uom["type"] = "string"
-                    changed.append(where)
-            for key, value in node.items():
-                walk(value, f"{where}/{key}")
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                walk(value, f"{where}/{index}")
-
-    for name in sorted(comps):
-        walk(comps[name], name)
+    for where, node in _objects(comps):
+        props = node.get("properties")
+        if isinstance(props, dict):
+            uom = props.get("uom")
+            if isinstance(uom, dict) and uom.get("type") == "number":
+                uom["type"] = "string"
+                changed.append(where)
     return changed
 
 
