@@ -23,7 +23,7 @@ from orderspec.preview import Window, build_plan  # noqa: E402
 
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    requests = pipeline.run([str(p) for p in sorted((REPO / "examples").glob("preview-*.order.yaml"))]).requests
+    requests = pipeline.run([str(p) for p in sorted((REPO / "examples").glob("preview-*.order.yaml"))], keep_requests=True).requests
     for label, window in (("as the specs ask", None),
                           ("through 5 years", Window("SpecificDate", thru=dt.date(2029, 1, 1)))):
         started = time.perf_counter()

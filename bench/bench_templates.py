@@ -35,7 +35,7 @@ def main() -> None:
                 shutil.copy(spec, folders[kind] / f"{spec.stem.split('.')[0]}-{n}.order.yaml")
         for kind, folder in folders.items():
             started = time.perf_counter()
-            result = pipeline.run([str(folder)])
+            result = pipeline.run([str(folder)], keep_requests=True)
             elapsed = time.perf_counter() - started
             count = len(result.requests)
             errors = sum(1 for d in result.diagnostics if d.severity.value == "error")

@@ -415,7 +415,7 @@ def render_command(paths: tuple[str, ...], output_dir: str, check: bool, include
     if missing:
         raise click.UsageError(f"no such file or directory: {', '.join(missing)}")
     options = _pipeline_options(config_path, expand_args, include=include)
-    result = pipeline.run(pipeline.discover(paths, options.include), options)
+    result = pipeline.run(pipeline.discover(paths, options.include), options, keep_requests=True)
     if not result.files:
         raise click.UsageError(f"no order specs found in {', '.join(paths)}")
     for diagnostic in result.diagnostics:

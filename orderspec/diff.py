@@ -98,7 +98,7 @@ def snapshot(paths: list[str], root: str, bill_cycle_day: int | None = None,
     from orderspec.render import render
 
     options = options or pipeline.Options()
-    result = pipeline.run(paths, options)
+    result = pipeline.run(paths, options, keep_requests=True)
     orders: dict[str, Order] = {}
     for file_result in result.files:
         relative = os.path.relpath(file_result.path, root) if root else os.path.basename(file_result.path)

@@ -16,10 +16,10 @@ from typing import Any, Callable, Iterable, Iterator
 from orderspec import expand as expand_stage
 from orderspec import spec as spec_stage
 from orderspec import suppress
-from orderspec.check import check_batch, check_request
+from orderspec.check import UNLOCATED, BatchFacts, batch_facts, check_batch, check_request
 from orderspec.config import Config
 from orderspec.diagnostics import Diagnostic, Location, Pointer, sort_key
-from orderspec.load import Limits, load_file
+from orderspec.load import Limits, LoadedFile, load_file
 from orderspec.model import Locator, Request, choose_endpoint
 from orderspec.validate import validate
 
@@ -42,18 +42,25 @@ class Options:
 @dataclass
 class FileResult:
     path: str
-    requests: list[Request] = field(default_factory=list)
+    requests: list[Request] = field(default_factory=list)  # empty unless kept (run(keep_requests=True))
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    text: str = ""
+    text: str = ""  # empty unless the requests are kept
+    # What the batch rules and the suppression comments need once the file is done.
+    facts: list[BatchFacts] = field(default_factory=list)
+    silenced: suppress.Directives = field(default_factory=dict)
+    checksum: int = 0  # of the text: a file reread for a location must be the file that was linted
 
 
 @dataclass
 class BatchResult:
     files: list[FileResult]
     diagnostics: list[Diagnostic]
+    kept_requests: bool = False
 
     @property
     def requests(self) -> list[Request]:
+        if not self.kept_requests:
+            raise RuntimeError("the requests of a batch are kept only by run(..., keep_requests=True)")
         return [r for f in self.files for r in f.requests]
 
 
@@ -87,33 +94,47 @@ def sorted_walk(top: str) -> Iterator[tuple[str, list[str], list[str]]]:
 
 
 def process_file(path: str, options: Options) -> FileResult:
-    """Load, read the spec wrappers, expand and validate every document of one file."""
+    """Load, read the spec wrappers, expand, validate and check every document of one file."""
     loaded = load_file(path, limits=options.limits)
-    result = FileResult(path, diagnostics=list(loaded.diagnostics), text=loaded.text)
-    for document in loaded.documents:
-        spec, problems = spec_stage.parse(document, options.bare_operation)
-        result.diagnostics.extend(problems)
-        if spec is None:
-            continue
-        request, problems = expand_stage.expand(spec, options.expand)
-        result.diagnostics.extend(problems)
-        if request is None:
-            continue
+    result = FileResult(path, diagnostics=list(loaded.diagnostics), text=loaded.text,
+                        silenced=suppress.directives(loaded.text), checksum=zlib.crc32(loaded.text.encode()))
+    for request in _expanded(loaded, options, result.diagnostics):
         endpoint = choose_endpoint(request, options.config.limits.sync)
         result.diagnostics.extend(validate(request, endpoint))
         result.diagnostics.extend(check_request(request, endpoint, options.config))
         result.requests.append(request)
+        # A source map built only on demand is not built for this: run() supplies a locator that
+        # rereads the file in the rare case that a batch rule reports something here.
+        result.facts.append(batch_facts(request, locate=getattr(request.source, "built", True)))
     return result
 
 
+def _expanded(loaded: LoadedFile, options: Options, diagnostics: list[Diagnostic]) -> Iterator[Request]:
+    """load -> spec -> expand for each document of a loaded file; problems go to diagnostics."""
+    for document in loaded.documents:
+        spec, problems = spec_stage.parse(document, options.bare_operation)
+        diagnostics.extend(problems)
+        if spec is None:
+            continue
+        request, problems = expand_stage.expand(spec, options.expand)
+        diagnostics.extend(problems)
+        if request is not None:
+            yield request
+
+
 def process_files(paths: list[str], options: Options, jobs: int = 1,
-                  on_done: Callable[[FileResult], None] | None = None) -> list[FileResult]:
-    """`process_file` over paths, in worker processes when jobs > 1; results in the order of paths."""
+                  on_done: Callable[[FileResult], None] | None = None,
+                  keep_requests: bool = False) -> list[FileResult]:
+    """`process_file` over paths, in worker processes when jobs > 1; results in the order of paths.
+
+    Unless keep_requests, each result drops its requests and text once the file is done (its
+    batch facts and suppression directives stay): memory does not grow with the batch.
+    """
     if len(paths) < MIN_PARALLEL_FILES:
-        return [_done(process_file(path, options), on_done) for path in paths]
+        return [_done(_finished(process_file(path, options), keep_requests, False), on_done) for path in paths]
     if jobs <= 1:
         # A large batch keeps its source maps packed in-process too: half the memory per file.
-        return [_done(_process_file_packed(path, options), on_done) for path in paths]
+        return [_done(_process_file_finished(path, options, keep_requests), on_done) for path in paths]
     from concurrent.futures import ProcessPoolExecutor
 
     workers = min(jobs, len(paths))
@@ -121,14 +142,21 @@ def process_files(paths: list[str], options: Options, jobs: int = 1,
     chunksize = max(1, min(64, len(paths) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return [_done(result, on_done)
-                for result in pool.map(_process_file_packed, paths, repeat(options), chunksize=chunksize)]
+                for result in pool.map(_process_file_finished, paths, repeat(options), repeat(keep_requests),
+                                       chunksize=chunksize)]
 
 
-def _process_file_packed(path: str, options: Options) -> FileResult:
-    """process_file in a worker, with each request's source map packed for the trip back."""
-    result = process_file(path, options)
-    for request in result.requests:
-        request.source = PackedLocator(request.source)
+def _process_file_finished(path: str, options: Options, keep_requests: bool) -> FileResult:
+    """process_file in a worker (or a large batch), ready to be kept until the end of the batch."""
+    return _finished(process_file(path, options), keep_requests, True)
+
+
+def _finished(result: FileResult, keep_requests: bool, pack: bool) -> FileResult:
+    if not keep_requests:
+        result.requests, result.text = [], ""
+    elif pack:
+        for request in result.requests:
+            request.source = PackedLocator(request.source)
     return result
 
 
@@ -185,11 +213,14 @@ def _done(result: FileResult, on_done: Callable[[FileResult], None] | None) -> F
 
 
 def run(paths: Iterable[str], options: Options = Options(), jobs: int = 1,
-        on_done: Callable[[FileResult], None] | None = None) -> BatchResult:
-    files = process_files(discover(paths, options.include), options, jobs, on_done)
+        on_done: Callable[[FileResult], None] | None = None, *, keep_requests: bool = False) -> BatchResult:
+    """Lint a batch. Only with keep_requests does the result hold the requests (render, send,
+    preview, diff need them); lint keeps what is reported about each file, nothing more."""
+    files = process_files(discover(paths, options.include), options, jobs, on_done, keep_requests)
     diagnostics = [d for f in files for d in f.diagnostics]
-    diagnostics.extend(check_batch([r for f in files for r in f.requests], options.config))
-    diagnostics = suppress.apply(diagnostics, {f.path: f.text for f in files})
+    _locate_later(files, options)
+    diagnostics.extend(check_batch([facts for f in files for facts in f.facts], options.config))
+    diagnostics = suppress.apply_directives(diagnostics, {f.path: f.silenced for f in files})
     diagnostics = options.config.apply(diagnostics)
     diagnostics.sort(key=sort_key)
     # Each file keeps what is reported about it, batch rules included, after config and comments.
@@ -198,5 +229,44 @@ def run(paths: Iterable[str], options: Options = Options(), jobs: int = 1,
         by_path.setdefault(diagnostic.path, []).append(diagnostic)
     for file_result in files:
         file_result.diagnostics = by_path[file_result.path]
-    return BatchResult(files, diagnostics)
+        file_result.facts = []
+    return BatchResult(files, diagnostics, keep_requests)
 
+
+def _locate_later(files: list[FileResult], options: Options) -> None:
+    """Give batch facts made without a location a locator that rereads their file when asked."""
+    reread: dict[str, dict[int, Locator]] = {}
+    for file_result in files:
+        for facts in file_result.facts:
+            if facts.source is UNLOCATED:
+                facts.source = _Reread(file_result.path, file_result.checksum, facts.index, options, reread)
+
+
+class _Reread:
+    """Locates a request's values by loading its file again: only a batch rule that reports on a
+    request whose source map was never built comes here (rarely; then once per file)."""
+
+    def __init__(self, path: str, checksum: int, index: int, options: Options,
+                 cache: dict[str, dict[int, Locator]]) -> None:
+        self.path, self.checksum, self.index, self.options, self.cache = path, checksum, index, options, cache
+
+    def _source(self) -> Locator | None:
+        if self.path not in self.cache:
+            loaded = load_file(self.path, limits=self.options.limits)
+            same = zlib.crc32(loaded.text.encode()) == self.checksum
+            self.cache[self.path] = {r.index: r.source for r in _expanded(loaded, self.options, [])} if same else {}
+        return self.cache[self.path].get(self.index)
+
+    def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
+        source = self._source()
+        # The file changed while it was being linted: its start is all that can be said.
+        return source.locate(pointer, key=key) if source is not None else Location(self.path, 1, 1)
+
+    def related(self, pointer: Pointer) -> tuple[Location, ...]:
+        return ()
+
+    def raw_plain(self, pointer: Pointer) -> str | None:
+        return None
+
+    def raw_ambiguous(self, pointer: Pointer) -> str | None:
+        return None

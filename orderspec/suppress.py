@@ -18,6 +18,8 @@ _DIRECTIVE = re.compile(r"#\s*orderspec:\s*ignore\[([^\]]*)\]")
 def directives(text: str) -> dict[int, tuple[str, ...]]:
     """Line number (1-based) -> codes that are silenced on that line."""
     silenced: dict[int, list[str]] = {}
+    if "orderspec" not in text:
+        return {}
     for number, line in enumerate(text.splitlines(), start=1):
         if "orderspec" not in line:
             continue
@@ -30,14 +32,19 @@ def directives(text: str) -> dict[int, tuple[str, ...]]:
     return {line: tuple(codes) for line, codes in silenced.items()}
 
 
+Directives = Mapping[int, tuple[str, ...]]
+
+
 def apply(diagnostics: Iterable[Diagnostic], texts: Mapping[str, str]) -> list[Diagnostic]:
-    """The diagnostics that no suppression comment in their file silences."""
-    by_file: dict[str, dict[int, tuple[str, ...]]] = {}
+    """The diagnostics that no suppression comment in their file (path -> text) silences."""
+    return apply_directives(diagnostics, {path: directives(text) for path, text in texts.items()})
+
+
+def apply_directives(diagnostics: Iterable[Diagnostic], silenced: Mapping[str, Directives]) -> list[Diagnostic]:
+    """The diagnostics that no suppression comment silences, given each file's `directives`."""
     kept: list[Diagnostic] = []
     for diagnostic in diagnostics:
-        if diagnostic.path not in by_file:
-            by_file[diagnostic.path] = directives(texts.get(diagnostic.path, ""))
-        codes = by_file[diagnostic.path].get(diagnostic.line, ())
+        codes = silenced.get(diagnostic.path, {}).get(diagnostic.line, ())
         if not any(diagnostic.code.startswith(code) for code in codes):
             kept.append(diagnostic)
     return kept

@@ -96,7 +96,7 @@ def _spec(tmp_path: Path, plan: str) -> str:
 
 def test_an_unknown_plan_name_in_a_spec_is_reported_at_the_spec_line(tmp_path: Path) -> None:
     spec = _spec(tmp_path, "support-premum")
-    result = pipeline.run([spec], pipeline.Options(expand=ExpandContext(catalog=EXAMPLE_CATALOG)))
+    result = pipeline.run([spec], pipeline.Options(expand=ExpandContext(catalog=EXAMPLE_CATALOG)), keep_requests=True)
     assert [d.code for d in result.diagnostics] == ["T021"]
     problem = result.diagnostics[0]
     assert problem.path == spec and problem.line == 9
@@ -108,7 +108,7 @@ def test_env_picks_the_ids(tmp_path: Path) -> None:
     spec = _spec(tmp_path, "support-premium")
     ids = {}
     for env in ("sandbox", "production"):
-        result = pipeline.run([spec], pipeline.Options(expand=ExpandContext(catalog=EXAMPLE_CATALOG, env=env)))
+        result = pipeline.run([spec], pipeline.Options(expand=ExpandContext(catalog=EXAMPLE_CATALOG, env=env)), keep_requests=True)
         assert not result.diagnostics
         ids[env] = result.requests[0].body["subscriptions"][0]["orderActions"][0]["addProduct"]["productRatePlanId"]
     assert ids == {"sandbox": "8ad09be48db5aa31018db8f2ac931a60", "production": "2c92a0fd5e8f2b1a015e9b0e3fb21b26"}
@@ -116,8 +116,8 @@ def test_env_picks_the_ids(tmp_path: Path) -> None:
 
 def test_catalog_beside_the_spec_is_the_default_and_its_absence_is_clear(tmp_path: Path) -> None:
     spec = _spec(tmp_path, "support-premium")
-    result = pipeline.run([spec])
+    result = pipeline.run([spec], keep_requests=True)
     assert [d.code for d in result.diagnostics] == ["T021"] and "no catalog" in result.diagnostics[0].message
     (tmp_path / "catalog.yaml").write_text(Path(EXAMPLE_CATALOG).read_text(encoding="utf-8"), encoding="utf-8")
-    result = pipeline.run([spec])
+    result = pipeline.run([spec], keep_requests=True)
     assert not result.diagnostics and result.requests

@@ -51,14 +51,14 @@ def test_sync_order_with_51_subscriptions_is_an_error_naming_the_async_endpoint(
 
 def test_async_auto_routes_51_subscriptions_to_the_async_endpoint(tmp_path: Path) -> None:
     path = write(tmp_path, "x.order.yaml", suspend_order(51, mode="auto"))
-    result = pipeline.run([str(path)])
+    result = pipeline.run([str(path)], keep_requests=True)
     assert result.diagnostics == []
     assert choose_endpoint(result.requests[0]).name == "async-create"
 
 
 def test_async_auto_keeps_a_small_order_synchronous(tmp_path: Path) -> None:
     path = write(tmp_path, "x.order.yaml", suspend_order(50, mode="auto"))
-    result = pipeline.run([str(path)])
+    result = pipeline.run([str(path)], keep_requests=True)
     assert result.diagnostics == []
     assert choose_endpoint(result.requests[0]).name == "create"
 
@@ -84,7 +84,7 @@ def test_raised_sync_limit_from_config(tmp_path: Path) -> None:
     assert codes(lint(tmp_path, suspend_order(51), config=raised)) == []
     # ...and `async: auto` uses the same configured limit to pick the endpoint.
     path = write(tmp_path, "y.order.yaml", suspend_order(51, mode="auto"))
-    request = pipeline.run([str(path)], pipeline.Options(config=raised)).requests[0]
+    request = pipeline.run([str(path)], pipeline.Options(config=raised), keep_requests=True).requests[0]
     assert choose_endpoint(request, raised.limits.sync).name == "create"
 
 

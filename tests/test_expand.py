@@ -206,6 +206,6 @@ def test_check_inputs_reports_bad_values_files_and_sets(tmp_path: Path) -> None:
 def test_lint_pipeline_expands_templates_with_the_context(folder: Path) -> None:
     (folder / "s.order.yaml").write_text(SPEC.replace("A001", "X"), encoding="utf-8")
     options = pipeline.Options(expand=ExpandContext(template_dirs=(str(folder / "tpl"),), sets=("quantity=2.5",)))
-    result = pipeline.run([str(folder / "s.order.yaml")], options)
+    result = pipeline.run([str(folder / "s.order.yaml")], options, keep_requests=True)
     assert not result.diagnostics
     assert result.requests[0].body["description"] == "A-2.5"

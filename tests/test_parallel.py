@@ -51,8 +51,9 @@ def test_workers_return_results_in_path_order(corpus: Path) -> None:
     paths = pipeline.discover([str(corpus)])
     assert len(paths) >= pipeline.MIN_PARALLEL_FILES
     seen: list[str] = []
-    parallel = pipeline.process_files(paths, pipeline.Options(), jobs=3, on_done=lambda r: seen.append(r.path))
-    serial = pipeline.process_files(paths, pipeline.Options(), jobs=1)
+    parallel = pipeline.process_files(paths, pipeline.Options(), jobs=3, on_done=lambda r: seen.append(r.path),
+                                      keep_requests=True)
+    serial = pipeline.process_files(paths, pipeline.Options(), jobs=1, keep_requests=True)
     assert [r.path for r in parallel] == paths == seen
     assert [r.diagnostics for r in parallel] == [r.diagnostics for r in serial]
     assert [[q.body for q in r.requests] for r in parallel] == [[q.body for q in r.requests] for r in serial]

@@ -29,7 +29,7 @@ GOLDEN = ROOT / "tests" / "fixtures" / "render"
 
 
 def example_files() -> dict[str, bytes]:
-    result = pipeline.run([str(EXAMPLES)])
+    result = pipeline.run([str(EXAMPLES)], keep_requests=True)
     assert not [d for d in result.diagnostics if d.severity.value == "error"], result.diagnostics
     return output_files(result.requests, choose_endpoint)
 

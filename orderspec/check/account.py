@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from orderspec.check._common import Context, as_list, text
 from orderspec.config import Config
 from orderspec.diagnostics import Diagnostic, at
-from orderspec.model import Request
+
+if TYPE_CHECKING:
+    from orderspec.check import BatchFacts
 
 CREATE_ACCOUNT_FIELDS = ("existingAccountNumber", "existingAccountId", "newAccount")
 PREVIEW_ACCOUNT_FIELDS = ("existingAccountNumber", "existingAccountId", "previewAccountInfo")
@@ -46,14 +48,14 @@ def _order_number(ctx: Context) -> None:
                    "(/v1/orders/{orderNumber}) and may not contain `/`, `#` or `?`")
 
 
-def check_batch(requests: Iterable[Request], config: Config) -> list[Diagnostic]:
+def check_batch(requests: Iterable[BatchFacts], config: Config) -> list[Diagnostic]:
     """Order numbers must be unique across the orders being created."""
-    first: dict[str, Request] = {}
+    first: dict[str, BatchFacts] = {}
     problems: list[Diagnostic] = []
     for request in requests:
-        if request.operation != "create" or not isinstance(request.body, dict):
+        if request.operation != "create":
             continue
-        number = text(request.body.get("orderNumber"))
+        number = request.order_number
         if not number:
             continue
         if number in first:

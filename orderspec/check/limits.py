@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from orderspec.check._common import Context, actions, as_dict, as_list, subscriptions, subscription_numbers, text
+from orderspec.check._common import Context, actions, as_dict, as_list, subscriptions, text
 from orderspec.config import Config
 from orderspec.diagnostics import Diagnostic, Pointer, at, format_pointer
 from orderspec.model import Request, SizeLimits
+
+if TYPE_CHECKING:
+    from orderspec.check import BatchFacts
 
 
 def check(ctx: Context) -> None:
@@ -64,20 +67,20 @@ def _size(ctx: Context, limits: SizeLimits, code: str, where: str, hint: str) ->
                    + ", ".join(text for _, text in over) + f"; {hint}")
 
 
-def check_batch(requests: Iterable[Request], config: Config) -> list[Diagnostic]:
+def check_batch(requests: Iterable[BatchFacts], config: Config) -> list[Diagnostic]:
     requests = list(requests)
     return _orders_per_subscription(requests, config) + _actions_per_charge(requests, config)
 
 
-def _orders_per_subscription(requests: list[Request], config: Config) -> list[Diagnostic]:
+def _orders_per_subscription(requests: list[BatchFacts], config: Config) -> list[Diagnostic]:
     limit = config.limits.orders_per_subscription
     counts: dict[str, int] = defaultdict(int)
     problems: list[Diagnostic] = []
     for request in requests:
-        if request.operation != "create" or not isinstance(request.body, dict):
+        if request.operation != "create":
             continue  # a preview creates no order
         seen: set[str] = set()
-        for number, pointer in subscription_numbers(request.body):
+        for number, pointer in request.subscription_numbers:
             if number in seen:
                 continue
             seen.add(number)
@@ -93,7 +96,7 @@ def _orders_per_subscription(requests: list[Request], config: Config) -> list[Di
     return problems
 
 
-def _charge_updates(request: Request) -> Iterable[tuple[str, str, Pointer]]:
+def charge_updates(request: Request) -> Iterable[tuple[str, str, Pointer]]:
     """(subscription number, charge number, where) for each order action that touches a charge."""
     body = request.body if isinstance(request.body, dict) else {}
     for action in actions(body):
@@ -110,7 +113,7 @@ def _charge_updates(request: Request) -> Iterable[tuple[str, str, Pointer]]:
                     yield number, charge, action.pointer + (payload, "chargeUpdates", position, "chargeNumber")
 
 
-def _actions_per_charge(requests: list[Request], config: Config) -> list[Diagnostic]:
+def _actions_per_charge(requests: list[BatchFacts], config: Config) -> list[Diagnostic]:
     limit = config.limits.order_actions_per_charge
     recommended = config.limits.order_actions_per_charge_recommended
     counts: dict[tuple[str, str], int] = defaultdict(int)
@@ -118,7 +121,7 @@ def _actions_per_charge(requests: list[Request], config: Config) -> list[Diagnos
     for request in requests:
         if request.operation != "create":
             continue
-        for subscription, charge, pointer in _charge_updates(request):
+        for subscription, charge, pointer in request.charge_updates:
             counts[subscription, charge] += 1
             count = counts[subscription, charge]
             if count == limit + 1 or count == recommended + 1:

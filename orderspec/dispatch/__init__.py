@@ -45,7 +45,7 @@ def prepare(paths: Iterable[str], options: "Options | None" = None) -> "tuple[Ba
     from orderspec.render import render
 
     options = options or pipeline.Options()
-    result = pipeline.run(list(paths), options)
+    result = pipeline.run(list(paths), options, keep_requests=True)
     prepared = []
     for request in result.requests:
         endpoint = choose_endpoint(request, options.config.limits.sync)

@@ -60,7 +60,7 @@ def preview_offline_command(paths: tuple[str, ...], as_json: bool, window: Windo
         click.echo(f"orderspec: no such file or directory: {', '.join(missing)}", err=True)
         return EXIT_USAGE
     options = options or pipeline.Options()
-    result = pipeline.run(paths, options)
+    result = pipeline.run(paths, options, keep_requests=True)
     if not result.files:
         click.echo(f"orderspec: no order specs found in {', '.join(paths)}", err=True)
         return EXIT_USAGE
