@@ -344,3 +344,41 @@ def test_debug_logs_hold_no_secret_and_no_token(tmp_path, caplog):
         assert "retry" in logs  # the retries were logged
         assert_no_secret(logs, repr(outcome))
         assert_no_token(server, logs, repr(outcome), repr(zuora.__dict__))
+
+
+def _garbled_gzip_client(token_garbled: bool):
+    """A client whose API answers with a body that is not the gzip its header says."""
+    import httpx
+
+    from orderspec.dispatch import Credentials, ZuoraClient
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/token" and not token_garbled:
+            return httpx.Response(200, json={"access_token": "tok-" + SECRET[::-1], "expires_in": 3600})
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=b"not gzip")
+
+    return ZuoraClient("https://api.invalid", Credentials("x", Secret(SECRET)), policy=policy(max_attempts=2),
+                       transport=httpx.MockTransport(answer))
+
+
+def test_an_unreadable_answer_is_an_unknown_outcome_not_a_crash(tmp_path):
+    folder, item = create_item(tmp_path)
+    journal = Journal(journal_path_for(item.spec_path))
+    with _garbled_gzip_client(token_garbled=False) as zuora:
+        with pytest.raises(OutcomeUnknown) as raised:
+            zuora.send(item.rendered)
+        assert "could not be read" in str(raised.value)
+        outcome = dispatcher(zuora).create(item.rendered, journal, _new(item))
+    assert outcome.status == "unknown"
+    assert_no_secret(str(raised.value), outcome.detail, repr(outcome))
+    assert SECRET[::-1] not in str(raised.value) + outcome.detail
+    # the next run asks the API again with the same key instead of creating a second order
+    assert journal.states()[item.rendered.idempotency_key].status == "unknown"
+
+
+def test_an_unreadable_token_answer_is_a_dispatch_error_without_the_secret():
+    with _garbled_gzip_client(token_garbled=True) as zuora:
+        with pytest.raises(DispatchError) as raised:
+            zuora.authenticate()
+    assert "could not get an OAuth token" in str(raised.value)
+    assert_no_secret(str(raised.value), repr(raised.value))

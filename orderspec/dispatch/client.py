@@ -203,7 +203,7 @@ class ZuoraClient:
             server_wait = None
             try:
                 response = self._http.post("/oauth/token", data=form)
-            except httpx.TransportError as error:
+            except httpx.RequestError as error:  # also an answer that cannot be decoded
                 problem = f"could not get an OAuth token: {type(error).__name__}"
             else:
                 if response.status_code == 200:
@@ -272,6 +272,12 @@ class ZuoraClient:
             except httpx.TransportError as error:
                 maybe_processed = True
                 problem = f"the connection broke before a response came ({type(error).__name__})"
+            except httpx.RequestError as error:
+                # The API answered (and may have acted) but the answer cannot be read, e.g. a body
+                # that is not the gzip its Content-Encoding says. Only the type name is shown: the
+                # exception carries the request, with its Authorization header or OAuth form.
+                maybe_processed = True
+                problem = f"the response could not be read ({type(error).__name__})"
             else:
                 status = response.status_code
                 payload = parse_json(response.content)
