@@ -13,6 +13,7 @@ from orderspec.diagnostics import Severity
 
 if TYPE_CHECKING:
     from orderspec.config import Config
+    from orderspec.dispatch import Environment, SendSettings, ZuoraClient
     from orderspec.pipeline import Options
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -75,17 +76,34 @@ def _prepare(paths: tuple[str, ...], options: Options | None = None) -> tuple[in
     return EXIT_CLEAN, items
 
 
-def _client(env: str | None, base_url: str | None, tuning: Tuning):  # type: ignore[no-untyped-def]
-    from orderspec.dispatch import Credentials, RetryPolicy, ZuoraClient, resolve_environment
+def _connect(environment: Environment, tuning: Tuning) -> ZuoraClient | None:
+    """A client for the environment with the credentials from the environment variables (and
+    --verbose retry logging); None, after saying why, when the credentials are not set."""
+    from orderspec.dispatch import Credentials, DispatchError, RetryPolicy, ZuoraClient
 
-    environment = resolve_environment(env, base_url)
-    credentials = Credentials.from_env()
+    try:
+        credentials = Credentials.from_env()
+    except DispatchError as error:
+        _error(str(error))
+        return None
     policy = RetryPolicy(max_attempts=tuning.max_attempts, base_delay=tuning.backoff,
                          max_delay=max(tuning.backoff, 30.0), total_time=tuning.max_wait)
-    return environment, ZuoraClient(environment.base_url, credentials, timeout=tuning.timeout, policy=policy)
+    _show_retries(tuning)
+    return ZuoraClient(environment.base_url, credentials, timeout=tuning.timeout, policy=policy)
 
 
-def _settings(tuning: Tuning):  # type: ignore[no-untyped-def]
+def _environment(env: str | None, base_url: str | None) -> Environment | None:
+    """The environment --env/--base-url name; None, after saying why, when they name none."""
+    from orderspec.dispatch import DispatchError, resolve_environment
+
+    try:
+        return resolve_environment(env, base_url)
+    except DispatchError as error:
+        _error(str(error))
+        return None
+
+
+def _settings(tuning: Tuning) -> SendSettings:
     from orderspec.dispatch import PollSettings, RetryPolicy, SendSettings
 
     return SendSettings(poll=PollSettings(timeout=tuning.poll_timeout, interval=tuning.poll_interval,
@@ -106,7 +124,7 @@ def _show_reasons(outcome: Any) -> None:
 
 def preview_remote(spec: str, env: str | None, base_url: str | None, as_json: bool, tuning: Tuning,
                    options: Options | None = None) -> int:
-    from orderspec.dispatch import Dispatcher, DispatchError
+    from orderspec.dispatch import Dispatcher
     from orderspec.preview_tables import format_preview
 
     status, items = _prepare((spec,), options)
@@ -117,12 +135,10 @@ def preview_remote(spec: str, env: str | None, base_url: str | None, as_json: bo
         _error(f"{', '.join(not_previews)}: not a preview spec; `orderspec preview` needs `operation: preview` "
                "(create specs go through `orderspec send`)")
         return EXIT_USAGE
-    try:
-        _, client = _client(env, base_url, tuning)
-    except DispatchError as error:
-        _error(str(error))
+    environment = _environment(env, base_url)
+    client = _connect(environment, tuning) if environment else None
+    if client is None:
         return EXIT_USAGE
-    _show_retries(tuning)
     failed = False
     results = []
     with client:
@@ -146,13 +162,11 @@ def preview_remote(spec: str, env: str | None, base_url: str | None, as_json: bo
 
 def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: bool, allow_production: bool,
          as_json: bool, tuning: Tuning, options: Options | None = None) -> int:
-    from orderspec.dispatch import Dispatcher, DispatchError, dry_run, resolve_environment, send_batch
+    from orderspec.dispatch import Dispatcher, DispatchError, dry_run, send_batch
     from orderspec.dispatch.journal import JournalBusy
 
-    try:
-        environment = resolve_environment(env, base_url)
-    except DispatchError as error:
-        _error(str(error))
+    environment = _environment(env, base_url)
+    if environment is None:
         return EXIT_USAGE
     status, items = _prepare(specs, options)
     if status:
@@ -180,20 +194,14 @@ def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: boo
     if environment.production and not allow_production:
         _error(f"{target} is a production environment; add --allow-production to create real orders there")
         return EXIT_USAGE
-    try:
-        _, client = _client(env, base_url, tuning)
-    except DispatchError as error:
-        _error(str(error))
+    client = _connect(environment, tuning)
+    if client is None:
         return EXIT_USAGE
-    _show_retries(tuning)
     try:
         with client:
             client.authenticate()
             outcomes = send_batch(items, Dispatcher(client, _settings(tuning)))
-    except DispatchError as error:
-        _error(str(error))
-        return EXIT_USAGE
-    except JournalBusy as error:
+    except (DispatchError, JournalBusy) as error:
         _error(str(error))
         return EXIT_USAGE
     except KeyboardInterrupt:
