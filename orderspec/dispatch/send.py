@@ -60,16 +60,10 @@ class Outcome:
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"spec": self.name, "idempotencyKey": self.key, "status": self.status}
-        if self.detail:
-            data["detail"] = self.detail
-        if self.order_number:
-            data["orderNumber"] = self.order_number
-        if self.subscription_numbers:
-            data["subscriptionNumbers"] = self.subscription_numbers
-        if self.job_id:
-            data["jobId"] = self.job_id
-        if self.reasons:
-            data["reasons"] = [r.as_json() for r in self.reasons]
+        known = {"detail": self.detail, "orderNumber": self.order_number,
+                 "subscriptionNumbers": self.subscription_numbers, "jobId": self.job_id,
+                 "reasons": [r.as_json() for r in self.reasons]}
+        data.update((name, value) for name, value in known.items() if value)
         return data
 
 

@@ -598,6 +598,23 @@ class _Builder:
         line.tcv = money(sum((i.amount for i in line.term_items), Decimal(0))) if known_term else None
 
 
+def _charge_ids(charge: ChargeLine) -> dict[str, Any]:
+    """The ids the API names a charge by in a preview result, those the order gave."""
+    ids: dict[str, Any] = {}
+    if charge.charge_number:
+        ids["chargeNumber"] = charge.charge_number
+    if charge.charge_id:
+        ids["productRatePlanChargeId"] = charge.charge_id
+    return ids
+
+
+def _regular_and_discount(amount: Decimal, is_discount: bool) -> dict[str, Decimal]:
+    """A charge metric: a discount charge's amount counts as discount, any other's as regular.
+    An order preview starts from nothing, so each delta equals its amount."""
+    regular, discount = money(Decimal(0) if is_discount else amount), money(amount if is_discount else Decimal(0))
+    return {"regular": regular, "regularDelta": regular, "discount": discount, "discountDelta": discount}
+
+
 def _api_result(builder: _Builder, subscriptions: list[SubscriptionPlan], tax_included: bool) -> dict[str, Any]:
     body = builder.body
     options = body.get("previewOptions") if isinstance(body.get("previewOptions"), Mapping) else {}
@@ -621,21 +638,12 @@ def _api_result(builder: _Builder, subscriptions: list[SubscriptionPlan], tax_in
             for charge in subscription.charges:
                 if charge.problem or not kept(charge) or charge.mrr is None:
                     continue
-                entry: dict[str, Any] = {}
-                if charge.charge_number:
-                    entry["chargeNumber"] = charge.charge_number
-                if charge.charge_id:
-                    entry["productRatePlanChargeId"] = charge.charge_id
+                entry = _charge_ids(charge)
                 if charge.rate_plan_id and charge.rate_plan_id != "?":
                     entry["productRatePlanId"] = charge.rate_plan_id
-                regular, discount = (Decimal(0), charge.mrr) if charge.is_discount else (charge.mrr, Decimal(0))
-                regular, discount = money(regular), money(discount)
-                entry["cmrr"] = {"regular": regular, "regularDelta": regular, "discount": discount, "discountDelta": discount}
+                entry["cmrr"] = _regular_and_discount(charge.mrr, charge.is_discount)
                 if charge.tcv is not None:
-                    regular, discount = (Decimal(0), charge.tcv) if charge.is_discount else (charge.tcv, Decimal(0))
-                    regular, discount = money(regular), money(discount)
-                    entry["tcv"] = {"regular": regular, "regularDelta": regular, "discount": discount,
-                                    "discountDelta": discount}
+                    entry["tcv"] = _regular_and_discount(charge.tcv, charge.is_discount)
                 charges.append(entry)
             block: dict[str, Any] = {"charges": charges}
             if subscription.number:
@@ -671,10 +679,7 @@ def _api_result(builder: _Builder, subscriptions: list[SubscriptionPlan], tax_in
                         base: dict[str, Any] = {}
                         if subscription.number:
                             base["subscriptionNumber"] = subscription.number
-                        if charge.charge_number:
-                            base["chargeNumber"] = charge.charge_number
-                        if charge.charge_id:
-                            base["productRatePlanChargeId"] = charge.charge_id
+                        base.update(_charge_ids(charge))
                         base["orderActionType"] = action.type
                         base["orderActionSequence"] = str(action.sequence)
                         if charge.start:
@@ -703,10 +708,7 @@ def _api_item(item: Item, subscriptions: list[SubscriptionPlan], tax_included: b
         out["chargeName"] = charge.name
     if charge.product_name:
         out["productName"] = charge.product_name
-    if charge.charge_number:
-        out["chargeNumber"] = charge.charge_number
-    if charge.charge_id:
-        out["productRatePlanChargeId"] = charge.charge_id
+    out.update(_charge_ids(charge))
     out["processingType"] = item.processing_type
     if item.applied_to is not None and item.applied_to.charge_number:
         out["appliedToChargeNumber"] = item.applied_to.charge_number
