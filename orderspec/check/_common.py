@@ -6,11 +6,11 @@ a value that is not the expected kind is skipped, never indexed.
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from orderspec.body import as_dict, as_list, parse_date  # re-exported for the rule modules
 from orderspec.config import Config
 from orderspec.diagnostics import Diagnostic, Location, Pointer, at, format_pointer
 from orderspec.model import Endpoint, Request
@@ -36,14 +36,6 @@ class Context:
                                 related=self.request.source.related(pointer)))
 
 
-def as_dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
 def text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -52,15 +44,6 @@ def is_number(value: Any) -> bool:
     if isinstance(value, bool):
         return False
     return isinstance(value, (int, float, Decimal))
-
-
-def parse_date(value: Any) -> datetime.date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)

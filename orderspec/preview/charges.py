@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Mapping
 
+from orderspec.body import as_dict
+
 CENT = Decimal("0.01")
 
 # Override pricing key -> (charge type, charge model).
@@ -208,7 +210,7 @@ def catalog_charge(catalog: Any, product_rate_plan_charge_id: str | None,
 
 def pricing_of(override: Mapping[str, Any], catalog_entry: Mapping[str, Any] | None) -> Pricing:
     """The pricing of one charge: its override's pricing block over the catalog's list prices."""
-    block = override.get("pricing") if isinstance(override.get("pricing"), Mapping) else {}
+    block = as_dict(override.get("pricing"))
     keys = [k for k in block if k in PRICING_KEYS]
     unknown = [k for k in block if k not in PRICING_KEYS and k != "chargeModelData"]
     fields: dict[str, Any] = {}

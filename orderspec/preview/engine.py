@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
 
+from orderspec.body import as_dict, as_list, parse_date
 from orderspec.diagnostics import Diagnostic, Pointer, at, format_pointer
 from orderspec.model import Request
 from orderspec.preview import periods as P
@@ -153,7 +154,7 @@ def window_of(body: Mapping[str, Any], override: Window | None = None) -> Window
         return Window("TermEnd")
     kind = options.get("previewThruType")
     if kind == "SpecificDate":
-        thru = P.parse_date(options.get("specificPreviewThruDate"))
+        thru = parse_date(options.get("specificPreviewThruDate"))
         return Window(kind, thru=thru) if thru else "previewThruType SpecificDate needs specificPreviewThruDate"
     if kind == "NumberOfPeriods":
         count = options.get("previewNumberOfPeriods")
@@ -194,7 +195,7 @@ class _Builder:
 
     def subscription(self, s_index: int, subscription: Mapping[str, Any]) -> SubscriptionPlan:
         number = subscription.get("subscriptionNumber")
-        actions = subscription.get("orderActions") if isinstance(subscription.get("orderActions"), list) else []
+        actions = as_list(subscription.get("orderActions"))
         for action in actions:
             if isinstance(action, Mapping) and isinstance(action.get("createSubscription"), Mapping):
                 number = number or action["createSubscription"].get("subscriptionNumber")
@@ -216,10 +217,10 @@ class _Builder:
         triggers = action.get("triggerDates")
         for trigger in triggers if isinstance(triggers, list) else []:
             if isinstance(trigger, Mapping):
-                when = P.parse_date(trigger.get("triggerDate"))
+                when = parse_date(trigger.get("triggerDate"))
                 if when and trigger.get("name") in TRIGGER_EVENTS:
                     found[str(trigger["name"])] = when
-        order_date = P.parse_date(self.body.get("orderDate"))
+        order_date = parse_date(self.body.get("orderDate"))
         if "ContractEffective" not in found and order_date:
             found["ContractEffective"] = order_date
         return found
@@ -286,13 +287,13 @@ class _Builder:
             self.note(pointer, "P001", "the subscription has no initialTerm: term dates unknown")
             return None
         initial = terms["initialTerm"]
-        start = P.parse_date(initial.get("startDate")) or dates.get("ContractEffective")
+        start = parse_date(initial.get("startDate")) or dates.get("ContractEffective")
         if start is None:
             self.note(pointer, "P001", "the term start date is unknown (no startDate, no contract effective date)")
             return None
         if initial.get("termType") == "EVERGREEN":
             return start, None
-        end = P.parse_date(initial.get("endDate"))
+        end = parse_date(initial.get("endDate"))
         if end is None:
             try:
                 end = P.term_end(start, int(initial.get("period")), str(initial.get("periodType", "Month")))
@@ -374,10 +375,10 @@ class _Builder:
         return line
 
     def start_date(self, override: Mapping[str, Any], dates: dict[str, dt.date]) -> dt.date:
-        start = override.get("startDate") if isinstance(override.get("startDate"), Mapping) else {}
+        start = as_dict(override.get("startDate"))
         event = start.get("triggerEvent") or "ContractEffective"
         if event == "SpecificDate":
-            when = P.parse_date(start.get("specificTriggerDate"))
+            when = parse_date(start.get("specificTriggerDate"))
             if when is None:
                 raise NotComputable("startDate SpecificDate needs specificTriggerDate")
             return when
@@ -400,7 +401,7 @@ class _Builder:
                   term: tuple[dt.date, dt.date | None] | None) -> None:
         assert line.pricing is not None and line.start is not None
         billing: dict[str, Any] = {}
-        for source in (entry or {}, override.get("billing") if isinstance(override.get("billing"), Mapping) else {}):
+        for source in (entry or {}, as_dict(override.get("billing"))):
             for key in ("billingPeriod", "billCycleType", "billCycleDay", "weeklyBillCycleDay", "billingTiming",
                         "specificBillingPeriod", "billingPeriodAlignment"):
                 if source.get(key) is not None:
@@ -501,7 +502,7 @@ class _Builder:
                 return day
             raise NotComputable("billCycleType SpecificDayofMonth needs billCycleDay 1..31")
         if kind == "DefaultFromCustomer":
-            account = self.body.get("newAccount") if isinstance(self.body.get("newAccount"), Mapping) else {}
+            account = as_dict(self.body.get("newAccount"))
             day = account.get("billCycleDay", self.account_bill_cycle_day)
             if isinstance(day, int) and 1 <= day <= 31:
                 return day
@@ -512,12 +513,12 @@ class _Builder:
     def end_date(self, override: Mapping[str, Any], start: dt.date, term: tuple[dt.date, dt.date | None] | None,
                  period: P.BillingPeriod, bcd: int | str) -> dt.date | None:
         term_end = term[1] if term else None
-        end = override.get("endDate") if isinstance(override.get("endDate"), Mapping) else {}
+        end = as_dict(override.get("endDate"))
         condition = end.get("endDateCondition") or end.get("endDatePolicy") or "Subscription_End"
         if condition in ("Subscription_End", "AlignToApplyToCharge"):
             return term_end
         if condition in ("Specific_End_Date", "SpecificEndDate"):
-            when = P.parse_date(end.get("specificEndDate"))
+            when = parse_date(end.get("specificEndDate"))
             if when is None:
                 raise NotComputable("endDateCondition Specific_End_Date needs specificEndDate")
             return min(when, term_end) if term_end else when
@@ -617,10 +618,11 @@ def _regular_and_discount(amount: Decimal, is_discount: bool) -> dict[str, Decim
 
 def _api_result(builder: _Builder, subscriptions: list[SubscriptionPlan], tax_included: bool) -> dict[str, Any]:
     body = builder.body
-    options = body.get("previewOptions") if isinstance(body.get("previewOptions"), Mapping) else {}
-    wanted = options.get("previewTypes") if isinstance(options.get("previewTypes"), list) else list(PREVIEW_TYPES_MODELLED)
-    excluded = {k for k in options.get("chargeTypeToExclude") if isinstance(k, str)} \
-        if isinstance(options.get("chargeTypeToExclude"), list) else set()
+    options = as_dict(body.get("previewOptions"))
+    wanted = options.get("previewTypes")
+    if not isinstance(wanted, list):
+        wanted = list(PREVIEW_TYPES_MODELLED)
+    excluded = {k for k in as_list(options.get("chargeTypeToExclude")) if isinstance(k, str)}
     account = body.get("newAccount")
     currency = account.get("currency") if isinstance(account, Mapping) else None
 
@@ -739,12 +741,12 @@ def build_plan(request: Request, catalog: Any = None, env: str | None = None, *,
     if isinstance(found, str):
         builder.note(("previewOptions",), "P002", found + "; previewing to the end of the term instead")
     subscriptions = builder.subscriptions()
-    options = request.body.get("previewOptions") if isinstance(request.body.get("previewOptions"), Mapping) else {}
+    options = as_dict(request.body.get("previewOptions"))
     tax_included = options.get("skipTax") is True
     if not tax_included:
         builder.note(("previewOptions",) if options else (), "P003",
                      "tax is not computed offline (it comes from the tenant's tax engine): amounts are without tax")
-    types = options.get("previewTypes") if isinstance(options.get("previewTypes"), list) else []
+    types = as_list(options.get("previewTypes"))
     for kind in types:
         if kind not in PREVIEW_TYPES_MODELLED:
             builder.note(("previewOptions", "previewTypes"), "P001", f"preview type {kind} is not modelled offline")

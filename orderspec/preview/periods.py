@@ -66,17 +66,6 @@ def billing_period(name: str, specific: int | None = None) -> BillingPeriod:
     raise PeriodError(f"billing period {name} is not modelled offline")
 
 
-def parse_date(value: object) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
 def day_in_month(year: int, month: int, day: int) -> dt.date:
     """The given day of a month, or the month's last day when the month is shorter."""
     return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
