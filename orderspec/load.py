@@ -11,6 +11,7 @@ Dates and timestamps stay as the exact text the author wrote.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -98,6 +99,81 @@ class LoadedFile:
     documents: list[Document]
     diagnostics: list[Diagnostic]
     text: str = ""
+
+
+class _UnbuiltMap:
+    """The text of a JSON document whose source map nobody has asked for yet.
+
+    Reading JSON with the C parser is far cheaper than building the located tree from libyaml
+    events; most bodies never need a location (only a diagnostic does), so the tree is built
+    from the text on first use, by the same builder that loads YAML: the same lines and columns.
+    """
+
+    def __init__(self, text: str, path: str, limits: Limits) -> None:
+        self.text, self.path, self.limits = text, path, limits
+        self.built: SourceMap | None = None
+
+    def source(self) -> SourceMap:
+        if self.built is None:
+            loaded = _load_located(self.text, self.path, json_mode=True, limits=self.limits)
+            # The fast reader took the text, so the builder reads it as one clean document.
+            self.built = loaded.documents[0].source if len(loaded.documents) == 1 else SourceMap(self.path)
+            self.text = ""
+        return self.built
+
+
+class LazySourceMap:
+    """A SourceMap of a JSON document, built when first asked for a location or raw text."""
+
+    def __init__(self, unbuilt: _UnbuiltMap, prefix: Pointer = ()) -> None:
+        self._unbuilt = unbuilt
+        self.prefix = prefix
+
+    @property
+    def path(self) -> str:
+        return self._unbuilt.path
+
+    @property
+    def built(self) -> bool:
+        return self._unbuilt.built is not None
+
+    def _map(self) -> SourceMap:
+        return self._unbuilt.source().sub(self.prefix)
+
+    def sub(self, prefix: Pointer) -> "LazySourceMap":
+        return LazySourceMap(self._unbuilt, self.prefix + tuple(prefix))
+
+    def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
+        return self._map().locate(pointer, key=key)
+
+    def related(self, pointer: Pointer) -> tuple[Location, ...]:
+        return ()
+
+    def raw_plain(self, pointer: Pointer) -> str | None:
+        return self._map().raw_plain(pointer)
+
+    # JSON has none of YAML 1.1's ambiguous literals: nothing to build for these.
+    def raw_ambiguous(self, pointer: Pointer) -> str | None:
+        return None
+
+    def ambiguous_pointers(self) -> Iterator[tuple[Pointer, str]]:
+        return iter(())
+
+    @property
+    def values(self) -> dict[Pointer, tuple[int, int]]:
+        return self._unbuilt.source().values
+
+    @property
+    def keys(self) -> dict[Pointer, tuple[int, int]]:
+        return self._unbuilt.source().keys
+
+    @property
+    def plain(self) -> dict[Pointer, str]:
+        return self._unbuilt.source().plain
+
+    @property
+    def ambiguous(self) -> dict[Pointer, str]:
+        return {}
 
 
 class _Abort(Exception):
@@ -209,7 +285,10 @@ class _Builder:
             return text.lower() in ("true", "yes", "on")
         if kind == "int":
             if self.json_mode:
-                return int(text)
+                try:
+                    return int(text)
+                except ValueError:  # more digits than Python converts
+                    raise self.fail(event.start_mark, "Y002", f"`{text[:20]}...` is too long a number")
             if _int_is_ambiguous(text):
                 source.ambiguous[pointer] = text
             try:
@@ -429,6 +508,69 @@ def _decode(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
 
 
 def load_text(text: str, path: str, *, json_mode: bool = False, limits: Limits = Limits()) -> LoadedFile:
+    if json_mode:
+        document = _read_json(text, path, limits)
+        if document is not None:
+            return LoadedFile(path, [document], [], text)
+    return _load_located(text, path, json_mode=json_mode, limits=limits)
+
+
+class _NotPlainJson(Exception):
+    """The text is not JSON that the fast reader is sure to read as the builder would."""
+
+
+# What the C parser accepts and libyaml reads differently or refuses: characters YAML does not
+# allow or takes as line breaks, space before a key's colon (a YAML simple key must end on its
+# line), surrogate escapes (libyaml refuses each half of a pair).
+_NOT_PLAIN_JSON = re.compile(r'[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]|"\s+:|\\u[dD][89abAB]')
+# A YAML simple key spans at most 1024 characters; an escaped character takes up to six.
+_MAX_PLAIN_KEY = 160
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs) or (pairs and max(map(len, mapping)) > _MAX_PLAIN_KEY):
+        raise _NotPlainJson  # duplicate keys: the builder reports them
+    return mapping
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotPlainJson  # NaN, Infinity: not JSON; the builder reads them as text
+
+
+def _deeper_than(value: Any, depth: int) -> bool:
+    level = [value] if isinstance(value, (dict, list)) else []
+    while level:
+        if depth == 0:
+            return True
+        depth -= 1
+        level = [child for container in level
+                 for child in (container.values() if isinstance(container, dict) else container)
+                 if isinstance(child, (dict, list))]
+    return False
+
+
+def _read_json(text: str, path: str, limits: Limits) -> Document | None:
+    """The document of a JSON text read by the C parser, with a source map built on demand; None
+    when the text needs the builder (invalid JSON, duplicate keys, too deep, YAML corner cases),
+    which then reports exactly what it always has."""
+    start = len(text) - len(text.lstrip(" \t\r\n"))
+    if "\t" in text[:start] or _NOT_PLAIN_JSON.search(text):
+        return None  # a tab before the document is an error to YAML
+    try:
+        value = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant,
+                           object_pairs_hook=_json_object)
+    except (_NotPlainJson, ValueError, RecursionError):
+        return None
+    if _deeper_than(value, limits.max_depth):
+        return None
+    leading = text[:start]
+    line = 1 + leading.count("\n") + leading.count("\r") - leading.count("\r\n")
+    return Document(value, LazySourceMap(_UnbuiltMap(text, path, limits)), 0, line)  # type: ignore[arg-type]
+
+
+def _load_located(text: str, path: str, *, json_mode: bool, limits: Limits) -> LoadedFile:
+    """Build documents and source maps from libyaml's events (YAML, and JSON the fast reader left)."""
     builder = _Builder(path, json_mode, limits)
     documents: list[Document] = []
     try:

@@ -1,0 +1,165 @@
+"""JSON files read by the C parser, with source maps built only when a location is asked for:
+differentially the same documents, diagnostics, lines and columns as the libyaml builder."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from orderspec import load, pipeline
+from orderspec.load import LazySourceMap, Limits, load_bytes
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _eager(data: bytes, path: str, limits: Limits = Limits()) -> load.LoadedFile:
+    """The loader as it was before the fast reader: every JSON text through the builder."""
+    saved = load._read_json
+    load._read_json = lambda text, path, limits: None  # type: ignore[assignment]
+    try:
+        return load_bytes(data, path, limits=limits)
+    finally:
+        load._read_json = saved  # type: ignore[assignment]
+
+
+def _shown(value: Any) -> str:
+    return repr(value)  # types included: 1 and Decimal("1") and True differ
+
+
+def assert_same(data: bytes, path: str = "x.order.json", limits: Limits = Limits()) -> bool:
+    """Compare fast and eager loading; True when the fast reader took the file."""
+    fast, eager = load_bytes(data, path, limits=limits), _eager(data, path, limits)
+    assert [d.text() for d in fast.diagnostics] == [d.text() for d in eager.diagnostics]
+    assert [(d.index, d.line, _shown(d.value)) for d in fast.documents] == \
+           [(d.index, d.line, _shown(d.value)) for d in eager.documents]
+    took = any(isinstance(d.source, LazySourceMap) for d in fast.documents)
+    for lazy, built in zip(fast.documents, eager.documents):
+        if isinstance(lazy.source, LazySourceMap):
+            assert not lazy.source.built  # nothing asked yet: nothing built
+        for pointer, where in built.source.values.items():
+            assert lazy.source.locate(pointer) == built.source.locate(pointer)
+            assert lazy.source.locate(pointer, key=True) == built.source.locate(pointer, key=True)
+            assert lazy.source.raw_plain(pointer) == built.source.raw_plain(pointer)
+            assert lazy.source.raw_ambiguous(pointer) == built.source.raw_ambiguous(pointer)
+        assert lazy.source.values == built.source.values and lazy.source.keys == built.source.keys
+        assert lazy.source.plain == built.source.plain
+        assert list(lazy.source.ambiguous_pointers()) == list(built.source.ambiguous_pointers())
+        sub = ("a",)
+        assert lazy.source.sub(sub).locate((0, "b")) == built.source.sub(sub).locate((0, "b"))
+    return took
+
+
+NUMBERS = st.one_of(
+    st.integers(min_value=-10**30, max_value=10**30),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-10**9, max_value=10**9),
+    st.sampled_from([Decimal("1e5"), Decimal("-0.0"), Decimal("12.50"), Decimal("1.5E-7")]),
+)
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12) | st.sampled_from(
+    ["a/b", "\\", "\"", "\u2028", "\x85", "\x7f", "\ufeff", "😀", "2024-01-01", "true", "1e5", "<<", "~"])
+KEYS = st.sampled_from(["a", "b", "orderNumber", "<<", "true", "null", "1", "", "k" * 170]) | TEXT
+VALUES = st.recursive(
+    st.none() | st.booleans() | NUMBERS | TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4),
+    max_leaves=30)
+
+
+def _dump(value: Any, style: int) -> str:
+    def default(item: Any) -> Any:
+        raise TypeError
+
+    # json cannot write Decimal; a float's repr would change the text, so write numbers by hand.
+    text = json.dumps(value, default=_decimal_marker, ensure_ascii=style % 2 == 0,
+                      indent=(None, 2, "\t", 0)[style % 4],
+                      separators=((", ", ": "), (",", ":"), (" , ", " : "), (",", ": "))[style // 4 % 4])
+    return text.replace('"\x00D(', "").replace(')D\x00"', "")
+
+
+def _decimal_marker(item: Any) -> Any:
+    if isinstance(item, Decimal):
+        return f"\x00D({item})D\x00"
+    raise TypeError(type(item))
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=VALUES, style=st.integers(0, 15), lead=st.sampled_from(["", "\n\n", "  ", "\r\n", "\t", " \n\t"]),
+       trail=st.sampled_from(["", "\n", " \t\n", "\n\n# c\n", "\n---\n{}"]))
+def test_json_files_load_the_same_either_way(value: Any, style: int, lead: str, trail: str) -> None:
+    text = lead + _dump(value, style) + trail
+    assert_same(text.encode("utf-8"))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=VALUES, style=st.integers(0, 15), cut=st.integers(0, 400), insert=st.sampled_from(
+    ["", ",", "}", "]", "\"", "\\", "\t", "#", "&a ", "*a", "!!str ", "NaN", "Infinity", "-", "\n", "\u00e9", "'x'"]))
+def test_mutated_json_loads_the_same_either_way(value: Any, style: int, cut: int, insert: str) -> None:
+    text = _dump({"a": [{"b": value}], "c": value}, style)
+    cut %= len(text) + 1
+    assert_same((text[:cut] + insert + text[cut:]).encode("utf-8"))
+
+
+def test_duplicate_keys_are_reported_where_the_builder_reports_them() -> None:
+    data = b'{\n  "a": 1,\n  "b": {"x": 1, "x": 2},\n  "a": 3\n}\n'
+    fast = load_bytes(data, "d.json")
+    assert [d.code for d in fast.diagnostics] == ["Y005", "Y005"]
+    assert_same(data, "d.json")
+
+
+@pytest.mark.parametrize("depth", [1, 63, 64, 65, 200, 5000])
+def test_deep_nesting_caps_the_same(depth: int) -> None:
+    for opening, closing in (("[", "]"), ('{"k":', "}")):
+        data = (opening * depth + "1" + closing * depth).encode()
+        took = assert_same(data, "deep.json")
+        assert took == (depth <= 64)
+    limits = Limits(max_depth=3)
+    assert assert_same(b'[[["x"]]]', "d.json", limits) and not assert_same(b'[[[["x"]]]]', "d.json", limits)
+
+
+def test_not_utf8_and_too_big_the_same() -> None:
+    assert_same(b'{"a": "caf\xe9"}', "x.json")
+    assert_same(b'\xef\xbb\xbf{"a": 1}', "bom.json")
+    assert_same(b'{"a": "' + b"x" * 100 + b'"}', "x.json", Limits(max_file_bytes=50))
+    assert_same(b"", "empty.json")
+    assert_same(b"  \n", "blank.json")
+    assert_same(b"1" * 5000, "huge-int.json")
+
+
+def test_yaml_corner_cases_go_to_the_builder() -> None:
+    for data in (b'{"a" : 1}', b'{"a"\n: 1}', b'\t{"a": 1}', b'{"k\\ud83d\\ude00": 1}', b'{"a": "\xc2\x85"}',
+                 b'{"' + b"k" * 200 + b'": 1}', b'[NaN]', b'{"a": 1} {"b": 2}'):
+        assert not assert_same(data), data
+    for data in (b'{"a":1}', b'\n\n  [1, 2.50, "x", true, null]\n', b'"just text"', b"null", b'{"a":"\\/"}'):
+        assert assert_same(data), data
+
+
+def test_bench_bodies_lint_the_same_as_with_the_builder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole lint of JSON bodies, valid and not: same report, and only problems build a map."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from corpus import generate
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    _, bodies = generate(tmp_path, 40)
+    options = pipeline.Options(bare_operation="create", include=("*.json",))
+    built: list[str] = []
+    original = load._UnbuiltMap.source
+
+    def counted(self: load._UnbuiltMap) -> load.SourceMap:
+        if self.built is None:
+            built.append(self.path)
+        return original(self)
+
+    monkeypatch.setattr(load._UnbuiltMap, "source", counted)
+    fast = pipeline.run([str(tmp_path)], options)
+    monkeypatch.setattr(load, "_read_json", lambda text, path, limits: None)
+    eager = pipeline.run([str(tmp_path)], options)
+    assert [d.text() for d in fast.diagnostics] == [d.text() for d in eager.diagnostics]
+    assert fast.diagnostics and len(fast.files) == len(bodies)
+    assert sorted(set(built)) == sorted({d.path for d in fast.diagnostics})
