@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Iterator
 from orderspec import expand as expand_stage
 from orderspec import spec as spec_stage
 from orderspec import suppress
-from orderspec.check import UNLOCATED, BatchFacts, batch_facts, check_batch, check_request
+from orderspec.check import BatchFacts, Unlocated, batch_facts, check_batch, check_request
 from orderspec.config import Config
 from orderspec.diagnostics import Diagnostic, Location, Pointer, sort_key
 from orderspec.load import Limits, LoadedFile, load_file
@@ -238,7 +238,7 @@ def _locate_later(files: list[FileResult], options: Options) -> None:
     reread: dict[str, dict[int, Locator]] = {}
     for file_result in files:
         for facts in file_result.facts:
-            if facts.source is UNLOCATED:
+            if isinstance(facts.source, Unlocated):  # (facts from workers are copies)
                 facts.source = _Reread(file_result.path, file_result.checksum, facts.index, options, reread)
 
 

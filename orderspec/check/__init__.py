@@ -63,12 +63,14 @@ class FixedLocator:
         return None
 
 
-class _Unlocated(FixedLocator):
+class Unlocated(FixedLocator):
+    """The source of batch facts made with locate=False, until the caller supplies one."""
+
     def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
         raise LookupError("batch facts made with locate=False need a source before the batch rules run")
 
 
-UNLOCATED: Locator = _Unlocated({})
+UNLOCATED: Locator = Unlocated({})
 
 
 def batch_facts(request: Request, *, locate: bool = True) -> BatchFacts:
