@@ -18,6 +18,7 @@ from orderspec.model import ENDPOINTS
 
 if TYPE_CHECKING:
     from orderspec.config import Config
+    from orderspec.dispatch.commands import Tuning
     from orderspec.report import Report
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -295,7 +296,7 @@ def _dispatch_options(command):  # type: ignore[no-untyped-def]
     return command
 
 
-def _tuning(options: dict) -> "object":  # type: ignore[type-arg]
+def _tuning(options: dict[str, Any]) -> Tuning:
     from orderspec.dispatch.commands import Tuning
 
     return Tuning(options["timeout"], options["max_attempts"], options["backoff"], options["max_wait"],
@@ -316,7 +317,7 @@ def _tuning(options: dict) -> "object":  # type: ignore[type-arg]
 def preview(spec: str, remote: bool, thru: str | None, periods: int | None, term_end: bool,
             bill_cycle_day: int | None, config_path: str | None, values_files: tuple[str, ...],
             sets: tuple[str, ...], catalog: str | None, catalog_env: str | None, template_dirs: tuple[str, ...],
-            **options: object) -> None:
+            **options: Any) -> None:
     """Preview an order: offline by default (a plan of what it would bill, see docs/preview.md),
     or --remote: charge metrics, invoice items and order delta metrics from the API, as tables.
 
@@ -334,7 +335,7 @@ def preview(spec: str, remote: bool, thru: str | None, periods: int | None, term
     from orderspec.dispatch import commands
 
     sys.exit(commands.preview_remote(spec, options["env"], options["base_url"], bool(options["as_json"]),
-                                     _tuning(options), lint_options))  # type: ignore[arg-type]
+                                     _tuning(options), lint_options))
 
 
 def _preview_window(thru: str | None, periods: int | None, term_end: bool) -> Any:
@@ -352,7 +353,7 @@ def _preview_window(thru: str | None, periods: int | None, term_end: bool) -> An
 @_dispatch_options
 def send(specs: tuple[str, ...], yes: bool, allow_production: bool, config_path: str | None,
          values_files: tuple[str, ...], sets: tuple[str, ...], catalog: str | None, catalog_env: str | None,
-         template_dirs: tuple[str, ...], **options: object) -> None:
+         template_dirs: tuple[str, ...], **options: Any) -> None:
     """Create the orders in SPECS, exactly once (journal: .orderspec/journal.jsonl next to the specs).
 
     Credentials come from ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET. --env names the dispatch
@@ -361,8 +362,8 @@ def send(specs: tuple[str, ...], yes: bool, allow_production: bool, config_path:
 
     lint_options = _pipeline_options(config_path, {"values_files": values_files, "sets": sets, "catalog": catalog,
                                                    "catalog_env": catalog_env, "template_dirs": template_dirs})
-    sys.exit(commands.send(specs, options["env"], options["base_url"], yes, allow_production,  # type: ignore[arg-type]
-                           bool(options["as_json"]), _tuning(options), lint_options))  # type: ignore[arg-type]
+    sys.exit(commands.send(specs, options["env"], options["base_url"], yes, allow_production,
+                           bool(options["as_json"]), _tuning(options), lint_options))
 
 
 @cli.command()

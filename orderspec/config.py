@@ -247,14 +247,14 @@ def from_table(table: Any, source: str) -> Config:
             raise fail(f"`{where}` must be a whole number >= 0, not {value!r}")
         return value
 
-    limits = CheckLimits()
     raw_limits = table.get("limits", {})
     if not isinstance(raw_limits, dict):
         raise fail("`limits` must be a table")
-    sync, async_ = limits.sync, limits.async_
+    counts: dict[str, int] = {}
+    sync, async_ = SYNC_LIMITS, ASYNC_LIMITS
     for key, value in raw_limits.items():
         if key in _LIMIT_KEYS:
-            limits = dataclasses.replace(limits, **{_LIMIT_KEYS[key]: positive_int(f"limits.{key}", value)})
+            counts[_LIMIT_KEYS[key]] = positive_int(f"limits.{key}", value)
             continue
         mode, _, rest = key.partition("-")
         if mode in ("sync", "async") and rest in _SIZE_KEYS:
@@ -266,7 +266,7 @@ def from_table(table: Any, source: str) -> Config:
             continue
         known = (*_LIMIT_KEYS, *(f"{m}-{k}" for m in ("sync", "async") for k in _SIZE_KEYS))
         raise fail(f"unknown limit `{key}`{did_you_mean(key, known)}")
-    limits = dataclasses.replace(limits, sync=sync, async_=async_)
+    limits = CheckLimits(sync=sync, async_=async_, **counts)
 
     loader = Limits()
     for key, attribute in _LOADER_KEYS.items():

@@ -270,7 +270,8 @@ def totals(changes: list[Change]) -> dict[str, tuple[Decimal | None, Decimal | N
         sides = []
         for side in ("old", "new"):
             values = [c.figure(side, name) for c in changes]
-            sides.append(None if any(v is None for v in values) else sum(values, Decimal(0)))  # type: ignore[arg-type]
+            known = [v for v in values if v is not None]
+            sides.append(sum(known, Decimal(0)) if len(known) == len(values) else None)
         result[name] = (sides[0], sides[1])
     return result
 

@@ -16,6 +16,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
+from orderspec.body import as_dict
 from orderspec.diagnostics import Diagnostic, Location, at, format_pointer
 from orderspec.load import Document, SourceMap
 from orderspec.model import ENDPOINTS, HEADER_NAMES, OPERATIONS, PARAMS
@@ -69,8 +70,8 @@ def parse(document: Document, bare_operation: str | None = None) -> tuple[Spec |
                              "not an order spec: start it with `orderspec: 1`, or pass --operation "
                              "to lint a bare request body")]
         endpoint = ENDPOINTS[bare_operation]
-        operation = "preview" if endpoint.is_preview else "create"
-        return Spec(path, document.index, document.line, operation, endpoint.is_async, source,
+        return Spec(path, document.index, document.line, "preview" if endpoint.is_preview else "create",
+                    endpoint.is_async, source,
                     body=value, is_bare=True), []
 
     problems: list[Diagnostic] = []
@@ -87,7 +88,7 @@ def parse(document: Document, bare_operation: str | None = None) -> tuple[Spec |
                "orderspec reads version 1")
         return None, problems
 
-    operation = value.get("operation")
+    operation: str | None = value.get("operation")
     if operation not in OPERATIONS:
         if "operation" not in value:
             report((), "F002", "the spec has no `operation` (create or preview)")
@@ -132,8 +133,8 @@ def parse(document: Document, bare_operation: str | None = None) -> tuple[Spec |
         path, document.index, document.line, operation, async_mode, source,
         body=body, headers=headers, header_source=header_source, params=params,
         template=template,
-        template_args=value.get("with") if isinstance(value.get("with"), dict) else {},
-        variables=value.get("vars") if isinstance(value.get("vars"), dict) else {},
+        template_args=as_dict(value.get("with")),
+        variables=as_dict(value.get("vars")),
     ), problems
 
 

@@ -82,9 +82,9 @@ def poll_job(
         if response.status == 404:
             raise DispatchError(f"job {job_id} is not known to the API (HTTP 404)")
         if response.status != 200 or not isinstance(payload, dict):
-            reasons = "; ".join(r.text() for r in reasons_from(payload))
+            said = "; ".join(r.text() for r in reasons_from(payload))
             raise DispatchError(f"polling job {job_id} failed with HTTP {response.status}"
-                                + (f": {reasons}" if reasons else ""))
+                                + (f": {said}" if said else ""))
         status = str(payload.get("status", ""))
         elapsed = clock() - started
         if on_status is not None:

@@ -166,7 +166,7 @@ class Dispatcher:
                     outcome = self._finish_job(rendered, journal, common, attempt, job_id)
                     if outcome is not None:
                         return outcome
-                    reasons = []  # the job failed with a retryable reason; _finish_job journalled it
+                    reasons: list[Reason] = []  # the job failed with a retryable reason; _finish_job journalled it
                     retry = True
                 else:
                     reasons, retry = self._failed(response, journal, common, attempt)

@@ -132,7 +132,7 @@ class Emulator:
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
+        host, port = self.server.socket.getsockname()[:2]
         return f"http://{host}:{port}"
 
     def start(self) -> "Emulator":

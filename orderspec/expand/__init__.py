@@ -142,7 +142,8 @@ class TemplateInfo:
 def template_info(sandbox: "TemplateSandbox", name: str, limits: Limits) -> TemplateInfo:
     """A template's declared parameters, read from its leading `{# params: ... #}` block."""
     assert sandbox.loader is not None
-    source, filename, _ = sandbox.loader.get_source(sandbox, name + TEMPLATE_SUFFIX)
+    source, found_at, _ = sandbox.loader.get_source(sandbox, name + TEMPLATE_SUFFIX)
+    filename = found_at or name + TEMPLATE_SUFFIX  # jinja's type allows None; our loader always has a file
     key = (name, filename, source, limits)
     cached = _INFO_CACHE.get(key)
     if cached is None:
