@@ -497,6 +497,9 @@ def test_preview_command_window_options_and_errors(tmp_path: Path) -> None:
     assert [i["amountWithoutTax"] for i in invoices] == [D("15.48"), D("30.00")]
     both = runner.invoke(cli, ["preview", "--thru", "2024-02-15", "--periods", "2", spec])
     assert both.exit_code == 2 and "exclude each other" in both.output
+    for not_a_date in ("2024-02-30", "20240215"):  # the second one Python 3.11's fromisoformat reads
+        refused_date = runner.invoke(cli, ["preview", "--thru", not_a_date, spec])
+        assert refused_date.exit_code == 2 and "is not a date (YYYY-MM-DD)" in refused_date.output
     bad = tmp_path / "bad.order.yaml"
     bad.write_text("orderspec: 1\noperation: preview\nbody: {orderDate: 2024-01-01}\n", encoding="utf-8")
     refused = runner.invoke(cli, ["preview", str(bad)])

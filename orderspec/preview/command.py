@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from orderspec.diagnostics import Severity
-from orderspec.preview.engine import Window, build_plan
+from orderspec.body import parse_date
+from orderspec.preview.engine import Window, build_plan, spec_catalog
 from orderspec.preview.text import plan_text
 
 if TYPE_CHECKING:
-    from orderspec.expand import ExpandContext
     from orderspec.pipeline import Options
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -24,29 +24,17 @@ EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 def window_option(thru: str | None, periods: int | None, term_end: bool) -> Window | None:
     """The preview window asked for on the command line (None: the spec's previewOptions)."""
-    import datetime as dt
-
     chosen = [name for name, given in (("--thru", thru), ("--periods", periods), ("--term-end", term_end)) if given]
     if len(chosen) > 1:
         raise click.UsageError(f"{' and '.join(chosen)} exclude each other")
     if thru:
-        try:
-            return Window("SpecificDate", thru=dt.date.fromisoformat(thru))
-        except ValueError:
-            raise click.UsageError(f"--thru {thru!r} is not a date (YYYY-MM-DD)") from None
+        when = parse_date(thru)
+        if when is None:
+            raise click.UsageError(f"--thru {thru!r} is not a date (YYYY-MM-DD)")
+        return Window("SpecificDate", thru=when)
     if periods:
         return Window("NumberOfPeriods", periods=periods)
     return Window("TermEnd") if term_end else None
-
-
-def _catalog(path: str, context: ExpandContext | None = None) -> tuple[Any, str | None]:
-    """The catalog and environment the expand stage uses for this spec: --catalog/--catalog-env
-    or the configured ones, else catalog.yaml beside the spec (None if there is none)."""
-    from orderspec.expand import ExpandContext, catalog_for
-
-    context = context or ExpandContext()
-    catalog, _ = catalog_for(path, context)
-    return catalog, context.env
 
 
 def preview_offline_command(paths: tuple[str, ...], as_json: bool, window: Window | None,
@@ -72,7 +60,7 @@ def preview_offline_command(paths: tuple[str, ...], as_json: bool, window: Windo
         return EXIT_PROBLEMS
     previews: list[dict[str, Any]] = []
     for request in result.requests:
-        catalog, env = _catalog(request.path, options.expand)
+        catalog, env = spec_catalog(request.path, options.expand)
         plan = build_plan(request, catalog, env, bill_cycle_day=bill_cycle_day, window=window)
         for diagnostic in plan.diagnostics:
             if diagnostic.severity is not Severity.INFO or not as_json:

@@ -15,13 +15,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from orderspec.body import as_dict, as_list, parse_date
 from orderspec.diagnostics import Diagnostic, Pointer, at, format_pointer
 from orderspec.model import Request
 from orderspec.preview import periods as P
 from orderspec.preview.charges import NotComputable, Pricing, catalog_charge, money, pricing_of
+
+if TYPE_CHECKING:
+    from orderspec.expand import ExpandContext
 
 WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
 TRIGGER_EVENTS = ("ContractEffective", "ServiceActivation", "CustomerAcceptance")
@@ -137,6 +140,17 @@ class Plan:
     def unpriced_actions(self) -> list[ActionPlan]:
         """Order actions whose money the offline preview cannot work out (they change existing charges)."""
         return [a for s in self.subscriptions for a in s.actions if a.problem]
+
+
+def spec_catalog(spec_path: str, context: ExpandContext | None = None) -> tuple[Any, str | None]:
+    """The catalog and environment the expand stage used for this spec (--catalog/--catalog-env or
+    the configured ones, else catalog.yaml beside the spec; None if there is none): the preview
+    fills in list prices from the same catalog the names were resolved in."""
+    from orderspec.expand import ExpandContext, catalog_for
+
+    context = context or ExpandContext()
+    catalog, _ = catalog_for(spec_path, context)
+    return catalog, context.env
 
 
 def preview_offline(request: Request, catalog: Any = None, env: str | None = None,
