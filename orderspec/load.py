@@ -522,14 +522,16 @@ class _NotPlainJson(Exception):
 # What the C parser accepts and libyaml reads differently or refuses: characters YAML does not
 # allow or takes as line breaks, space before a key's colon (a YAML simple key must end on its
 # line), surrogate escapes (libyaml refuses each half of a pair).
-_NOT_PLAIN_JSON = re.compile(r'[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]|"\s+:|\\u[dD][89abAB]')
+_NOT_YAML_CHARACTERS = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udfff]")
+_SPACE_BEFORE_COLON = re.compile(r'"\s+:')
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB]")
 # A YAML simple key spans at most 1024 characters; an escaped character takes up to six.
 _MAX_PLAIN_KEY = 160
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     mapping = dict(pairs)
-    if len(mapping) != len(pairs) or (pairs and max(map(len, mapping)) > _MAX_PLAIN_KEY):
+    if len(mapping) != len(pairs):
         raise _NotPlainJson  # duplicate keys: the builder reports them
     return mapping
 
@@ -538,16 +540,27 @@ def _refuse_constant(name: str) -> Any:
     raise _NotPlainJson  # NaN, Infinity: not JSON; the builder reads them as text
 
 
-def _deeper_than(value: Any, depth: int) -> bool:
+def _entries(value: Any, max_depth: int) -> int | None:
+    """How many mapping entries the value holds; None when it is nested deeper than max_depth or
+    has a key too long for a YAML simple key."""
     level = [value] if isinstance(value, (dict, list)) else []
+    entries = 0
     while level:
-        if depth == 0:
-            return True
-        depth -= 1
-        level = [child for container in level
-                 for child in (container.values() if isinstance(container, dict) else container)
-                 if isinstance(child, (dict, list))]
-    return False
+        if max_depth == 0:
+            return None
+        max_depth -= 1
+        below: list[Any] = []
+        for container in level:
+            if type(container) is dict:
+                if container:
+                    entries += len(container)
+                    if max(map(len, container)) > _MAX_PLAIN_KEY:
+                        return None
+                    below += [v for v in container.values() if isinstance(v, (dict, list))]
+            else:
+                below += [v for v in container if isinstance(v, (dict, list))]
+        level = below
+    return entries
 
 
 def _read_json(text: str, path: str, limits: Limits) -> Document | None:
@@ -555,14 +568,22 @@ def _read_json(text: str, path: str, limits: Limits) -> Document | None:
     when the text needs the builder (invalid JSON, duplicate keys, too deep, YAML corner cases),
     which then reports exactly what it always has."""
     start = len(text) - len(text.lstrip(" \t\r\n"))
-    if "\t" in text[:start] or _NOT_PLAIN_JSON.search(text):
+    if "\t" in text[:start]:
         return None  # a tab before the document is an error to YAML
+    if not (text.isascii() and "\x7f" not in text) and _NOT_YAML_CHARACTERS.search(text):
+        return None
+    if _SPACE_BEFORE_COLON.search(text) or ("\\u" in text and _SURROGATE_ESCAPE.search(text)):
+        return None
+    # Each key of the text ends with `":` and nothing else does, unless a string holds `\":`; so
+    # counting them finds duplicate keys (which leave fewer entries) without a Python hook.
+    counted = '\\":' not in text
     try:
         value = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant,
-                           object_pairs_hook=_json_object)
+                           object_pairs_hook=None if counted else _json_object)
     except (_NotPlainJson, ValueError, RecursionError):
         return None
-    if _deeper_than(value, limits.max_depth):
+    entries = _entries(value, limits.max_depth)
+    if entries is None or (counted and entries != text.count('":')):
         return None
     leading = text[:start]
     line = 1 + leading.count("\n") + leading.count("\r") - leading.count("\r\n")

@@ -131,9 +131,11 @@ def test_not_utf8_and_too_big_the_same() -> None:
 
 def test_yaml_corner_cases_go_to_the_builder() -> None:
     for data in (b'{"a" : 1}', b'{"a"\n: 1}', b'\t{"a": 1}', b'{"k\\ud83d\\ude00": 1}', b'{"a": "\xc2\x85"}',
-                 b'{"' + b"k" * 200 + b'": 1}', b'[NaN]', b'{"a": 1} {"b": 2}'):
+                 b'{"' + b"k" * 200 + b'": 1}', b'[NaN]', b'{"a": 1} {"b": 2}', b'{"a": "x\\":", "a": 1}',
+                 b'{"a": {"b": 1, "b": 2}}', b'[{"x": 1}, {"y": 2, "y": 2}]', b'{"a": "\x7f"}'):
         assert not assert_same(data), data
-    for data in (b'{"a":1}', b'\n\n  [1, 2.50, "x", true, null]\n', b'"just text"', b"null", b'{"a":"\\/"}'):
+    for data in (b'{"a":1}', b'\n\n  [1, 2.50, "x", true, null]\n', b'"just text"', b"null", b'{"a":"\\/"}',
+                 b'{"a": "x\\":", "b": "\\\\"}', b'{"a": "caf\xc3\xa9 \xe2\x82\xac"}', b'[{}, [], {"": 0}]'):
         assert assert_same(data), data
 
 
@@ -163,3 +165,13 @@ def test_bench_bodies_lint_the_same_as_with_the_builder(tmp_path: Path, monkeypa
     assert [d.text() for d in fast.diagnostics] == [d.text() for d in eager.diagnostics]
     assert fast.diagnostics and len(fast.files) == len(bodies)
     assert sorted(set(built)) == sorted({d.path for d in fast.diagnostics})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pairs=st.lists(st.tuples(st.sampled_from(["a", "b", 'q"', "x\\", ":"]), VALUES), max_size=6),
+       nested=st.booleans())
+def test_objects_with_repeated_keys_load_the_same_either_way(pairs: list[tuple[str, Any]], nested: bool) -> None:
+    text = "{" + ", ".join(f"{json.dumps(key)}: {_dump(value, 0)}" for key, value in pairs) + "}"
+    if nested:
+        text = '{"outer": [' + text + ", " + text + "]}"
+    assert_same(text.encode("utf-8"))
