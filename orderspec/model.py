@@ -58,15 +58,12 @@ class Locator(Protocol):
     def raw_ambiguous(self, pointer: Pointer) -> str | None: ...
 
 
-@dataclass(frozen=True)
-class OnePlace:
-    """Locator for values that have no source file to point into (a `--set` assignment, a body
-    that came over HTTP): every value is reported at the one place, and no raw text is known."""
-
-    place: Location
+class LocationsOnly:
+    """Base of locators that know where values are but not how they were written: no related
+    locations, no raw YAML text (so no YAML type-trap hints). Subclasses define `locate`."""
 
     def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
-        return self.place
+        raise NotImplementedError
 
     def related(self, pointer: Pointer) -> tuple[Location, ...]:
         return ()
@@ -76,6 +73,17 @@ class OnePlace:
 
     def raw_ambiguous(self, pointer: Pointer) -> str | None:
         return None
+
+
+@dataclass(frozen=True)
+class OnePlace(LocationsOnly):
+    """Locator for values that have no source file to point into (a `--set` assignment, a body
+    that came over HTTP): every value is reported at the one place."""
+
+    place: Location
+
+    def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
+        return self.place
 
 
 @dataclass
