@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
@@ -271,7 +271,7 @@ def explain(code: str) -> None:
 
 # -- dispatch (issue 5): the work is in orderspec.dispatch.commands, imported only when used ----------
 
-def _dispatch_options(command):  # type: ignore[no-untyped-def]
+def _dispatch_options(command: Callable[..., None]) -> Callable[..., None]:
     """Where to send, and timing knobs (small values make rehearsals against the emulator fast)."""
     for option in reversed([
         click.option("--env", "env", metavar="NAME", help="Environment by name, e.g. us-api-sandbox-cloud1, "

@@ -13,11 +13,14 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Callable, Sequence, TextIO
+from typing import TYPE_CHECKING, Callable, Sequence, TextIO
 from urllib.parse import quote
 
 from orderspec import __version__
 from orderspec.diagnostics import Diagnostic, Severity, to_json_report
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
@@ -348,7 +351,7 @@ class Progress:
         self._done = 0
         self._stream = stream
         self._enabled = total > 1 and is_interactive(stream)
-        self._bar: object | None = None
+        self._bar: ProgressBar[int] | None = None
 
     def __call__(self, _result: object = None) -> None:
         self._done += 1
@@ -360,14 +363,14 @@ class Progress:
             import click
 
             self._bar = click.progressbar(length=self._total, label="linting", file=self._stream)
-            self._bar.__enter__()  # type: ignore[attr-defined]
-            self._bar.update(self._done)  # type: ignore[attr-defined]
+            self._bar.__enter__()
+            self._bar.update(self._done)
             return
-        self._bar.update(1)  # type: ignore[attr-defined]
+        self._bar.update(1)
 
     def close(self) -> None:
         if self._bar is not None:
-            self._bar.__exit__(None, None, None)  # type: ignore[attr-defined]
+            self._bar.__exit__(None, None, None)
             self._bar = None
 
 

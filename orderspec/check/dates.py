@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from orderspec.check._common import Context, actions, as_dict, as_list, parse_date, text
 
 # A subscription is signed, then its service starts, then the customer accepts it.
@@ -11,7 +13,7 @@ LIFECYCLE = ("ContractEffective", "ServiceActivation", "CustomerAcceptance")
 def check(ctx: Context) -> None:
     for action in actions(ctx.body):
         seen: dict[str, int] = {}
-        dates: dict[str, tuple[int, object]] = {}
+        dates: dict[str, tuple[int, datetime.date]] = {}
         for index, entry in enumerate(as_list(action.value.get("triggerDates"))):
             name = text(as_dict(entry).get("name"))
             if name is None:
@@ -29,11 +31,11 @@ def check(ctx: Context) -> None:
         _lifecycle_order(ctx, action.pointer, dates)
 
 
-def _lifecycle_order(ctx: Context, pointer: tuple, dates: dict[str, tuple[int, object]]) -> None:
+def _lifecycle_order(ctx: Context, pointer: tuple, dates: dict[str, tuple[int, datetime.date]]) -> None:
     present = [name for name in LIFECYCLE if name in dates]
     for earlier, later in zip(present, present[1:]):
         (_, first), (index, second) = dates[earlier], dates[later]
-        if second < first:  # type: ignore[operator]
+        if second < first:
             ctx.report(pointer + ("triggerDates", index, "triggerDate"), "R007",
                        f"{later} ({second}) is before {earlier} ({first}); Zuora requires "
                        f"{' <= '.join(LIFECYCLE)}")

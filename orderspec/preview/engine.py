@@ -603,8 +603,9 @@ class _Builder:
                 return result
         line.unit_price = pricing.discount_percentage if pricing.discount_percentage is not None else pricing.discount_amount
         line.start = min((t.start for t in targets if t.start), default=None)
-        ends = [t.end for t in targets]
-        line.end = max(ends) if ends and None not in ends else None  # type: ignore[type-var]
+        ends = [t.end for t in targets if t.end is not None]
+        # A discount ends with the last of its charges; one open-ended charge leaves it open-ended.
+        line.end = max(ends) if ends and len(ends) == len(targets) else None
         line.billing = f"{'percentage' if pricing.discount_percentage is not None else 'fixed amount'} discount on " + (
             ", ".join(t.label for t in targets) or "no charge in its scope")
         line.items = cut([i for t in targets for i in t.items])
