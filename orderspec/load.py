@@ -315,7 +315,7 @@ class _Builder:
         index = 0
         for event in events:
             if isinstance(event, yaml.DocumentStartEvent):
-                start = event.start_mark
+                line = event.start_mark.line + 1 if event.start_mark is not None else 1
                 source = SourceMap(self.path)
                 try:
                     value = self.document(events, source)
@@ -325,7 +325,7 @@ class _Builder:
                     # and continuing would spend the resources the cap protects.
                     return
                 if value is not None or source.plain.get(()) != "":  # skip empty documents
-                    yield Document(value, source, index, start.line + 1)
+                    yield Document(value, source, index, line)
                 index += 1
 
     def document(self, events: Iterator[Any], source: SourceMap) -> Any:

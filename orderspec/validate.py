@@ -12,8 +12,8 @@ from decimal import Decimal, localcontext
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError, best_match
+from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
+from jsonschema.exceptions import ValidationError, best_match  # type: ignore[import-untyped]
 
 from orderspec.diagnostics import Diagnostic, at, format_pointer
 from orderspec.model import Endpoint, Locator, Request, choose_endpoint
@@ -276,9 +276,9 @@ def _diagnose(error: ValidationError, source: Locator, typed: set[tuple[Any, ...
         return one("S003", f"missing required field `{missing}`", key=True)
     if validator_name in ("enum", "const"):
         allowed = error.validator_value if validator_name == "enum" else [error.validator_value]
-        names = [str(a) for a in allowed if a is not None]
-        hint = did_you_mean(str(value), names) if isinstance(value, str) else ""
-        listing = ", ".join(names) if len(names) <= 12 else ", ".join(names[:12]) + ", ..."
+        choices = [str(a) for a in allowed if a is not None]
+        hint = did_you_mean(str(value), choices) if isinstance(value, str) else ""
+        listing = ", ".join(choices) if len(choices) <= 12 else ", ".join(choices[:12]) + ", ..."
         return one("S004", f"{field}: `{_show(value)}` is not one of {listing}{hint}")
     if validator_name in ("maxLength", "minLength"):
         limit = error.validator_value
