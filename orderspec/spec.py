@@ -51,10 +51,6 @@ def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
-def is_spec(document: Document) -> bool:
-    return isinstance(document.value, dict) and "orderspec" in document.value
-
-
 def parse(document: Document, bare_operation: str | None = None) -> tuple[Spec | None, list[Diagnostic]]:
     """Turn a loaded document into a Spec. `bare_operation` treats a non-spec as a bare body."""
     source = document.source

@@ -123,10 +123,6 @@ class Catalog:
     def rate_plan_names(self) -> tuple[str, ...]:
         return tuple(self._rate_plans)
 
-    @property
-    def product_names(self) -> tuple[str, ...]:
-        return tuple(self._products)
-
     def _find(self, table: dict[str, _Entry], name: str, kind: str) -> _Entry:
         if not isinstance(name, str):
             raise CatalogError(f"a {kind} name must be text, not `{name}`")
