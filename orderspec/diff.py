@@ -60,6 +60,10 @@ class Change:
             return Decimal(0)  # an added order had no money before; a removed one has none after
         return order.figures.get(name)
 
+    def figures(self, name: str) -> tuple[Decimal | None, Decimal | None]:
+        """(before, after) of one figure."""
+        return self.figure("old", name), self.figure("new", name)
+
 
 class _Missing:
     def __repr__(self) -> str:
@@ -242,8 +246,7 @@ def _money(value: Decimal | None) -> str:
     return "?" if value is None else f"{value:,.2f}"
 
 
-def _delta(change: Change, name: str) -> str:
-    before, after = change.figure("old", name), change.figure("new", name)
+def _delta(before: Decimal | None, after: Decimal | None) -> str:
     if before is None or after is None:
         return "?"
     difference = after - before
@@ -286,7 +289,7 @@ def text_report(changes: list[Change]) -> str:
             mark = "+" if before is MISSING else "-" if after is MISSING else "~"
             lines.append(f"    {mark} {pointer}: {_show(before)} -> {_show(after)}")
         money = "   ".join(f"{label} {_money(change.figure('old', name))} -> {_money(change.figure('new', name))} "
-                           f"({_delta(change, name)})" for name, label in FIGURES)
+                           f"({_delta(*change.figures(name))})" for name, label in FIGURES)
         lines.append(f"    {money}" + ("   * not all of it computed offline" if _partial(change) else ""))
     if not lines:
         return "no differences\n"
@@ -326,15 +329,14 @@ def markdown_report(changes: list[Change]) -> str:
         row = [_code(change.key) + (" \\*" if _partial(change) else ""), change.status]
         partial = partial or _partial(change)
         for name, _ in FIGURES:
-            row += [_money(change.figure("old", name)), _money(change.figure("new", name)), _delta(change, name)]
+            before, after = change.figures(name)
+            row += [_money(before), _money(after), _delta(before, after)]
         lines.append("| " + " | ".join(row) + " |")
     summary = totals(changes)
     row = ["**Total**", ""]
     for name, _ in FIGURES:
         before, after = summary[name]
-        delta = "?" if before is None or after is None else (
-            ("+" if after - before > 0 else "") + f"{after - before:,.2f}")
-        row += [_money(before), _money(after), f"**{delta}**"]
+        row += [_money(before), _money(after), f"**{_delta(before, after)}**"]
     lines.append("| " + " | ".join(row) + " |")
     lines.append("")
     if partial:
