@@ -19,7 +19,7 @@ from orderspec.load import Limits, load_file
 from orderspec.model import Locator, OnePlace
 from orderspec.spec import did_you_mean
 
-Path = tuple  # a path into the merged values: keys (and list indexes)
+ValuePath = tuple[Any, ...]  # where a value sits in the merged values: keys (and list indexes)
 
 
 @dataclass
@@ -76,13 +76,13 @@ class Values:
 
     layers: list[Layer]
     merged: dict[str, Any] = field(default_factory=dict)
-    origins: dict[Path, tuple[int, Pointer]] = field(default_factory=dict)  # path -> (layer, pointer)
+    origins: dict[ValuePath, tuple[int, Pointer]] = field(default_factory=dict)  # path -> (layer, pointer)
 
     def __post_init__(self) -> None:
         for number, layer in enumerate(self.layers):
             self._merge(self.merged, layer.data, (), number, layer.prefix)
 
-    def _merge(self, target: dict[str, Any], data: dict[str, Any], path: Path, layer: int,
+    def _merge(self, target: dict[str, Any], data: dict[str, Any], path: ValuePath, layer: int,
                pointer: Pointer) -> None:
         for key, value in data.items():
             here = path + (key,)
@@ -94,7 +94,7 @@ class Values:
                 del self.origins[old]
             self.origins[here] = (layer, pointer + (key,))
 
-    def origin(self, path: Path) -> tuple[Layer, Pointer] | None:
+    def origin(self, path: ValuePath) -> tuple[Layer, Pointer] | None:
         for length in range(len(path), 0, -1):
             found = self.origins.get(tuple(path[:length]))
             if found is not None:
@@ -102,14 +102,14 @@ class Values:
                 return self.layers[layer], pointer + tuple(path[length:])
         return None
 
-    def locate(self, path: Path, *, key: bool = False) -> Location | None:
+    def locate(self, path: ValuePath, *, key: bool = False) -> Location | None:
         found = self.origin(path)
         if found is None:
             return None
         layer, pointer = found
         return layer.source.locate(pointer, key=key)
 
-    def describe(self, path: Path) -> str:
+    def describe(self, path: ValuePath) -> str:
         found = self.origin(path)
         if found is None:
             return ""
@@ -119,14 +119,14 @@ class Values:
         name = ".".join(str(p) for p in pointer[len(layer.prefix):])
         return f" (from {layer.label}, key `{name}`)"
 
-    def identity_paths(self) -> dict[int, Path]:
+    def identity_paths(self) -> dict[int, ValuePath]:
         """Where each value object sits in the merged tree, for values that are unique objects.
 
         Templates print values, not names; the object's identity tells which value was printed.
         Small ints, booleans and None are shared by Python and say nothing; they are left out."""
-        seen: dict[int, Path | None] = {}
+        seen: dict[int, ValuePath | None] = {}
 
-        def walk(value: Any, path: Path) -> None:
+        def walk(value: Any, path: ValuePath) -> None:
             if value is None or isinstance(value, bool) or (isinstance(value, int) and -6 < value < 257):
                 return
             if not isinstance(value, (str, int, Decimal, list, dict)):
