@@ -244,3 +244,11 @@ def test_a_taken_order_number_is_refused_as_a_business_rule():
         again = post(server, "/v1/orders", CREATE, key="b").json()
         assert again["success"] is False and again["reasons"][0]["code"].endswith("30")
         assert len(server.orders()) == 1 and server.duplicate_order_numbers == 1
+
+
+def test_the_configured_client_secrets_stay_out_of_the_config_repr():
+    from dispatch_support import assert_no_secret
+
+    config = EmulatorConfig(clients={"orderspec-tests": SECRET})
+    assert_no_secret(repr(config), str(config))
+    assert config.clients == {"orderspec-tests": SECRET}

@@ -86,7 +86,8 @@ class Faults:
 class EmulatorConfig:
     host: str = "127.0.0.1"
     port: int = 0  # 0: any free port
-    clients: dict[str, str] | None = None  # client id -> secret; None accepts any non-empty pair
+    # client id -> secret; None accepts any non-empty pair. Not in the repr: it holds secrets.
+    clients: dict[str, str] | None = field(default=None, repr=False)
     token_ttl: float = 3600.0
     job_delay: float = 0.2  # seconds a job stays Processing
     idempotency_ttl: float = 24 * 3600.0
