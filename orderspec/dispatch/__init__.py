@@ -7,6 +7,7 @@ exactly once with the journal; `Dispatcher.preview` previews. The HTTP details l
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Iterable
 from orderspec.dispatch.client import ENVIRONMENTS, Credentials, Environment, Secret, ZuoraClient, resolve_environment
 from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, Reason
 from orderspec.dispatch.jobs import PollSettings, StatusLine
-from orderspec.dispatch.journal import Journal, earlier_version, journal_path_for, spec_id
+from orderspec.dispatch.journal import Journal, OrderState, earlier_version, journal_path_for, spec_id
 from orderspec.dispatch.retry import RetryPolicy
 from orderspec.dispatch.send import Dispatcher, Outcome, SendSettings, held_detail, plan_action
 from orderspec.render import RenderedRequest
@@ -65,8 +66,6 @@ def dry_run(items: list[Prepared]) -> list[tuple[Prepared, str]]:
     """What `send --yes` would do with each order, read from the journals (nothing is written)."""
     journals = _journals(items)
     states = {path: journal.states() for path, journal in journals.items()}
-    from orderspec.dispatch.journal import OrderState
-
     plans = []
     for item in items:
         key = item.rendered.idempotency_key
@@ -83,10 +82,6 @@ def dry_run(items: list[Prepared]) -> list[tuple[Prepared, str]]:
 
 def send_batch(items: list[Prepared], dispatcher: Dispatcher) -> list[Outcome]:
     """Create every order exactly once, journalling each step (see `orderspec.dispatch.send`)."""
-    import contextlib
-
-    from orderspec.dispatch.journal import OrderState
-
     journals = _journals(items)
     outcomes: list[Outcome] = []
     with contextlib.ExitStack() as stack:
