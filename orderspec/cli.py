@@ -299,8 +299,9 @@ def _dispatch_options(command: Callable[..., None]) -> Callable[..., None]:
 def _tuning(options: dict[str, Any]) -> Tuning:
     from orderspec.dispatch.commands import Tuning
 
-    return Tuning(options["timeout"], options["max_attempts"], options["backoff"], options["max_wait"],
-                  options["poll_timeout"], options["poll_interval"], bool(options["verbose"]))
+    return Tuning(timeout=options["timeout"], max_attempts=options["max_attempts"], backoff=options["backoff"],
+                  max_wait=options["max_wait"], poll_timeout=options["poll_timeout"],
+                  poll_interval=options["poll_interval"], verbose=bool(options["verbose"]))
 
 
 @cli.command()

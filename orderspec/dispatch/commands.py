@@ -17,20 +17,20 @@ if TYPE_CHECKING:
     from orderspec.pipeline import Options
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-
-
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report an interrupted command
 
 
 @dataclass
 class Tuning:
-    timeout: float = 30.0
-    max_attempts: int = 6
-    backoff: float = 0.5
-    max_wait: float = 120.0
-    poll_timeout: float = 600.0
-    poll_interval: float = 0.5
-    verbose: bool = False
+    """The timing options of preview --remote and send (their defaults are the CLI's)."""
+
+    timeout: float
+    max_attempts: int
+    backoff: float
+    max_wait: float
+    poll_timeout: float
+    poll_interval: float
+    verbose: bool
 
 
 def _show_retries(tuning: Tuning) -> None:
