@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from jinja2 import Environment, StrictUndefined, nodes
 from jinja2.exceptions import SecurityError, TemplateError, TemplateNotFound
@@ -400,6 +400,15 @@ class RenderedText:
         return self.lines[-1] if self.lines else ("<template>", 1)
 
 
+def _between_markers(marked: str) -> Iterator[tuple[str, re.Match[str] | None]]:
+    """The text before each marker with the marker, then the text after the last (with None)."""
+    position = 0
+    for match in _MARKER.finditer(marked):
+        yield marked[position:match.start()], match
+        position = match.end()
+    yield marked[position:], None
+
+
 def _strip_markers(marked: str, files: list[str], main_file: str) -> RenderedText:
     out: list[str] = []
     lines: list[tuple[str, int]] = []
@@ -407,10 +416,7 @@ def _strip_markers(marked: str, files: list[str], main_file: str) -> RenderedTex
     current = (main_file, 1)
     line_started = False  # has the current rendered line any real character yet?
     line_no, column = 1, 1
-    position = 0
-    for match in _MARKER.finditer(marked):
-        text = marked[position:match.start()]
-        position = match.end()
+    for text, match in _between_markers(marked):
         for piece in _split_keep(text):
             if piece == "\n":
                 if not line_started:
@@ -423,23 +429,14 @@ def _strip_markers(marked: str, files: list[str], main_file: str) -> RenderedTex
                     line_started = True
                 out.append(piece)
                 column += len(piece)
+        if match is None:
+            break
         kind, payload = match.group(1), match.group(2)
         if kind == _LINE:
             file_index, _, line = payload.partition(".")
             current = (files[int(file_index)], int(line))
         else:
             origins[(line_no, column)] = int(payload)
-    for piece in _split_keep(marked[position:]):
-        if piece == "\n":
-            if not line_started:
-                lines.append(current)
-            out.append(piece)
-            line_started = False
-        elif piece:
-            if not line_started and piece.strip():
-                lines.append(current)
-                line_started = True
-            out.append(piece)
     if not line_started:
         lines.append(current)
     return RenderedText("".join(out), lines, origins)
