@@ -346,23 +346,32 @@ class _Handler(BaseHTTPRequestHandler):
             "method": method, "path": path, "fault": fault, "key": self.headers.get("Idempotency-Key"),
             "gzip": (self.headers.get("Content-Encoding") or "").lower() == "gzip"})
 
+    def _admitted(self, method: str, path: str, fault: str | None) -> bool:
+        """Record the request, then answer it with its fault, a 401 or a 429 when one applies;
+        True when none did and the route should answer."""
+        self._record(method, path, fault)
+        if self._fault_response(fault) or not self._authorized():
+            return False
+        if self.emulator.rate_limited():
+            self._rate_limited()
+            return False
+        return True
+
+    def _not_found(self, path: str) -> None:
+        self._send(404, {"success": False, "reasons": [{"code": 50000040,
+                                                        "message": f"The endpoint {path} does not exist."}]})
+
     # -- routes -------------------------------------------------------------------------------------
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
         match = JOB_PATH.match(path)
         if not match:
-            self._send(404, {"success": False, "reasons": [{"code": 50000040,
-                                                            "message": f"The endpoint {path} does not exist."}]})
+            self._not_found(path)
             return
         fault = self.emulator.config.faults.next(GET_FAULT_KINDS)
-        self._record("GET", path, fault)
-        if self._fault_response(fault) or not self._authorized():
-            return
-        if self.emulator.rate_limited():
-            self._rate_limited()
-            return
-        self._send(*self.emulator.job_status(match.group(1)))
+        if self._admitted("GET", path, fault):
+            self._send(*self.emulator.job_status(match.group(1)))
 
     def do_POST(self) -> None:
         path = urlsplit(self.path).path
@@ -379,17 +388,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         endpoint = ORDER_PATHS.get(path)
         if endpoint is None:
-            self._send(404, {"success": False, "reasons": [{"code": 50000040,
-                                                            "message": f"The endpoint {path} does not exist."}]})
+            self._not_found(path)
             return
         fault = self.emulator.config.faults.next()
-        self._record("POST", path, fault)
-        if self._fault_response(fault) or not self._authorized():
-            return
-        if self.emulator.rate_limited():
-            self._rate_limited()
-            return
-        self._order(endpoint, raw, fault)
+        if self._admitted("POST", path, fault):
+            self._order(endpoint, raw, fault)
 
     def _order(self, endpoint: Endpoint, raw: bytes, fault: str | None) -> None:
         emulator, store = self.emulator, self.emulator.store
