@@ -14,14 +14,13 @@ import click
 from orderspec import __version__
 from orderspec.diagnostics import Diagnostic, Severity
 from orderspec.files import write_atomically
+from orderspec.gate import EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE
 from orderspec.model import ENDPOINTS
 
 if TYPE_CHECKING:
     from orderspec.config import Config
     from orderspec.dispatch.commands import Tuning
     from orderspec.report import Report
-
-EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 class _CannotWrite(click.ClickException):

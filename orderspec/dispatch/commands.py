@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from orderspec.diagnostics import Severity
+from orderspec.gate import EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, lint_status, missing_paths, say
 
 if TYPE_CHECKING:
     from orderspec.config import Config
     from orderspec.dispatch import Environment, SendSettings, ZuoraClient
     from orderspec.pipeline import Options
 
-EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report an interrupted command
 
 
@@ -49,31 +48,16 @@ def _show_retries(tuning: Tuning) -> None:
         logger.setLevel(logging.INFO)
 
 
-def _error(message: str) -> None:
-    click.echo(f"orderspec: {message}", err=True)
-
-
 def _prepare(paths: tuple[str, ...], options: Options | None = None) -> tuple[int, list[Any]]:
     """Lint, then render. Any error stops here: only clean specs are sent."""
-    import os
-
     from orderspec.dispatch import prepare
 
-    missing = [p for p in paths if not os.path.exists(p)]
-    if missing:
-        _error(f"no such file or directory: {', '.join(missing)}")
-        return EXIT_USAGE, []
+    status = missing_paths(paths)
+    if status:
+        return status, []
     result, items = prepare(paths, options)
-    if not result.files:
-        _error(f"no order specs found in {', '.join(paths)}")
-        return EXIT_USAGE, []
-    errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
-    if errors:
-        for diagnostic in errors:
-            click.echo(diagnostic.text(), err=True)
-        _error(f"{len(errors)} error(s): fix the specs before sending (see `orderspec lint`)")
-        return EXIT_PROBLEMS, []
-    return EXIT_CLEAN, items
+    status = lint_status(result, paths, "before sending")
+    return status, items if status == EXIT_CLEAN else []
 
 
 def _connect(environment: Environment, tuning: Tuning) -> ZuoraClient | None:
@@ -84,7 +68,7 @@ def _connect(environment: Environment, tuning: Tuning) -> ZuoraClient | None:
     try:
         credentials = Credentials.from_env()
     except DispatchError as error:
-        _error(str(error))
+        say(str(error))
         return None
     policy = RetryPolicy(max_attempts=tuning.max_attempts, base_delay=tuning.backoff,
                          max_delay=max(tuning.backoff, 30.0), total_time=tuning.max_wait)
@@ -99,7 +83,7 @@ def _environment(env: str | None, base_url: str | None) -> Environment | None:
     try:
         return resolve_environment(env, base_url)
     except DispatchError as error:
-        _error(str(error))
+        say(str(error))
         return None
 
 
@@ -132,7 +116,7 @@ def preview_remote(spec: str, env: str | None, base_url: str | None, as_json: bo
         return status
     not_previews = [i.rendered.name for i in items if i.operation != "preview"]
     if not_previews:
-        _error(f"{', '.join(not_previews)}: not a preview spec; `orderspec preview` needs `operation: preview` "
+        say(f"{', '.join(not_previews)}: not a preview spec; `orderspec preview` needs `operation: preview` "
                "(create specs go through `orderspec send`)")
         return EXIT_USAGE
     environment = _environment(env, base_url)
@@ -173,7 +157,7 @@ def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: boo
         return status
     previews = [i.rendered.name for i in items if i.operation != "create"]
     if previews:
-        _error(f"not sending preview spec(s) {', '.join(previews)}: `send` creates orders "
+        say(f"not sending preview spec(s) {', '.join(previews)}: `send` creates orders "
                "(`orderspec preview --remote` previews)")
         items = [i for i in items if i.operation == "create"]
         if not items:
@@ -192,7 +176,7 @@ def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: boo
         click.echo(f"dry run: nothing was sent to {target}. Add --yes to send.{note}", err=True)
         return EXIT_CLEAN
     if environment.production and not allow_production:
-        _error(f"{target} is a production environment; add --allow-production to create real orders there")
+        say(f"{target} is a production environment; add --allow-production to create real orders there")
         return EXIT_USAGE
     client = _connect(environment, tuning)
     if client is None:
@@ -202,10 +186,10 @@ def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: boo
             client.authenticate()
             outcomes = send_batch(items, Dispatcher(client, _settings(tuning)))
     except (DispatchError, JournalBusy) as error:
-        _error(str(error))
+        say(str(error))
         return EXIT_USAGE
     except KeyboardInterrupt:
-        _error("interrupted. Every step so far is in the journal (.orderspec/journal.jsonl next to the specs): "
+        say("interrupted. Every step so far is in the journal (.orderspec/journal.jsonl next to the specs): "
                "run the same command again to finish; nothing will be created twice")
         return EXIT_INTERRUPTED
     if as_json:
@@ -234,7 +218,7 @@ def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str
     try:
         fault_config = Faults.parse(faults, seed) if faults else Faults(seed=seed)
     except ValueError as error:
-        _error(str(error))
+        say(str(error))
         return EXIT_USAGE
     config = EmulatorConfig(host=host, port=port, faults=fault_config, db=db, job_delay=job_delay,
                             token_ttl=token_ttl, rate_limit=rate_limit, retry_after=retry_after,
@@ -242,7 +226,7 @@ def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str
     try:
         server = Emulator(config)
     except OSError as error:
-        _error(f"cannot listen on {host}:{port}: {error.strerror or error}")
+        say(f"cannot listen on {host}:{port}: {error.strerror or error}")
         return EXIT_USAGE
     click.echo(f"orderspec emulator listening on {server.url} (Ctrl-C to stop)", err=True)
     sys.stderr.flush()

@@ -6,20 +6,19 @@ Exit status: 0 previewed (figures that cannot be computed offline are reported a
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from orderspec.diagnostics import Severity
 from orderspec.body import parse_date
+from orderspec.diagnostics import Severity
+from orderspec.gate import EXIT_CLEAN, EXIT_USAGE, lint_status, missing_paths
 from orderspec.preview.engine import Window, build_plan, spec_catalog
 from orderspec.preview.text import plan_text
 
 if TYPE_CHECKING:
     from orderspec.pipeline import Options
 
-EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def window_option(thru: str | None, periods: int | None, term_end: bool) -> Window | None:
@@ -43,21 +42,13 @@ def preview_offline_command(paths: tuple[str, ...], as_json: bool, window: Windo
     from orderspec.preview_tables import format_preview
     from orderspec.render import canonical_json
 
-    missing = [p for p in paths if not os.path.exists(p)]
-    if missing:
-        click.echo(f"orderspec: no such file or directory: {', '.join(missing)}", err=True)
+    if missing_paths(paths):
         return EXIT_USAGE
     options = options or pipeline.Options()
     result = pipeline.run(paths, options, keep_requests=True)
-    if not result.files:
-        click.echo(f"orderspec: no order specs found in {', '.join(paths)}", err=True)
-        return EXIT_USAGE
-    errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
-    if errors:
-        for diagnostic in errors:
-            click.echo(diagnostic.text(), err=True)
-        click.echo(f"orderspec: {len(errors)} error(s): fix the specs first (see `orderspec lint`)", err=True)
-        return EXIT_PROBLEMS
+    status = lint_status(result, paths, "first")
+    if status:
+        return status
     previews: list[dict[str, Any]] = []
     for request in result.requests:
         catalog, env = spec_catalog(request.path, options.expand)

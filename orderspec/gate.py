@@ -1,0 +1,45 @@
+"""What the commands that act on specs share: exit statuses, and the rule that they act only on
+specs that lint clean (`render`, `preview`, `send`; `lint` reports, it does not act).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Sequence
+
+import click
+
+from orderspec.diagnostics import Severity
+
+if TYPE_CHECKING:
+    from orderspec.pipeline import BatchResult
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def say(message: str) -> None:
+    click.echo(f"orderspec: {message}", err=True)
+
+
+def missing_paths(paths: Sequence[str]) -> int:
+    """EXIT_USAGE (after saying which) when a path does not exist, else EXIT_CLEAN."""
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        say(f"no such file or directory: {', '.join(missing)}")
+        return EXIT_USAGE
+    return EXIT_CLEAN
+
+
+def lint_status(result: BatchResult, paths: Sequence[str], fix_when: str) -> int:
+    """EXIT_CLEAN when the batch has specs and no errors; else the errors on stderr and the status
+    that stops the command. `fix_when` ends "fix the specs ...": "first", "before sending"."""
+    if not result.files:
+        say(f"no order specs found in {', '.join(paths)}")
+        return EXIT_USAGE
+    errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+    if errors:
+        for diagnostic in errors:
+            click.echo(diagnostic.text(), err=True)
+        say(f"{len(errors)} error(s): fix the specs {fix_when} (see `orderspec lint`)")
+        return EXIT_PROBLEMS
+    return EXIT_CLEAN
