@@ -102,31 +102,35 @@ class LoadedFile:
 
 
 class _UnbuiltMap:
-    """The text of a JSON document whose source map nobody has asked for yet.
+    """The text of a file whose source maps nobody has asked for yet.
 
-    Reading JSON with the C parser is far cheaper than building the located tree from libyaml
-    events; most bodies never need a location (only a diagnostic does), so the tree is built
-    from the text on first use, by the same builder that loads YAML: the same lines and columns.
+    Reading values is far cheaper than also noting where each came from; most documents never
+    need a location (only a diagnostic does), so the maps are built from the text on first use,
+    by the builder that always built them: the same lines, columns and raw texts.
     """
 
-    def __init__(self, text: str, path: str, limits: Limits) -> None:
-        self.text, self.path, self.limits = text, path, limits
-        self.built: SourceMap | None = None
+    def __init__(self, text: str, path: str, limits: Limits, json_mode: bool) -> None:
+        self.text, self.path, self.limits, self.json_mode = text, path, limits, json_mode
+        self.built: dict[int, SourceMap] | None = None
+        # Where the values of the top two levels are, per document: enough to locate a spec's
+        # headers (which the spec stage always does) without building the whole map.
+        self.shallow: dict[int, dict[Pointer, tuple[int, int]]] = {}
 
-    def source(self) -> SourceMap:
+    def source(self, index: int) -> SourceMap:
         if self.built is None:
-            loaded = _load_located(self.text, self.path, json_mode=True, limits=self.limits)
-            # The fast reader took the text, so the builder reads it as one clean document.
-            self.built = loaded.documents[0].source if len(loaded.documents) == 1 else SourceMap(self.path)
+            loaded = _load_located(self.text, self.path, json_mode=self.json_mode, limits=self.limits)
+            # The fast reader took the text, so the builder reads the same clean documents.
+            self.built = {document.index: document.source for document in loaded.documents}
             self.text = ""
-        return self.built
+        return self.built.get(index) or SourceMap(self.path)
 
 
 class LazySourceMap:
-    """A SourceMap of a JSON document, built when first asked for a location or raw text."""
+    """A document's SourceMap, built when first asked for a location or raw text."""
 
-    def __init__(self, unbuilt: _UnbuiltMap, prefix: Pointer = ()) -> None:
+    def __init__(self, unbuilt: _UnbuiltMap, index: int = 0, prefix: Pointer = ()) -> None:
         self._unbuilt = unbuilt
+        self._index = index
         self.prefix = prefix
 
     @property
@@ -137,13 +141,20 @@ class LazySourceMap:
     def built(self) -> bool:
         return self._unbuilt.built is not None
 
-    def _map(self) -> SourceMap:
-        return self._unbuilt.source().sub(self.prefix)
+    def _whole(self) -> SourceMap:
+        return self._unbuilt.source(self._index)
 
     def sub(self, prefix: Pointer) -> "LazySourceMap":
-        return LazySourceMap(self._unbuilt, self.prefix + tuple(prefix))
+        return LazySourceMap(self._unbuilt, self._index, self.prefix + tuple(prefix))
+
+    def _map(self) -> SourceMap:
+        return self._whole().sub(self.prefix)
 
     def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
+        if not key and self._unbuilt.built is None:
+            found = self._unbuilt.shallow.get(self._index, {}).get(self.prefix + tuple(pointer))
+            if found is not None:
+                return Location(self.path, *found)
         return self._map().locate(pointer, key=key)
 
     def related(self, pointer: Pointer) -> tuple[Location, ...]:
@@ -152,7 +163,7 @@ class LazySourceMap:
     def raw_plain(self, pointer: Pointer) -> str | None:
         return self._map().raw_plain(pointer)
 
-    # JSON has none of YAML 1.1's ambiguous literals: nothing to build for these.
+    # The fast readers leave every document with an ambiguous literal to the builder.
     def raw_ambiguous(self, pointer: Pointer) -> str | None:
         return None
 
@@ -161,15 +172,15 @@ class LazySourceMap:
 
     @property
     def values(self) -> dict[Pointer, tuple[int, int]]:
-        return self._unbuilt.source().values
+        return self._whole().values
 
     @property
     def keys(self) -> dict[Pointer, tuple[int, int]]:
-        return self._unbuilt.source().keys
+        return self._whole().keys
 
     @property
     def plain(self) -> dict[Pointer, str]:
-        return self._unbuilt.source().plain
+        return self._whole().plain
 
     @property
     def ambiguous(self) -> dict[Pointer, str]:
@@ -241,6 +252,46 @@ def _int_is_ambiguous(text: str) -> bool:
     return "_" in body or ":" in body or (len(body) > 1 and body[0] == "0")
 
 
+class _BadScalar(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        self.code, self.message = code, message
+
+
+def _typed_scalar(text: str, kind: str, json_mode: bool) -> tuple[Any, bool, bool]:
+    """(value, whether YAML typed the text, whether the text is ambiguous) of a plain scalar
+    that resolved (or was tagged) to `kind`."""
+    if kind == "str" or kind == "timestamp":
+        return text, False, not json_mode and _YAML12_FLOAT.match(text) is not None
+    if kind == "null":
+        return None, True, False
+    if kind == "bool":
+        return text.lower() in ("true", "yes", "on"), True, False
+    if kind == "int":
+        if json_mode:
+            try:
+                return int(text), True, False
+            except ValueError:  # more digits than Python converts
+                raise _BadScalar("Y002", f"`{text[:20]}...` is too long a number")
+        ambiguous = _int_is_ambiguous(text)
+        try:
+            return _yaml11_int(text), True, ambiguous
+        except ValueError:
+            raise _BadScalar("Y002", f"`{text}` is not a valid number")
+    if kind == "float":
+        cleaned = text.replace("_", "")
+        ambiguous = "_" in text or ":" in text
+        if cleaned.lower().lstrip("+-") in (".inf", ".nan"):
+            raise _BadScalar("Y011", f"`{text}` is not a finite number; JSON cannot carry it")
+        if ":" in cleaned:
+            whole, fraction = cleaned.split(".")[0], cleaned.split(".")[1]
+            return Decimal(_yaml11_int(whole)) + Decimal("0." + fraction), True, ambiguous
+        try:
+            return Decimal(cleaned), True, ambiguous
+        except InvalidOperation:
+            raise _BadScalar("Y002", f"`{text}` is not a valid number")
+    raise _BadScalar("Y010", f"the tag {kind} is not accepted here")
+
+
 class _Builder:
     """Builds documents from parser events. One instance per file."""
 
@@ -274,41 +325,15 @@ class _Builder:
             return text
         else:
             kind = _resolve_plain(text, self.json_mode)[len(_TAG):]
-        if kind == "str" or kind == "timestamp":
-            if not self.json_mode and _YAML12_FLOAT.match(text):
-                source.ambiguous[pointer] = text
-            return text
-        source.plain[pointer] = text
-        if kind == "null":
-            return None
-        if kind == "bool":
-            return text.lower() in ("true", "yes", "on")
-        if kind == "int":
-            if self.json_mode:
-                try:
-                    return int(text)
-                except ValueError:  # more digits than Python converts
-                    raise self.fail(event.start_mark, "Y002", f"`{text[:20]}...` is too long a number")
-            if _int_is_ambiguous(text):
-                source.ambiguous[pointer] = text
-            try:
-                return _yaml11_int(text)
-            except ValueError:
-                raise self.fail(event.start_mark, "Y002", f"`{text}` is not a valid number")
-        if kind == "float":
-            cleaned = text.replace("_", "")
-            if "_" in text or ":" in text:
-                source.ambiguous[pointer] = text
-            if cleaned.lower().lstrip("+-") in (".inf", ".nan"):
-                raise self.fail(event.start_mark, "Y011",
-                                f"`{text}` is not a finite number; JSON cannot carry it")
-            if ":" in cleaned:
-                return Decimal(_yaml11_int(cleaned.split(".")[0])) + Decimal("0." + cleaned.split(".")[1])
-            try:
-                return Decimal(cleaned)
-            except InvalidOperation:
-                raise self.fail(event.start_mark, "Y002", f"`{text}` is not a valid number")
-        raise self.fail(event.start_mark, "Y010", f"the tag {kind} is not accepted here")
+        try:
+            value, typed, ambiguous = _typed_scalar(text, kind, self.json_mode)
+        except _BadScalar as bad:
+            raise self.fail(event.start_mark, bad.code, bad.message)
+        if typed:
+            source.plain[pointer] = text
+        if ambiguous:
+            source.ambiguous[pointer] = text
+        return value
 
     # -- documents ------------------------------------------------------------------------------
     def documents(self, events: Iterator[Any]) -> Iterator[Document]:
@@ -512,6 +537,10 @@ def load_text(text: str, path: str, *, json_mode: bool = False, limits: Limits =
         document = _read_json(text, path, limits)
         if document is not None:
             return LoadedFile(path, [document], [], text)
+    else:
+        documents = _read_yaml(text, path, limits)
+        if documents:
+            return LoadedFile(path, documents, [], text)
     return _load_located(text, path, json_mode=json_mode, limits=limits)
 
 
@@ -587,7 +616,102 @@ def _read_json(text: str, path: str, limits: Limits) -> Document | None:
         return None
     leading = text[:start]
     line = 1 + leading.count("\n") + leading.count("\r") - leading.count("\r\n")
-    return Document(value, LazySourceMap(_UnbuiltMap(text, path, limits)), 0, line)  # type: ignore[arg-type]
+    return Document(value, LazySourceMap(_UnbuiltMap(text, path, limits, True)), 0, line)  # type: ignore[arg-type]
+
+
+_BOOL_OR_NULL = (_TAG + "bool", _TAG + "null")
+
+
+def _read_yaml(text: str, path: str, limits: Limits) -> list[Document] | None:
+    """The documents of a YAML text built from libyaml's events without noting where each value
+    came from (source maps are built on demand); None when the text needs the builder: anything
+    it would report (duplicate or non-text keys, caps, tags, bad numbers, parse errors), and
+    anything it treats with care (anchors, aliases, merges, ambiguous literals, scalar documents).
+    """
+    unbuilt = _UnbuiltMap(text, path, limits, False)
+    documents: list[Document] = []
+    # [container, key awaiting its value or _NO_KEY, the container's pointer if in the top levels]
+    stack: list[list[Any]] = []
+    shallow: dict[Pointer, tuple[int, int]] = {}
+    root: Any = None
+    line = index = 0
+    max_depth = limits.max_depth
+    scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    try:
+        events: Iterator[Any] = yaml.parse(text, Loader=_Parser)
+        for event in events:
+            kind = type(event)
+            if kind is scalar_event:
+                if event.anchor or event.tag or not stack:
+                    return None
+                frame = stack[-1]
+                container = frame[0]
+                value: Any = event.value
+                if event.style is None or event.style == "":
+                    resolved = _resolve_short(value) if len(value) <= 64 else _resolve_plain(value, False)
+                    if frame[1] is _NO_KEY and type(container) is dict:
+                        if value == "<<" or resolved in _BOOL_OR_NULL or value in container:
+                            return None
+                        frame[1] = value
+                        continue
+                    value, _, ambiguous = _typed_scalar(value, resolved[len(_TAG):], False)
+                    if ambiguous:
+                        return None
+                elif frame[1] is _NO_KEY and type(container) is dict:
+                    if value in container:
+                        return None
+                    frame[1] = value
+                    continue
+                if frame[2] is not None:
+                    mark = event.start_mark
+                    where = frame[1] if type(container) is dict else len(container)
+                    shallow[frame[2] + (where,)] = (mark.line + 1, mark.column + 1)
+                if type(container) is list:
+                    container.append(value)
+                else:
+                    container[frame[1]] = value
+                    frame[1] = _NO_KEY
+            elif kind is mapping_start or kind is sequence_start:
+                if event.anchor or event.tag or len(stack) >= max_depth:
+                    return None
+                made: Any = {} if kind is mapping_start else []
+                mark = event.start_mark
+                pointer: Pointer | None = ()
+                if stack:
+                    frame = stack[-1]
+                    if frame[1] is _NO_KEY and type(frame[0]) is dict:
+                        return None  # a collection as a key
+                    where = frame[1] if type(frame[0]) is dict else len(frame[0])
+                    pointer = frame[2] + (where,) if frame[2] is not None else None
+                    if pointer is not None:
+                        shallow[pointer] = (mark.line + 1, mark.column + 1)
+                        if len(pointer) >= 2:
+                            pointer = None  # deeper than the top two levels: not noted
+                    if type(frame[0]) is list:
+                        frame[0].append(made)
+                    else:
+                        frame[0][frame[1]] = made
+                        frame[1] = _NO_KEY
+                else:
+                    root = made
+                    shallow = {(): (mark.line + 1, mark.column + 1)}
+                stack.append([made, _NO_KEY, pointer])
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                stack.pop()
+            elif kind is yaml.DocumentStartEvent:
+                line = event.start_mark.line + 1 if event.start_mark is not None else 1
+                root = None
+            elif kind is yaml.DocumentEndEvent:
+                if root is None:
+                    return None
+                documents.append(Document(root, LazySourceMap(unbuilt, index), index, line))  # type: ignore[arg-type]
+                unbuilt.shallow[index] = shallow
+                index += 1
+            elif kind is yaml.AliasEvent:
+                return None
+    except (yaml.YAMLError, _BadScalar):
+        return None
+    return documents
 
 
 def _load_located(text: str, path: str, *, json_mode: bool, limits: Limits) -> LoadedFile:

@@ -153,10 +153,10 @@ def test_bench_bodies_lint_the_same_as_with_the_builder(tmp_path: Path, monkeypa
     built: list[str] = []
     original = load._UnbuiltMap.source
 
-    def counted(self: load._UnbuiltMap) -> load.SourceMap:
+    def counted(self: load._UnbuiltMap, index: int) -> load.SourceMap:
         if self.built is None:
             built.append(self.path)
-        return original(self)
+        return original(self, index)
 
     monkeypatch.setattr(load._UnbuiltMap, "source", counted)
     fast = pipeline.run([str(tmp_path)], options)
@@ -175,3 +175,104 @@ def test_objects_with_repeated_keys_load_the_same_either_way(pairs: list[tuple[s
     if nested:
         text = '{"outer": [' + text + ", " + text + "]}"
     assert_same(text.encode("utf-8"))
+
+
+# -- YAML: values first, source maps on demand ---------------------------------------------------
+
+def _eager_yaml(data: bytes, path: str, limits: Limits = Limits()) -> load.LoadedFile:
+    saved = load._read_yaml
+    load._read_yaml = lambda text, path, limits: None  # type: ignore[assignment]
+    try:
+        return load_bytes(data, path, limits=limits)
+    finally:
+        load._read_yaml = saved  # type: ignore[assignment]
+
+
+def assert_same_yaml(data: bytes, path: str = "x.order.yaml", limits: Limits = Limits()) -> bool:
+    fast, eager = load_bytes(data, path, limits=limits), _eager_yaml(data, path, limits)
+    assert [d.text() for d in fast.diagnostics] == [d.text() for d in eager.diagnostics]
+    assert [(d.index, d.line, _shown(d.value)) for d in fast.documents] == \
+           [(d.index, d.line, _shown(d.value)) for d in eager.documents]
+    took = any(isinstance(d.source, LazySourceMap) for d in fast.documents)
+    fresh = load_bytes(data, path, limits=limits)
+    for lazy, built in zip(fresh.documents, eager.documents):
+        # The top two levels (a spec's headers) are located without building the map.
+        for pointer in [p for p in built.source.values if len(p) <= 2]:
+            assert lazy.source.locate(pointer) == built.source.locate(pointer)
+        if isinstance(lazy.source, LazySourceMap):
+            assert not lazy.source.built
+    for lazy, built in zip(fast.documents, eager.documents):
+        assert list(lazy.source.ambiguous_pointers()) == list(built.source.ambiguous_pointers())
+        for pointer in built.source.values:
+            assert lazy.source.locate(pointer) == built.source.locate(pointer)
+            assert lazy.source.locate(pointer, key=True) == built.source.locate(pointer, key=True)
+            assert lazy.source.raw_plain(pointer) == built.source.raw_plain(pointer)
+            assert lazy.source.raw_ambiguous(pointer) == built.source.raw_ambiguous(pointer)
+        assert lazy.source.locate(("nope", 3)) == built.source.locate(("nope", 3))
+    return took
+
+
+YAML_SCALARS = st.sampled_from([
+    "plain", "'quoted'", '"dq"', "19.99", "100.00", "12", "012", "0x1F", "1_000", "1:20", "1e5", "1.5e3",
+    ".inf", "-.nan", "yes", "No", "on", "~", "null", "", "2024-01-01", "2024-01-01T10:00:00Z", "!!str 5",
+    "!!int 7", "!!float 1", "!custom x", "&a 1", "*a", "<<", "|\n    block\n", ">-\n    folded\n", "=", "- x",
+    "true", "False", "0o17", "+5", "-0", "1.", ".5", "99999999999999999999999", "'it''s'", "\"\\u00e9\"",
+])
+YAML_KEYS = st.sampled_from(["a", "b", "orderNumber", "'q'", '"d"', "true", "null", "<<", "1", "? c", "~", "x"])
+
+
+RAW = "@@raw@@"
+YAML_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.text(max_size=8) | st.just(RAW),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6) | YAML_KEYS, inner, max_size=4),
+    max_leaves=25)
+
+
+@st.composite
+def yaml_texts(draw: Any) -> str:
+    """YAML as people and tools write it (block or flow), with raw scalars of every kind the
+    builder treats with care written in where the value says RAW."""
+    import yaml
+
+    value = draw(YAML_VALUES)
+    text = yaml.safe_dump(value, default_flow_style=draw(st.sampled_from([False, None, True])),
+                          allow_unicode=draw(st.booleans()), sort_keys=False, width=10**6)
+    while RAW in text:
+        raw = draw(YAML_SCALARS.filter(lambda r: "\n" not in r))
+        text = text.replace(RAW, raw, 1)
+    return text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=yaml_texts(), second=st.sampled_from(["", "\n---\na: 1\n", "\n---\n", "\n...\n", "\n--- 5\n"]),
+       lead=st.sampled_from(["", "# c\n", "\n\n", "---\n", "%YAML 1.1\n---\n", "\t"]))
+def test_yaml_files_load_the_same_either_way(body: str, second: str, lead: str) -> None:
+    assert_same_yaml((lead + body + second).encode("utf-8"))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=yaml_texts(), cut=st.integers(0, 500), insert=st.sampled_from(
+    ["", ":", "- ", "\n", "  ", "\t", "#", "&x ", "*x", "!!map ", "[", "}", "'", "\"", "a: 1\na: 2\n", "<<: {z: 1}\n"]))
+def test_mutated_yaml_loads_the_same_either_way(body: str, cut: int, insert: str) -> None:
+    text = "orderspec: 1\nbody:\n" + "\n".join("  " + line for line in body.splitlines()) + "\n"
+    cut %= len(text) + 1
+    assert_same_yaml((text[:cut] + insert + text[cut:]).encode("utf-8"))
+
+
+def test_yaml_fast_reader_takes_plain_specs_and_leaves_the_rest() -> None:
+    spec = (REPO / "examples" / "new-subscription.order.yaml").read_bytes()
+    assert assert_same_yaml(spec)
+    for extra in (b"\nx: 012\n", b"\nx: &a 1\ny: *a\n", b"\nx: !!str 5\n", b"\norderspec: 2\n", b"\ntrue: 1\n",
+                  b"\nx: 1e5\n", b"\nx: .inf\n", b"\n<<: {z: 1}\n", b"\n---\n"):
+        assert not assert_same_yaml(spec + extra), extra
+    assert not assert_same_yaml(b"just text\n") and not assert_same_yaml(b"")
+    limits = Limits(max_depth=2)
+    assert assert_same_yaml(b"a:\n  b: 1\n", limits=limits) and not assert_same_yaml(b"a:\n  b:\n    c: 1\n", limits=limits)
+
+
+def test_every_spec_in_the_repository_loads_the_same_either_way() -> None:
+    paths = [*REPO.glob("examples/**/*.yaml"), *REPO.glob("tests/fixtures/**/*.yaml"),
+             *REPO.glob("templates/**/*.yaml")]
+    assert paths
+    for path in paths:
+        assert_same_yaml(path.read_bytes(), str(path))

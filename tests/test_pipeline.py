@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from orderspec import pipeline
-from orderspec.check import BatchFacts, batch_facts, check_batch
+from orderspec.check import BatchFacts, Unlocated, batch_facts, check_batch
 from orderspec.config import CheckLimits, Config
 
 REPO = Path(__file__).resolve().parent.parent
@@ -118,7 +118,9 @@ def test_facts_are_small_and_picklable() -> None:
     import pickle
 
     result = pipeline.process_file(str(REPO / "examples" / "new-subscription.order.yaml"), pipeline.Options())
-    facts = result.facts[0]
+    # A YAML spec's source map is built only on demand, so its facts wait for a locator.
+    assert isinstance(result.facts[0].source, Unlocated)
+    facts = batch_facts(result.requests[0])
     assert isinstance(facts, BatchFacts) and facts.order_number
     packed = pickle.dumps(facts)
     assert pickle.loads(packed).source.locate(("orderNumber",)) == facts.source.locate(("orderNumber",))
