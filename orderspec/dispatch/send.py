@@ -159,20 +159,15 @@ class Dispatcher:
             except DispatchError as error:
                 # Nothing reached the API; the "sending" record makes the next run reuse this key.
                 return Outcome(rendered.name, key, "unknown", f"not sent: {error}")
-            if rendered.endpoint.is_async:
-                job_id = response.payload.get("jobId") if isinstance(response.payload, dict) else None
-                if response.success and isinstance(job_id, str) and job_id:
-                    journal.append({**common, "event": JOB, "attempt": attempt, "jobId": job_id})
-                    outcome = self._finish_job(rendered, journal, common, attempt, job_id)
-                    if outcome is not None:
-                        return outcome
-                    reasons: list[Reason] = []  # the job failed with a retryable reason; _finish_job journalled it
-                    retry = True
-                else:
-                    reasons, retry = self._failed(response, journal, common, attempt)
-                    if not retry:
-                        return self._failure_outcome(rendered, key, response, reasons)
-            elif response.success:
+            job_id = response.payload.get("jobId") if isinstance(response.payload, dict) else None
+            reasons: list[Reason] = []
+            if rendered.endpoint.is_async and response.success and isinstance(job_id, str) and job_id:
+                journal.append({**common, "event": JOB, "attempt": attempt, "jobId": job_id})
+                outcome = self._finish_job(rendered, journal, common, attempt, job_id)
+                if outcome is not None:
+                    return outcome
+                # The job failed with a retryable reason; _finish_job journalled it.
+            elif response.success and not rendered.endpoint.is_async:
                 number, subscriptions = order_facts(response.payload)
                 status = response.payload.get("status") if isinstance(response.payload, dict) else None
                 journal.append({**common, "event": CREATED, "attempt": attempt, "orderNumber": number,
@@ -180,7 +175,7 @@ class Dispatcher:
                 detail = f"order status {status}" if status and status != "Completed" else ""
                 return Outcome(rendered.name, key, "created", detail, number, subscriptions,
                                payload=response.payload)
-            else:
+            else:  # a failure, or an async answer without a job to follow
                 reasons, retry = self._failed(response, journal, common, attempt)
                 if not retry:
                     return self._failure_outcome(rendered, key, response, reasons)
