@@ -3,6 +3,7 @@ declares their options. Every function returns the exit status: 0 done, 1 proble
 
 from __future__ import annotations
 
+import logging
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -32,19 +33,17 @@ class Tuning:
     verbose: bool
 
 
+class _RetriesToStderr(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"orderspec: {record.getMessage()}", err=True)
+
+
 def _show_retries(tuning: Tuning) -> None:
     """With --verbose, every retry (and why) goes to stderr. Log lines never hold credentials."""
-    import logging
-
     logger = logging.getLogger("orderspec.dispatch")
-    if tuning.verbose and not any(getattr(h, "_orderspec", False) for h in logger.handlers):
-        class _ToStderr(logging.Handler):
-            def emit(self, record: logging.LogRecord) -> None:
-                click.echo(f"orderspec: {record.getMessage()}", err=True)
-
-        handler = _ToStderr()
-        handler._orderspec = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
+    # Once per process: commands run again in one process (tests) must not print each line twice.
+    if tuning.verbose and not any(isinstance(h, _RetriesToStderr) for h in logger.handlers):
+        logger.addHandler(_RetriesToStderr())
         logger.setLevel(logging.INFO)
 
 
