@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Callable, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Sequence, TextIO
 from urllib.parse import quote
 
 from orderspec import __version__
@@ -52,12 +52,12 @@ def wants_colour(stream: TextIO) -> bool:
     return bool(isatty and isatty())
 
 
-def _style(text: str, colour: bool, **styles: object) -> str:
+def _style(text: str, colour: bool, **styles: Any) -> str:
     if not colour:
         return text
     import click  # only on a terminal; the CLI has imported it already
 
-    return click.style(text, **styles)  # type: ignore[arg-type]
+    return click.style(text, **styles)
 
 
 def text_lines(report: Report, *, colour: bool = False) -> str:

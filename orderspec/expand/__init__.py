@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from orderspec.diagnostics import Diagnostic, Location, Pointer, at
 from orderspec.expand.catalog import Catalog, CatalogError, Charge, Product, RatePlan, load_catalog
@@ -449,6 +449,9 @@ def _template_frame(error: BaseException, sandbox: "TemplateSandbox") -> Locatio
     return found
 
 
+_Found = TypeVar("_Found")
+
+
 def _catalog_functions(catalog: Catalog | None, env: str | None) -> dict[str, Any]:
     """Functions templates call to turn catalog names into ids of the chosen environment."""
     from orderspec.expand.templates import TemplateFailure
@@ -459,7 +462,7 @@ def _catalog_functions(catalog: Catalog | None, env: str | None) -> dict[str, An
                                   f"--catalog FILE or put {CATALOG_FILE} beside the spec")
         return catalog
 
-    def lookup(kind: str, function: Any, *names: Any) -> Any:
+    def lookup(kind: str, function: Callable[..., _Found], *names: Any) -> _Found:
         try:
             return function(*names)
         except CatalogError as error:
@@ -469,13 +472,13 @@ def _catalog_functions(catalog: Catalog | None, env: str | None) -> dict[str, An
         return str(lookup("plan", lambda n: need().rate_plan(n, env).id, name))
 
     def plan_number(name: Any) -> str | None:
-        return lookup("plan", lambda n: need().rate_plan(n, env).number, name)  # type: ignore[no-any-return]
+        return lookup("plan", lambda n: need().rate_plan(n, env).number, name)
 
     def charge(plan_name: Any, name: Any) -> str:
         return str(lookup("charge", lambda p, n: need().charge(p, n, env).id, plan_name, name))
 
     def product(name: Any) -> str | None:
-        return lookup("product", lambda n: need().product(n, env).id, name)  # type: ignore[no-any-return]
+        return lookup("product", lambda n: need().product(n, env).id, name)
 
     def list_price(plan_name: Any, name: Any) -> Any:
         return lookup("charge", lambda p, n: need().charge(p, n, env).list_price, plan_name, name)
