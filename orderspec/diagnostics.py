@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from typing import Iterable
 
 
@@ -25,6 +26,21 @@ def format_pointer(pointer: Iterable[object]) -> str:
     """RFC 6901 JSON pointer text for a path tuple."""
     parts = [str(p).replace("~", "~0").replace("/", "~1") for p in pointer]
     return "/" + "/".join(parts) if parts else ""
+
+
+def kind_of(value: object) -> str:
+    """What a value is, in the words messages use: "text", "a number", "a list", "true or false"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float, Decimal)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
 
 
 @dataclass(frozen=True)

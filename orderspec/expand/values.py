@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from orderspec.diagnostics import Diagnostic, Location, Pointer, at, format_pointer
+from orderspec.diagnostics import Diagnostic, Location, Pointer, at, format_pointer, kind_of
 from orderspec.load import Limits, load_file
 from orderspec.model import Locator, OnePlace
 from orderspec.spec import did_you_mean
@@ -161,20 +161,6 @@ _TYPE_WORDS = {"string": "text", "date": "a date (YYYY-MM-DD)", "decimal": "a nu
                "mapping": "a mapping", "any": "any value"}
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, (int, Decimal)):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    return "a mapping"
-
-
 def coerce(param: Param, value: Any, *, text: bool = False, raw: str | None = None) -> tuple[Any, str]:
     """`value` read as the parameter's type: (value, "") or (None, what is wrong).
 
@@ -186,11 +172,11 @@ def coerce(param: Param, value: Any, *, text: bool = False, raw: str | None = No
     if kind == "string":
         if not isinstance(value, str):
             if raw is not None:
-                return None, f"YAML reads the unquoted `{raw}` as {_kind(value)}, but `{param.name}` is text; quote it: '{raw}'"
-            return None, f"`{param.name}` must be text, not {_kind(value)}"
+                return None, f"YAML reads the unquoted `{raw}` as {kind_of(value)}, but `{param.name}` is text; quote it: '{raw}'"
+            return None, f"`{param.name}` must be text, not {kind_of(value)}"
     elif kind == "date":
         if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            return None, f"`{param.name}` must be {wanted}, not {_kind(value)} (`{value}`)"
+            return None, f"`{param.name}` must be {wanted}, not {kind_of(value)} (`{value}`)"
         try:
             date.fromisoformat(value)
         except ValueError:
@@ -204,23 +190,23 @@ def coerce(param: Param, value: Any, *, text: bool = False, raw: str | None = No
             if not result.is_finite():
                 return None, f"`{param.name}` must be a finite number, not `{value}`"
         elif isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-            return None, f"`{param.name}` must be {wanted}, not {_kind(value)} (`{value}`)"
+            return None, f"`{param.name}` must be {wanted}, not {kind_of(value)} (`{value}`)"
     elif kind == "integer":
         if text and isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value.strip()):
             result = int(value)
         elif isinstance(value, bool) or not isinstance(value, int):
-            return None, f"`{param.name}` must be {wanted}, not {_kind(value)} (`{value}`)"
+            return None, f"`{param.name}` must be {wanted}, not {kind_of(value)} (`{value}`)"
     elif kind == "boolean":
         if text and isinstance(value, str) and value.strip() in ("true", "false"):
             result = value.strip() == "true"
         elif not isinstance(value, bool):
-            return None, f"`{param.name}` must be true or false, not {_kind(value)} (`{value}`)"
+            return None, f"`{param.name}` must be true or false, not {kind_of(value)} (`{value}`)"
     elif kind == "list":
         if not isinstance(value, list):
-            return None, f"`{param.name}` must be a list, not {_kind(value)}"
+            return None, f"`{param.name}` must be a list, not {kind_of(value)}"
     elif kind == "mapping":
         if not isinstance(value, dict):
-            return None, f"`{param.name}` must be a mapping, not {_kind(value)}"
+            return None, f"`{param.name}` must be a mapping, not {kind_of(value)}"
     if param.choices is not None and result not in param.choices:
         listing = ", ".join(str(c) for c in param.choices)
         hint = did_you_mean(str(result), [str(c) for c in param.choices]) if isinstance(result, str) else ""
