@@ -20,7 +20,7 @@ from orderspec.check import BatchFacts, Unlocated, batch_facts, check_batch, che
 from orderspec.config import Config
 from orderspec.diagnostics import Diagnostic, Location, Pointer, sort_key
 from orderspec.load import Limits, LoadedFile, load_file
-from orderspec.model import Locator, Request, choose_endpoint
+from orderspec.model import LocationsOnly, Locator, Request, choose_endpoint
 from orderspec.validate import validate
 
 DEFAULT_INCLUDE = ("*.order.yaml", "*.order.yml", "*.order.json")
@@ -242,7 +242,7 @@ def _locate_later(files: list[FileResult], options: Options) -> None:
                 facts.source = _Reread(file_result.path, file_result.checksum, facts.index, options, reread)
 
 
-class _Reread:
+class _Reread(LocationsOnly):
     """Locates a request's values by loading its file again: only a batch rule that reports on a
     request whose source map was never built comes here (rarely; then once per file)."""
 
@@ -261,12 +261,3 @@ class _Reread:
         source = self._source()
         # The file changed while it was being linted: its start is all that can be said.
         return source.locate(pointer, key=key) if source is not None else Location(self.path, 1, 1)
-
-    def related(self, pointer: Pointer) -> tuple[Location, ...]:
-        return ()
-
-    def raw_plain(self, pointer: Pointer) -> str | None:
-        return None
-
-    def raw_ambiguous(self, pointer: Pointer) -> str | None:
-        return None

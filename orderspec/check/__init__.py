@@ -8,7 +8,7 @@ the value the human wrote. Codes and their documentation live in `orderspec.regi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import marshal
 from typing import Any, Callable, Iterable
 
 from orderspec.check import (account, actions, dates, headers, limits, policies, preview_options, pricing,
@@ -16,26 +16,41 @@ from orderspec.check import (account, actions, dates, headers, limits, policies,
 from orderspec.check._common import Context, subscription_numbers, text
 from orderspec.config import Config
 from orderspec.diagnostics import Diagnostic, Location, Pointer
-from orderspec.model import Endpoint, Locator, Request
+from orderspec.model import Endpoint, Locator, LocationsOnly, Request
 
 
-@dataclass
 class BatchFacts:
     """What the batch rules need to know about one request: small enough to keep 10,000 of.
 
     The per-file step makes these while the request is at hand, so that a batch does not keep
-    every body and source map until its end.
+    every body and source map until its end. The subscription and charge numbers (with where
+    each is written) are kept packed, and unpacked one request at a time as the rules count.
     """
 
-    name: str  # Request.name
-    index: int  # Request.index: the document within its file
-    operation: str
-    order_number: str | None
-    subscription_numbers: tuple[tuple[str, Pointer], ...]  # (number, where), as written
-    charge_updates: tuple[tuple[str, str, Pointer], ...]  # (subscription, charge, where)
-    # Locates the pointers above. A source map that is built only on demand (JSON files) is not
-    # built just to note where these values are: then the caller supplies a locator later.
-    source: Locator
+    __slots__ = ("name", "index", "operation", "order_number", "_numbers", "source")
+
+    def __init__(self, name: str, index: int, operation: str, order_number: str | None,
+                 subscription_numbers: tuple[tuple[str, Pointer], ...],
+                 charge_updates: tuple[tuple[str, str, Pointer], ...], source: Locator) -> None:
+        self.name = name  # Request.name
+        self.index = index  # Request.index: the document within its file
+        self.operation = operation
+        self.order_number = order_number
+        self._numbers = marshal.dumps((subscription_numbers, charge_updates)) \
+            if subscription_numbers or charge_updates else b""
+        # Locates the pointers of these facts. A source map that is built only on demand is not
+        # built just to note where these values are: then the caller supplies a locator later.
+        self.source = source
+
+    @property
+    def subscription_numbers(self) -> tuple[tuple[str, Pointer], ...]:
+        """(number, where) of every subscription the order touches, as written."""
+        return marshal.loads(self._numbers)[0] if self._numbers else ()  # type: ignore[no-any-return]
+
+    @property
+    def charge_updates(self) -> tuple[tuple[str, str, Pointer], ...]:
+        """(subscription, charge, where) for each order action that touches a charge."""
+        return marshal.loads(self._numbers)[1] if self._numbers else ()  # type: ignore[no-any-return]
 
     def pointers(self) -> list[Pointer]:
         found: list[Pointer] = [("orderNumber",)] if self.order_number else []
@@ -43,8 +58,15 @@ class BatchFacts:
         found.extend(pointer for _, _, pointer in self.charge_updates)
         return found
 
+    def __getstate__(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
 
-class FixedLocator:
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for name, value in zip(self.__slots__, state):
+            setattr(self, name, value)
+
+
+class FixedLocator(LocationsOnly):
     """The locations of a few pointers, looked up while the request's source map was at hand."""
 
     def __init__(self, locations: dict[Pointer, Location]) -> None:
@@ -53,21 +75,15 @@ class FixedLocator:
     def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
         return self.locations[tuple(pointer)]
 
-    def related(self, pointer: Pointer) -> tuple[Location, ...]:
-        return ()
-
-    def raw_plain(self, pointer: Pointer) -> str | None:
-        return None
-
-    def raw_ambiguous(self, pointer: Pointer) -> str | None:
-        return None
-
 
 class Unlocated(FixedLocator):
     """The source of batch facts made with locate=False, until the caller supplies one."""
 
     def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
         raise LookupError("batch facts made with locate=False need a source before the batch rules run")
+
+    def __reduce__(self) -> str:
+        return "UNLOCATED"  # one per process, however many facts travel
 
 
 UNLOCATED: Locator = Unlocated({})
