@@ -39,7 +39,7 @@ class Options:
     expand: expand_stage.ExpandContext = field(default_factory=expand_stage.ExpandContext)
 
 
-@dataclass
+@dataclass(slots=True)  # a batch keeps one per file
 class FileResult:
     path: str
     requests: list[Request] = field(default_factory=list)  # empty unless kept (run(keep_requests=True))
@@ -97,7 +97,8 @@ def process_file(path: str, options: Options) -> FileResult:
     """Load, read the spec wrappers, expand, validate and check every document of one file."""
     loaded = load_file(path, limits=options.limits)
     result = FileResult(path, diagnostics=list(loaded.diagnostics), text=loaded.text,
-                        silenced=suppress.directives(loaded.text), checksum=zlib.crc32(loaded.text.encode()))
+                        silenced=suppress.directives(loaded.text),
+                        checksum=zlib.crc32(loaded.text.encode()))
     for request in _expanded(loaded, options, result.diagnostics):
         endpoint = choose_endpoint(request, options.config.limits.sync)
         result.diagnostics.extend(validate(request, endpoint))
