@@ -26,6 +26,8 @@ from orderspec.validate import validate
 DEFAULT_INCLUDE = ("*.order.yaml", "*.order.yml", "*.order.json")
 # Fewer files than this are linted in-process: starting workers would cost more than it saves.
 MIN_PARALLEL_FILES = 16
+# Files whose requests a batch rule had to locate by reading them again, kept for its next question.
+REREAD_FILES_KEPT = 8
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ def process_files(paths: list[str], options: Options, jobs: int = 1,
     if len(paths) < MIN_PARALLEL_FILES:
         return [_done(_finished(process_file(path, options), keep_requests, False), on_done) for path in paths]
     if jobs <= 1:
-        # A large batch keeps its source maps packed in-process too: half the memory per file.
+        # In a large batch, kept requests keep their source maps packed in-process too.
         return [_done(_process_file_finished(path, options, keep_requests), on_done) for path in paths]
     from concurrent.futures import ProcessPoolExecutor
 
@@ -253,6 +255,8 @@ class _Reread(LocationsOnly):
 
     def _source(self) -> Locator | None:
         if self.path not in self.cache:
+            if len(self.cache) >= REREAD_FILES_KEPT:
+                del self.cache[next(iter(self.cache))]  # the oldest: batch rules go file by file
             loaded = load_file(self.path, limits=self.options.limits)
             same = zlib.crc32(loaded.text.encode()) == self.checksum
             self.cache[self.path] = {r.index: r.source for r in _expanded(loaded, self.options, [])} if same else {}

@@ -71,8 +71,11 @@ def test_lint_keeps_no_request_body_source_map_or_text(corpus: Path) -> None:
     assert {d.code for d in result.diagnostics} >= {"R003", "L002", "L003", "L004"}
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_batch_rules_on_facts_say_what_they_said_on_requests(corpus: Path, jobs: int) -> None:
+@pytest.mark.parametrize("jobs, reread_kept", [(1, 8), (2, 8), (2, 1)])
+def test_batch_rules_on_facts_say_what_they_said_on_requests(corpus: Path, jobs: int, reread_kept: int,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # One reread file kept: R003 asks about the first file and the current one in turn.
+    monkeypatch.setattr(pipeline, "REREAD_FILES_KEPT", reread_kept)
     options = pipeline.Options(config=TIGHT, bare_operation="create")
     facts_run = pipeline.run([str(corpus)], options, jobs=jobs)
     batch_codes = ("R003", "L002", "L003", "L004")
