@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable
 from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
 from jsonschema.exceptions import ValidationError, best_match  # type: ignore[import-untyped]
 
-from orderspec.diagnostics import Diagnostic, at, format_pointer
+from orderspec.diagnostics import Diagnostic, at, format_pointer, kind_of
 from orderspec.model import Endpoint, Locator, Request, choose_endpoint
 from orderspec.resources import load_schema
 from orderspec.spec import did_you_mean
@@ -36,20 +36,6 @@ def _read_as(value: Any) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     return f"the number {value}"
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, (int, float)) or type(value).__name__ == "Decimal":
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    return "a mapping"
 
 
 def _show(value: Any) -> str:
@@ -270,7 +256,7 @@ def _diagnose(error: ValidationError, source: Locator, typed: set[tuple[Any, ...
         if ambiguous is not None:
             return one("Y021", f"{field}: {_ambiguity_message(ambiguous)}")
         names = " or ".join(_TYPE_NAMES.get(t, t) for t in wanted)
-        return one("S002", f"{field} must be {names}, not {_kind(value)} (`{_show(value)}`)")
+        return one("S002", f"{field} must be {names}, not {kind_of(value)} (`{_show(value)}`)")
     if validator_name == "required":
         missing = error.message.split("'")[1] if "'" in error.message else str(error.validator_value)
         return one("S003", f"missing required field `{missing}`", key=True)
