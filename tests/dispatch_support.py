@@ -57,6 +57,14 @@ def copy_specs(tmp_path: Path, *names: str) -> Path:
     return folder
 
 
+def drop_order_number(folder: Path, name: str = "create.order.yaml") -> None:
+    """The spec without its orderNumber (so an unconfirmed send cannot be looked up)."""
+    spec = folder / name
+    text = spec.read_text()
+    assert "  orderNumber: " in text
+    spec.write_text("".join(line for line in text.splitlines(keepends=True) if not line.startswith("  orderNumber: ")))
+
+
 def rendered(path: Path) -> list[Any]:
     result, items = prepare([str(path)])
     assert not [d for d in result.diagnostics if d.severity.value == "error"], result.diagnostics

@@ -252,3 +252,44 @@ def test_the_configured_client_secrets_stay_out_of_the_config_repr():
     config = EmulatorConfig(clients={"orderspec-tests": SECRET})
     assert_no_secret(repr(config), str(config))
     assert config.clients == {"orderspec-tests": SECRET}
+
+
+def test_get_order_answers_found_and_not_found_with_the_api_shapes():
+    with emulator() as server:
+        bearer = token(server)
+        created = post(server, "/v1/orders", CREATE, key="k-get", bearer=bearer).json()
+        auth = {"Authorization": f"Bearer {bearer}"}
+        found = httpx.get(f"{server.url}/v1/orders/O-DISPATCH-SYNC", headers=auth)
+        assert found.status_code == 200
+        payload = found.json()
+        assert payload["success"] is True
+        order = payload["order"]
+        assert order["orderNumber"] == "O-DISPATCH-SYNC" and order["existingAccountNumber"] == "A00000101"
+        assert order["orderDate"] == "2024-01-01" and order["status"] == "Completed"
+        assert [s["subscriptionNumber"] for s in order["subscriptions"]] == created["subscriptionNumbers"]
+        missing = httpx.get(f"{server.url}/v1/orders/O-NOBODY", headers=auth)
+        assert missing.status_code == 404
+        conforms(missing.json(), "error.json")
+        (reason,) = missing.json()["reasons"]
+        assert missing.json()["success"] is False and reason["code"].endswith("40") and len(reason["code"]) == 8
+        assert "O-NOBODY" in reason["message"]
+        # An order number with characters that must be escaped in a path.
+        escaped = httpx.get(f"{server.url}/v1/orders/O%2F1%20x", headers=auth)
+        assert escaped.status_code == 404 and "O/1 x" in escaped.json()["reasons"][0]["message"]
+
+
+def test_get_order_is_behind_auth_rate_limit_and_faults():
+    with emulator(faults=Faults(script=["none", "500", "drop-before"])) as server:
+        bearer = token(server)
+        auth = {"Authorization": f"Bearer {bearer}"}
+        assert httpx.get(f"{server.url}/v1/orders/O-1").status_code == 401
+        assert httpx.get(f"{server.url}/v1/orders/O-1", headers=auth).status_code == 500
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"{server.url}/v1/orders/O-1", headers=auth)
+        assert httpx.get(f"{server.url}/v1/orders/O-1", headers=auth).status_code == 404
+        assert [r["fault"] for r in server.requests if r["path"] == "/v1/orders/O-1"] == [None, "500", "drop-before",
+                                                                                          None]
+    with emulator(rate_limit=1, rate_window=60) as server:
+        auth = {"Authorization": f"Bearer {token(server)}"}
+        assert httpx.get(f"{server.url}/v1/orders/O-1", headers=auth).status_code == 404
+        assert httpx.get(f"{server.url}/v1/orders/O-1", headers=auth).status_code == 429

@@ -18,6 +18,7 @@ from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, Reason
 from orderspec.dispatch.jobs import PollSettings, StatusLine
 from orderspec.dispatch.journal import Journal, OrderState, earlier_version, journal_path_for, spec_id
 from orderspec.dispatch.retry import RetryPolicy
+from orderspec.dispatch.settle import order_number_of
 from orderspec.dispatch.send import Dispatcher, Outcome, SendSettings, held_detail, plan_action
 from orderspec.render import RenderedRequest
 
@@ -76,7 +77,7 @@ def dry_run(items: list[Prepared]) -> list[tuple[Prepared, str]]:
             plans.append((item, f"hold: {held_detail(earlier)}"))
             continue
         state = known.get(key, OrderState(key, spec=spec))
-        plans.append((item, plan_action(state, time.time())))
+        plans.append((item, plan_action(state, time.time(), order_number=order_number_of(item.rendered))))
     return plans
 
 

@@ -6,8 +6,12 @@ and the canonical body bytes):
     journal says        this run does
     ------------------  ------------------------------------------------------------------------
     nothing             write "sending", POST with the key
-    sending / unknown   POST again with the *same* key while the API still keeps it (24 h);
-                        after that: report "unknown - check before resending", send nothing
+    sending / unknown   with an orderNumber: look the order up first (`settle`): found -> journal it
+                        as created; not found -> POST (the same key while the API keeps it, 24 h;
+                        after that a new attempt key); another order holds the number -> conflict;
+                        the lookup fails -> still unknown, send nothing.
+                        Without one: POST again with the *same* key within 24 h; after that report
+                        "unknown - check before resending", send nothing
     job                 poll the job id
     failed              a new attempt with a new key (the API said the last one created nothing)
     created             skip
@@ -29,9 +33,12 @@ from orderspec.dispatch.jobs import JobOutcome, JobTimeout, PollSettings, Status
 from orderspec.dispatch.journal import (CREATED, FAILED, JOB, SENDING, UNKNOWN, Journal, OrderState,
                                         attempt_key)
 from orderspec.dispatch.retry import RetryPolicy
+from orderspec.dispatch.settle import CONFLICT, FOUND, MISSING, look_up, order_number_of
 from orderspec.render import RenderedRequest
 
 KEY_TTL = 23 * 3600.0  # the API keeps idempotency keys 24 h; an hour of margin for clock skew
+NUMBER_HINT = ("give orders an orderNumber in the body, so that orderspec can settle an unconfirmed send "
+               "by asking Zuora for it")
 
 
 @dataclass
@@ -46,7 +53,7 @@ class SendSettings:
 class Outcome:
     name: str
     key: str
-    status: str  # created | skipped | failed | unknown | in-flight | previewed | would-send
+    status: str  # created | skipped | failed | unknown | conflict | held | in-flight | previewed | would-send
     detail: str = ""
     order_number: str | None = None
     subscription_numbers: list[str] = field(default_factory=list)
@@ -93,7 +100,7 @@ def held_detail(earlier: OrderState) -> str:
             "as a new spec file")
 
 
-def plan_action(state: OrderState, now: float, key_ttl: float = KEY_TTL) -> str:
+def plan_action(state: OrderState, now: float, key_ttl: float = KEY_TTL, order_number: str | None = None) -> str:
     """What a run would do with an order, in words (used by the dry run too)."""
     if state.status == CREATED:
         number = state.record.get("orderNumber")
@@ -101,8 +108,14 @@ def plan_action(state: OrderState, now: float, key_ttl: float = KEY_TTL) -> str:
     if state.status == JOB:
         return f"poll job {state.job_id} (submitted earlier)"
     if state.status in (SENDING, UNKNOWN):
-        if now - state.sent_at > key_ttl:
-            return "unknown: sent earlier, outcome never confirmed; check in Zuora before resending"
+        expired = now - state.sent_at > key_ttl
+        if order_number:
+            then = "with a new Idempotency-Key (the old one has expired)" if expired else \
+                "again with the same Idempotency-Key"
+            return (f"look up order {order_number} in Zuora (an earlier send was never confirmed): "
+                    f"record it as created if it exists, otherwise send {then}")
+        if expired:
+            return f"unknown: sent earlier, outcome never confirmed; check in Zuora before resending ({NUMBER_HINT})"
         return "send again with the same Idempotency-Key (outcome of an earlier send unconfirmed)"
     if state.status == FAILED:
         return "send (new attempt: the last one failed)"
@@ -134,13 +147,22 @@ class Dispatcher:
                 return outcome
             attempt = state.attempt + 1
         elif state.status in (SENDING, UNKNOWN):
-            if self._now() - state.sent_at > self.settings.key_ttl:
+            expired = self._now() - state.sent_at > self.settings.key_ttl
+            number = order_number_of(rendered)
+            if number is not None:
+                settled = self._settle(rendered, journal, common, state, number)
+                if settled is not None:
+                    return settled
+                # Zuora has no such order: the earlier send created nothing.
+                attempt = state.attempt + 1 if expired else state.attempt
+            elif expired:
                 return Outcome(rendered.name, base, "unknown",
                                f"sent with Idempotency-Key {state.attempt_key} more than "
                                f"{self.settings.key_ttl / 3600:.0f} h ago and never confirmed; the API no longer "
                                "holds the key, so sending again could create a second order: check in Zuora "
-                               "before resending")
-            attempt = state.attempt
+                               f"before resending ({NUMBER_HINT})")
+            else:
+                attempt = state.attempt
         elif state.status == FAILED:
             attempt = state.attempt + 1
         else:
@@ -153,9 +175,11 @@ class Dispatcher:
                 response = self.client.send(rendered, idempotency_key=key)
             except OutcomeUnknown as error:
                 journal.append({**common, "event": UNKNOWN, "attempt": attempt, "detail": str(error)})
-                return Outcome(rendered.name, key, "unknown",
-                               f"{error}. The order may exist: run the same command again within 24 h to "
-                               "retry safely with the same key, or check in Zuora before resending")
+                settle = ("run the same command again: orderspec looks the order up by its number before "
+                          "sending anything" if order_number_of(rendered) else
+                          "run the same command again within 24 h to retry safely with the same key, or check "
+                          f"in Zuora before resending ({NUMBER_HINT})")
+                return Outcome(rendered.name, key, "unknown", f"{error}. The order may exist: {settle}")
             except DispatchError as error:
                 # Nothing reached the API; the "sending" record makes the next run reuse this key.
                 return Outcome(rendered.name, key, "unknown", f"not sent: {error}")
@@ -186,6 +210,28 @@ class Dispatcher:
             new_attempts += 1
             attempt += 1
             self._sleep(self.settings.retry.backoff(new_attempts))
+
+    def _settle(self, rendered: RenderedRequest, journal: Journal, common: dict[str, Any], state: OrderState,
+                number: str) -> Outcome | None:
+        """Ask Zuora whether an unconfirmed send created the order. None: it did not (safe to send)."""
+        key = state.attempt_key or common["key"]
+        lookup = look_up(self.client, rendered, number)
+        if lookup.result == MISSING:
+            return None
+        if lookup.result == FOUND:
+            journal.append({**common, "event": CREATED, "attempt": state.attempt, "orderNumber": number,
+                            "subscriptionNumbers": lookup.subscription_numbers, "orderStatus": lookup.order_status,
+                            "settledBy": "lookup"})
+            return Outcome(rendered.name, key, "created", lookup.detail, number, lookup.subscription_numbers)
+        if lookup.result == CONFLICT:
+            # Ours cannot exist under a number another order holds, so this is a definite failure: a
+            # fixed spec (another orderNumber) is then sent normally instead of being held back.
+            journal.append({**common, "event": FAILED, "attempt": state.attempt, "detail": lookup.detail,
+                            "reasons": []})
+            return Outcome(rendered.name, key, "conflict", lookup.detail, number)
+        journal.append({**common, "event": UNKNOWN, "attempt": state.attempt, "detail": lookup.detail})
+        return Outcome(rendered.name, key, "unknown",
+                       f"{lookup.detail}; nothing was sent. Run the same command again to look it up again")
 
     def _failed(self, response: ApiResponse, journal: Journal, common: dict[str, Any],
                 attempt: int) -> tuple[list[Reason], bool]:

@@ -8,6 +8,7 @@ contention, 90 malformed request).
 
 from __future__ import annotations
 
+import datetime as _dt
 import uuid
 from typing import Any
 
@@ -83,7 +84,9 @@ def create_order(store: Store, body: dict[str, Any], key: str | None, endpoint: 
         account_number = str(body.get("existingAccountNumber") or f"A{store.next_number('account'):08d}")
         subscriptions = []
         for subscription in _subscriptions(body):
-            number = subscription.get("subscriptionNumber")
+            number = subscription.get("subscriptionNumber") or next(
+                (action["createSubscription"].get("subscriptionNumber") for action in subscription.get("orderActions") or []
+                 if isinstance(action, dict) and isinstance(action.get("createSubscription"), dict)), None)
             if not number:
                 number = f"A-S{store.next_number('subscription'):08d}"
             subscriptions.append({"subscriptionNumber": str(number), "status": "Active"})
@@ -97,6 +100,24 @@ def create_order(store: Store, body: dict[str, Any], key: str | None, endpoint: 
     return {"success": True, "orderId": order_id, "orderNumber": order_number, "accountNumber": account_number,
             "status": "Completed", "subscriptionNumbers": [s["subscriptionNumber"] for s in subscriptions],
             "subscriptions": subscriptions}
+
+
+def find_order(store: Store, order_number: str) -> dict[str, Any] | None:
+    """The order with this number, shaped like the `order` of GET /v1/orders/{orderNumber}."""
+    for order in store.values("order"):
+        if order["orderNumber"] == order_number:
+            created = _dt.datetime.fromtimestamp(float(order["createdAt"]), _dt.timezone.utc)
+            return {"orderNumber": order["orderNumber"], "orderDate": order["orderDate"] or None,
+                    "existingAccountNumber": order["accountNumber"], "status": "Completed",
+                    "description": order["description"] or None,
+                    "createdDate": created.strftime("%Y-%m-%d %H:%M:%S"),
+                    "subscriptions": [{"subscriptionNumber": number, "sequence": position}
+                                      for position, number in enumerate(order["subscriptionNumbers"])]}
+    return None
+
+
+def not_found_reason(order_number: str) -> dict[str, Any]:
+    return {"code": f"{RESOURCE['create']}40", "message": f"The order number {order_number} does not exist."}
 
 
 def duplicate_message(body: dict[str, Any]) -> str:

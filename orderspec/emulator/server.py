@@ -2,7 +2,7 @@
 failures in your own CI.
 
 Endpoints: POST /oauth/token, POST /v1/orders, /v1/orders/preview, /v1/async/orders,
-/v1/async/orders/preview, GET /v1/async-jobs/{jobId}. It keeps the Idempotency-Key contract
+/v1/async/orders/preview, GET /v1/async-jobs/{jobId}, GET /v1/orders/{orderNumber}. It keeps the Idempotency-Key contract
 (same key and body: the stored response; same key while the first is still running: 409; same
 key with another body: 422; keys forgotten after 24 h), expires tokens, rate-limits, and injects
 faults chosen by configuration.
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from orderspec.config import Config
 from orderspec.emulator import orders
@@ -44,6 +44,7 @@ GET_FAULT_KINDS = ("500", "503", "429", "drop-before")  # the ones that make sen
 
 ORDER_PATHS = {e.path: e for e in ENDPOINTS.values()}
 JOB_PATH = re.compile(r"^/v1/async-jobs/([^/]+)$")
+ORDER_PATH = re.compile(r"^/v1/orders/([^/]+)$")
 MAX_BODY = 8 * 1024 * 1024  # also the cap on a gzipped body's unpacked size
 
 
@@ -244,6 +245,14 @@ class Emulator:
                          "reasons": [orders.reason(endpoint, 30, orders.duplicate_message(body or {}))]}
         return 200, created
 
+    def order(self, order_number: str) -> tuple[int, Any]:
+        """GET /v1/orders/{orderNumber}: the order, or the API's "not found" answer."""
+        found = orders.find_order(self.store, order_number)
+        if found is None:
+            return 404, {"success": False, "processId": uuid.uuid4().hex[:16].upper(),
+                         "reasons": [orders.not_found_reason(order_number)], "requestId": str(uuid.uuid4())}
+        return 200, {"success": True, "order": found}
+
     def job_status(self, job_id: str) -> tuple[int, Any]:
         job = self.store.get("job", job_id)
         if job is None:
@@ -365,13 +374,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
-        match = JOB_PATH.match(path)
-        if not match:
+        job, order = JOB_PATH.match(path), ORDER_PATH.match(path)
+        if not (job or order) or path == "/v1/orders/preview":
             self._not_found(path)
             return
         fault = self.emulator.config.faults.next(GET_FAULT_KINDS)
-        if self._admitted("GET", path, fault):
-            self._send(*self.emulator.job_status(match.group(1)))
+        if not self._admitted("GET", path, fault):
+            return
+        if job:
+            self._send(*self.emulator.job_status(job.group(1)))
+        elif order:
+            self._send(*self.emulator.order(unquote(order.group(1))))
 
     def do_POST(self) -> None:
         path = urlsplit(self.path).path
