@@ -189,3 +189,30 @@ def test_cli_dry_run_and_send_settle_by_lookup_without_leaking_the_secret(tmp_pa
     (unknown,) = json.loads(plain_sent.stdout)["results"]
     assert unknown["status"] == "unknown" and "orderNumber" in unknown["detail"]
     assert SECRET not in repr(unknown)
+
+
+def test_only_the_apis_not_found_answer_counts_as_not_found():
+    from orderspec.dispatch.settle import _not_found
+
+    missing = {"success": False, "reasons": [{"code": 58730240, "message": "The order number O-1 does not exist."}]}
+    assert _not_found(404, missing) and _not_found(200, missing)
+    assert not _not_found(500, missing)
+    wrong_url = {"success": False, "reasons": [{"code": "50000040", "message": "The endpoint /v1/x does not exist."}]}
+    assert not _not_found(404, wrong_url)  # a wrong base URL is not a missing order
+    assert not _not_found(404, {"success": False, "reasons": []})
+    assert not _not_found(404, None)
+    mixed = {"success": False, "reasons": [missing["reasons"][0], {"code": "58730250", "message": "lock"}]}
+    assert not _not_found(200, mixed)
+
+
+def test_differences_compare_only_what_both_sides_state():
+    from orderspec.dispatch.settle import differences
+
+    body = {"existingAccountNumber": "A1", "orderDate": "2024-01-01",
+            "subscriptions": [{"orderActions": [{"createSubscription": {"subscriptionNumber": "S-1"}}]}]}
+    same = {"existingAccountNumber": "A1", "orderDate": "2024-01-01", "subscriptions": [{"subscriptionNumber": "S-1"}]}
+    assert differences(same, body) == []
+    assert differences({"orderNumber": "O-1"}, body) == []  # nothing to compare: not a conflict
+    other = {**same, "existingAccountNumber": "A2", "subscriptions": [{"subscriptionNumber": "S-9"}]}
+    found = differences(other, body)
+    assert len(found) == 2 and "A2" in found[0] and "S-9" in found[1]

@@ -7,8 +7,9 @@ result before the run moves on. So whatever moment a run dies at, the next run k
 - died before the POST left, or after it left but before the answer came, or after the answer but
   before the result was written: the journal says "sending", and the next run sends again with
   the *same* Idempotency-Key. The API answers a repeat with the stored first response (keys are
-  kept 24 h), so at most one order exists. Once the key may have expired, the order is reported
-  as unknown instead of being sent again.
+  kept 24 h), so at most one order exists. An order with an orderNumber is first looked up in
+  Zuora (`settle`); without one, once the key may have expired, the order is reported as unknown
+  instead of being sent again.
 - died while an async job ran: the journal has the job id, and the next run polls it.
 - the result was written: the next run skips the order.
 
