@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
+from jsonschema.validators import extend  # type: ignore[import-untyped]
 from jsonschema.exceptions import ValidationError, best_match  # type: ignore[import-untyped]
 
 from orderspec.diagnostics import Diagnostic, at, format_pointer, kind_of
@@ -62,14 +63,16 @@ def _fast_validator(schema_name: str) -> Callable[[Any], bool] | None:
             # The same format checks as the full validator, so both accept the same bodies.
             conforms = validator(schema_name).format_checker.conforms  # type: ignore[union-attr]
             checks = {name: (lambda value, name=name: conforms(value, name)) for name in formats}
-            _FAST[schema_name] = jsonschema_rs.Draft202012Validator(
-                schema, validate_formats=True, formats=checks).is_valid
+            compiled = jsonschema_rs.Draft202012Validator(schema, validate_formats=True, formats=checks)
+            _FAST[schema_name] = compiled.is_valid
+            _FAST_ERRORS[schema_name] = compiled.iter_errors
         except Exception:  # not installed for this platform, or a schema it refuses: full path only
             _FAST[schema_name] = None
     return _FAST[schema_name]
 
 
 _FAST: dict[str, Callable[[Any], bool] | None] = {}
+_FAST_ERRORS: dict[str, Callable[[Any], Iterable[Any]]] = {}
 
 
 def _collect_formats(node: Any, found: set[str]) -> None:
@@ -190,10 +193,151 @@ def validate(request: Request, endpoint: Endpoint | None = None) -> list[Diagnos
     problems: list[Diagnostic] = []
     typed: set[tuple[Any, ...]] = set()
     if not accepted_fast(request.body, endpoint):
-        for error in validator(endpoint.schema).iter_errors(request.body):
+        for error in _schema_errors(request.body, endpoint.schema):
             problems.extend(_diagnose(error, request.source, typed))
     problems.extend(_ambiguous(request.source, typed))
     return problems
+
+
+# -- explaining an invalid body: jsonschema's walk, pruned to where jsonschema-rs found errors ----
+
+class _Pruning:
+    """Which parts of the body jsonschema may skip while the pruned validator walks it.
+
+    `hot` holds each step (id of the list or mapping, key or index) on the way to a place where
+    jsonschema-rs found an error; the walk skips every other child. Inside keywords that judge
+    validity rather than report (if, anyOf, oneOf, not, contains, unevaluated*), whose verdicts
+    pruning would change, jsonschema walks everything (`depth` > 0).
+    """
+
+    hot: set[tuple[int, Any]] = set()
+    depth = 0
+
+
+def _child_errors(validator: Any, container: Any, key: Any, schema: Any,
+                  schema_path: Any = None) -> Iterable[ValidationError]:
+    """jsonschema's errors for one child of a list or mapping, or none where jsonschema-rs found none."""
+    if not _Pruning.depth and (id(container), key) not in _Pruning.hot:
+        return ()
+    return validator.descend(container[key], schema, path=key, schema_path=schema_path)
+
+
+def _pruned_properties(validator: Any, properties: Any, instance: Any, schema: Any) -> Iterable[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    for name, subschema in properties.items():
+        if name in instance:
+            yield from _child_errors(validator, instance, name, subschema, name)
+
+
+def _pruned_pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Iterable[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        for key in instance:
+            if re.search(pattern, key):
+                yield from _child_errors(validator, instance, key, subschema, pattern)
+
+
+def _pruned_additional_properties(validator: Any, additional: Any, instance: Any,
+                                  schema: Any) -> Iterable[ValidationError]:
+    if not validator.is_type(additional, "object") or not validator.is_type(instance, "object"):
+        yield from _ORIGINAL["additionalProperties"](validator, additional, instance, schema)
+        return
+    known = schema.get("properties", {})
+    patterns = schema.get("patternProperties", {})
+    # jsonschema walks the extra keys as a set; the same set gives the same order.
+    extras = {key for key in instance if key not in known and not any(re.search(p, key) for p in patterns)}
+    for key in extras:
+        yield from _child_errors(validator, instance, key, additional)
+
+
+def _pruned_items(validator: Any, items: Any, instance: Any, schema: Any) -> Iterable[ValidationError]:
+    if items is False or not validator.is_type(instance, "array"):
+        yield from _ORIGINAL["items"](validator, items, instance, schema)
+        return
+    for index in range(len(schema.get("prefixItems", [])), len(instance)):
+        yield from _child_errors(validator, instance, index, items)
+
+
+def _pruned_prefix_items(validator: Any, prefix: Any, instance: Any, schema: Any) -> Iterable[ValidationError]:
+    if not validator.is_type(instance, "array"):
+        return
+    for index, subschema in zip(range(len(instance)), prefix):
+        yield from _child_errors(validator, instance, index, subschema, index)
+
+
+def _judging(keyword: str) -> Callable[..., Iterable[ValidationError]]:
+    original = _ORIGINAL[keyword]
+
+    def judge_in_full(validator: Any, value: Any, instance: Any, schema: Any) -> Iterable[ValidationError]:
+        _Pruning.depth += 1
+        try:
+            errors = list(original(validator, value, instance, schema))
+        finally:
+            _Pruning.depth -= 1
+        yield from errors
+    return judge_in_full
+
+
+_ORIGINAL = Draft202012Validator.VALIDATORS
+_JUDGING = ("if", "anyOf", "oneOf", "not", "contains", "unevaluatedProperties", "unevaluatedItems",
+            "dependentSchemas", "propertyNames")
+_PrunedValidator = extend(Draft202012Validator, validators={
+    "properties": _pruned_properties, "patternProperties": _pruned_pattern_properties,
+    "additionalProperties": _pruned_additional_properties, "items": _pruned_items,
+    "prefixItems": _pruned_prefix_items, **{keyword: _judging(keyword) for keyword in _JUDGING}})
+
+
+@lru_cache(maxsize=None)
+def _pruned_validator(schema_name: str) -> Any:
+    return _PrunedValidator(load_schema(schema_name), format_checker=validator(schema_name).format_checker)
+
+
+def _fast_error_paths(body: Any, schema_name: str) -> list[list[Any]] | None:
+    """Where jsonschema-rs finds errors, on every body it would check (see accepted_fast), or None."""
+    iter_errors = _FAST_ERRORS.get(schema_name) if _fast_validator(schema_name) else None
+    if iter_errors is None:
+        return None
+    try:
+        if not _has_whole_decimal(body):
+            bodies = [body]
+        elif _can_nudge(schema_name):
+            bodies = [_nudged(body, +1), _nudged(body, -1)]
+        else:
+            return None
+        return [list(error.instance_path) for checked in bodies for error in iter_errors(checked)]
+    except Exception:  # a value it cannot take: the full walk
+        return None
+
+
+def _schema_errors(body: Any, schema_name: str) -> list[ValidationError]:
+    """jsonschema's errors for a body, in its order: a walk of only the parts jsonschema-rs faults.
+
+    jsonschema-rs reports every error jsonschema does, at the same place (the whole-Decimal
+    difference is covered by the same nudges as accepted_fast). Every other child of a list or
+    mapping yields nothing in jsonschema's walk, so skipping it changes neither the errors nor
+    their order. tests/test_validate_fast.py compares the reports with the plain walk.
+    """
+    paths = _fast_error_paths(body, schema_name)
+    if not paths:  # no fast validator, or it finds nothing while jsonschema-rs refused: the full walk
+        return list(validator(schema_name).iter_errors(body))
+    hot: set[tuple[int, Any]] = set()
+    for path in paths:
+        node = body
+        for key in path:
+            if not isinstance(node, (dict, list)):
+                return list(validator(schema_name).iter_errors(body))
+            hot.add((id(node), key))
+            try:
+                node = node[key]
+            except (KeyError, IndexError, TypeError):
+                return list(validator(schema_name).iter_errors(body))
+    _Pruning.hot, _Pruning.depth = hot, 0
+    try:
+        return list(_pruned_validator(schema_name).iter_errors(body))
+    finally:
+        _Pruning.hot = set()
 
 
 def _ambiguous(source: Locator, already: set[tuple[Any, ...]]) -> Iterable[Diagnostic]:

@@ -1,0 +1,161 @@
+"""Differential tests: explaining an invalid body by the pruned walk (validate._schema_errors,
+guided by jsonschema-rs's error locations) gives exactly jsonschema's plain errors, in the same
+order, and so byte-identical lint reports."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from orderspec import pipeline
+from orderspec import validate as validate_module
+from orderspec.model import ENDPOINTS
+
+REPO = Path(__file__).resolve().parent.parent
+REFERENCE = REPO.parent / "shared" / "reference" / "examples"
+sys.path.insert(0, str(REPO / "bench"))
+from corpus import _json_default, body as corpus_body, generate  # noqa: E402
+
+SCHEMAS = sorted({endpoint.schema for endpoint in ENDPOINTS.values()})
+
+
+def _key(error: Any) -> tuple[Any, ...]:
+    """Everything of an error a diagnostic may read (best_match reads the context)."""
+    return (error.message, tuple(error.absolute_path), tuple(error.absolute_schema_path), error.validator,
+            repr(error.validator_value), repr(error.instance),
+            tuple(_key(inner) for inner in error.context))
+
+
+def _assert_same_errors(body: Any, schema_name: str) -> list[Any]:
+    plain = [_key(e) for e in validate_module.validator(schema_name).iter_errors(body)]
+    pruned = [_key(e) for e in validate_module._schema_errors(body, schema_name)]
+    assert pruned == plain, body
+    return plain
+
+
+def _fixture_bodies() -> list[Any]:
+    found = []
+    for path in sorted((REPO / "tests" / "fixtures").rglob("*.json")):
+        try:
+            found.append(json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal))
+        except (ValueError, UnicodeDecodeError):
+            continue
+    for path in sorted((REPO / "examples").rglob("*.order.yaml")):
+        for request in pipeline.process_file(str(path), pipeline.Options()).requests:
+            found.append(request.body)
+    return found
+
+
+def _reference_bodies() -> list[Any]:
+    found = []
+    for path in sorted((REFERENCE / "docs").glob("*.json")) if REFERENCE.is_dir() else []:
+        found.append(json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)["body"])
+    return found
+
+
+CORPUS = [corpus_body(random.Random(seed), seed) for seed in range(40)]
+SEEDS = CORPUS + _fixture_bodies() + _reference_bodies()
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, prefix + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, prefix + (index,))
+    return found
+
+
+def _edit(value: Any, path: tuple[Any, ...], how: str, new: Any) -> Any:
+    """A copy of the value with the node at path replaced, removed, or given an unknown key."""
+    if not path:
+        if how == "extra" and isinstance(value, dict):
+            return {**value, "unknownField": new}
+        return new if how == "replace" else value
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        if not rest and how == "remove":
+            return {k: v for k, v in value.items() if k != head}
+        return {k: (_edit(v, rest, how, new) if k == head else v) for k, v in value.items()}
+    if isinstance(value, list):
+        if not rest and how == "remove":
+            return [v for i, v in enumerate(value) if i != head]
+        return [(_edit(v, rest, how, new) if i == head else v) for i, v in enumerate(value)]
+    return value
+
+
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 400), st.text(max_size=5),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-1000, max_value=1000),
+    st.integers(-300, 300).map(lambda n: Decimal(n).quantize(Decimal("0.00"))),  # whole: 100.00
+    st.sampled_from([Decimal("12.0"), Decimal("1E+2"), "2024-02-30", "2024-02-28", "01/02/2024",
+                     "2024-01-01T00:00:00Z", "TERMED", "TERM", "EVERGREEN", "Month", "x__c", "a" * 300,
+                     "CreateSubscription", "CreateSubscriptions", "RemoveProduct", "Suspend", {}, [],
+                     {"x": 1}, [{"type": "Resume"}], {"type": "CreateSubscription"}, "\ud800"]),
+)
+edits = st.lists(st.tuples(st.integers(0, 100_000), st.sampled_from(["replace", "replace", "remove", "extra"]),
+                           scalars), min_size=1, max_size=5)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.integers(0, len(SEEDS) - 1), edits, st.sampled_from(SCHEMAS))
+def test_pruned_walk_gives_jsonschemas_errors_on_edited_bodies(seed: int, changes: list[tuple[int, str, Any]],
+                                                               schema_name: str) -> None:
+    body = SEEDS[seed]
+    for position, how, new in changes:
+        paths = _paths(body)
+        body = _edit(body, paths[position % len(paths)], how, new)
+    _assert_same_errors(body, schema_name)
+
+
+@pytest.mark.parametrize("schema_name", SCHEMAS)
+def test_pruned_walk_gives_jsonschemas_errors_on_the_seed_bodies(schema_name: str) -> None:
+    errors = [_assert_same_errors(body, schema_name) for body in SEEDS]
+    assert any(errors), "some seed bodies should be invalid for every schema"
+
+
+def test_the_pruned_walk_is_taken_and_skips_the_valid_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    body = copy.deepcopy(CORPUS[0])
+    body["subscriptions"][0]["orderActions"][0]["type"] = "CreateSubscriptions"
+    schema_name = ENDPOINTS["create"].schema
+    assert validate_module._fast_error_paths(body, schema_name), "jsonschema-rs should locate the error"
+    walked: list[Any] = []
+    skipped: list[Any] = []
+    original = validate_module._child_errors
+
+    def counting(validator: Any, container: Any, key: Any, *args: Any) -> Any:
+        errors = original(validator, container, key, *args)
+        (skipped if errors == () else walked).append(key)
+        return errors
+
+    monkeypatch.setattr(validate_module, "_child_errors", counting)
+    errors = [_key(e) for e in validate_module._schema_errors(body, schema_name)]
+    assert errors == [_key(e) for e in validate_module.validator(schema_name).iter_errors(body)]
+    assert [e[1] for e in errors] == [("subscriptions", 0, "orderActions", 0, "type")]
+    assert walked[:4] == ["subscriptions", 0, "orderActions", 0]
+    assert len(skipped) > len(walked)
+
+
+def test_lint_reports_are_identical_with_the_plain_walk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    generate(tmp_path / "corpus", 80, seed=11)
+    for index, body in enumerate(SEEDS[len(CORPUS):]):
+        (tmp_path / "seeds").mkdir(exist_ok=True)
+        (tmp_path / "seeds" / f"b{index:03d}.json").write_text(json.dumps(body, default=_json_default), encoding="utf-8")
+    options = pipeline.Options(bare_operation="create", include=("*.json",))
+    pruned = pipeline.run([str(tmp_path)], options).diagnostics
+    monkeypatch.setattr(validate_module, "_fast_validator", lambda schema_name: None)  # the plain path
+    plain = pipeline.run([str(tmp_path)], options).diagnostics
+    assert [d.as_json() for d in pruned] == [d.as_json() for d in plain]
+    assert sum(d.code.startswith("S") for d in plain) >= 5
