@@ -283,15 +283,16 @@ def _judging(keyword: str) -> Callable[..., Iterable[ValidationError]]:
 _ORIGINAL = Draft202012Validator.VALIDATORS
 _JUDGING = ("if", "anyOf", "oneOf", "not", "contains", "unevaluatedProperties", "unevaluatedItems",
             "dependentSchemas", "propertyNames")
-_PrunedValidator = extend(Draft202012Validator, validators={
-    "properties": _pruned_properties, "patternProperties": _pruned_pattern_properties,
-    "additionalProperties": _pruned_additional_properties, "items": _pruned_items,
-    "prefixItems": _pruned_prefix_items, **{keyword: _judging(keyword) for keyword in _JUDGING}})
 
 
 @lru_cache(maxsize=None)
 def _pruned_validator(schema_name: str) -> Any:
-    return _PrunedValidator(load_schema(schema_name), format_checker=validator(schema_name).format_checker)
+    # Built on first use: most lint runs never meet an invalid body.
+    pruned = extend(Draft202012Validator, validators={
+        "properties": _pruned_properties, "patternProperties": _pruned_pattern_properties,
+        "additionalProperties": _pruned_additional_properties, "items": _pruned_items,
+        "prefixItems": _pruned_prefix_items, **{keyword: _judging(keyword) for keyword in _JUDGING}})
+    return pruned(load_schema(schema_name), format_checker=validator(schema_name).format_checker)
 
 
 def _fast_error_paths(body: Any, schema_name: str) -> list[list[Any]] | None:
