@@ -51,7 +51,8 @@ def _expected(types: Any) -> list[str]:
 def _fast_validator(schema_name: str) -> Callable[[Any], bool] | None:
     """jsonschema-rs's validator for a schema (~100x faster than jsonschema's walk), or None.
 
-    It only ever says "valid" (see accepted_fast); the diagnostics always come from jsonschema.
+    It only says "valid" (see accepted_fast) or where to look (see _schema_errors); the
+    diagnostics always come from jsonschema's own errors.
     """
     if schema_name not in _FAST:
         try:
