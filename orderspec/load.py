@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -714,6 +715,38 @@ def _read_yaml(text: str, path: str, limits: Limits) -> list[Document] | None:
     return documents
 
 
+# libyaml (bundled in PyYAML wheels since 6.0.4) refuses nesting past its own limit before any
+# event reaches our depth check, with its own wording; the file's fault is the same, so is the code.
+_LIBYAML_NESTING_LIMIT = 1000
+_LIBYAML_NESTING_PROBLEM = "exceeded maximum nesting depth"
+_TAB_PROBLEMS = ("found character that cannot start any token",
+                 "found a tab character that violates indentation")
+
+
+def _parser_error(error: yaml.MarkedYAMLError, text: str, path: str, limits: Limits) -> Diagnostic:
+    mark = error.problem_mark or error.context_mark
+    where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
+    problem = error.problem or "invalid YAML"
+    if problem == _LIBYAML_NESTING_PROBLEM:
+        depth = min(limits.max_depth, _LIBYAML_NESTING_LIMIT)
+        return at(where, "Y007", f"nesting deeper than {depth} levels")
+    if problem in _TAB_PROBLEMS and mark is not None and _tab_in_indentation(text, mark.line):
+        return at(Location(path, mark.line + 1, 1), "Y002",
+                  "a tab in the indentation: YAML allows only spaces to indent")
+    if error.context:
+        problem = f"{problem} ({error.context})"
+    return at(where, "Y002", problem)
+
+
+def _tab_in_indentation(text: str, line_index: int) -> bool:
+    lines = text.splitlines()
+    if line_index >= len(lines):
+        return False
+    line = lines[line_index]
+    indentation = line[:len(line) - len(line.lstrip(" \t"))]
+    return "\t" in indentation
+
+
 def _load_located(text: str, path: str, *, json_mode: bool, limits: Limits) -> LoadedFile:
     """Build documents and source maps from libyaml's events (YAML, and JSON the fast reader left)."""
     builder = _Builder(path, json_mode, limits)
@@ -721,12 +754,7 @@ def _load_located(text: str, path: str, *, json_mode: bool, limits: Limits) -> L
     try:
         documents.extend(builder.documents(yaml.parse(text, Loader=_Parser)))
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path, 1, 1)
-        problem = error.problem or "invalid YAML"
-        if error.context:
-            problem = f"{problem} ({error.context})"
-        builder.diagnostics.append(at(where, "Y002", problem))
+        builder.diagnostics.append(_parser_error(error, text, path, limits))
     except yaml.YAMLError as error:
         builder.diagnostics.append(at(Location(path, 1, 1), "Y002", str(error).splitlines()[0]))
     if not documents and not builder.diagnostics:
@@ -734,10 +762,12 @@ def _load_located(text: str, path: str, *, json_mode: bool, limits: Limits) -> L
     return LoadedFile(path, documents, builder.diagnostics, text)
 
 
-def load_bytes(data: bytes, path: str, *, limits: Limits = Limits()) -> LoadedFile:
+def load_bytes(data: bytes, path: str, *, limits: Limits = Limits(), size: int | None = None) -> LoadedFile:
+    """Load one file's bytes; size is the whole file's, when only its first bytes were read."""
     if len(data) > limits.max_file_bytes:
         return LoadedFile(path, [], [at(Location(path, 1, 1), "Y006",
-                                        f"the file is {len(data)} bytes; the cap is {limits.max_file_bytes}")])
+                                        f"the file is {max(size or 0, len(data))} bytes; "
+                                        f"the cap is {limits.max_file_bytes}")])
     text, problem = _decode(data, path)
     if problem is not None or text is None:
         return LoadedFile(path, [], [problem] if problem else [])
@@ -748,8 +778,10 @@ def load_file(path: str | Path, *, limits: Limits = Limits()) -> LoadedFile:
     name = str(path)
     try:
         with open(path, "rb") as handle:
+            # Read one byte past the cap, not the whole file: a huge file is refused unread.
             data = handle.read(limits.max_file_bytes + 1)
+            size = os.fstat(handle.fileno()).st_size
     except OSError as error:
         return LoadedFile(name, [], [at(Location(name, 1, 1), "Y012",
                                         f"cannot read the file: {error.strerror or error}")])
-    return load_bytes(data, name, limits=limits)
+    return load_bytes(data, name, limits=limits, size=size)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 
 from orderspec.load import Limits, load_bytes, load_file, load_text
 
@@ -222,3 +223,48 @@ def test_unreadable_file(tmp_path: Path) -> None:
 def test_directory_given_as_file(tmp_path: Path) -> None:
     loaded = load_file(tmp_path)
     assert [d.code for d in loaded.diagnostics] == ["Y012"]
+
+
+def test_libyaml_nesting_limit_is_y007_whatever_the_pyyaml_version() -> None:
+    # PyYAML >= 6.0.4 bundles a libyaml that stops at 1000 levels with its own message; an
+    # older one lets our depth check see it first. Either way the finding is Y007 in our words.
+    loaded = load_text("[" * 2_000 + "]" * 2_000, "f.yaml", limits=Limits(max_depth=5_000))
+    assert [c for c, _, _ in codes(loaded)] == ["Y007"]
+    assert "nesting deeper than" in loaded.diagnostics[0].message
+    assert "increasing flow level" not in loaded.diagnostics[0].message
+
+
+def test_libyaml_nesting_error_maps_to_y007() -> None:
+    from orderspec.load import _parser_error
+
+    error = yaml.MarkedYAMLError(context="while increasing block level", context_mark=None,
+                                 problem="exceeded maximum nesting depth",
+                                 problem_mark=yaml.Mark("f.yaml", 0, 3, 7, None, None))
+    diagnostic = _parser_error(error, "x", "f.yaml", Limits(max_depth=64))
+    assert (diagnostic.code, diagnostic.message) == ("Y007", "nesting deeper than 64 levels")
+    assert (diagnostic.line, diagnostic.column) == (4, 8)
+
+
+def test_file_size_cap_reports_the_files_size(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"a: 1\n" * 1000)
+    loaded = load_file(path, limits=Limits(max_file_bytes=100))
+    assert codes(loaded) == [("Y006", 1, 1)]
+    assert "the file is 5000 bytes; the cap is 100" in loaded.diagnostics[0].message
+
+
+@pytest.mark.parametrize("text, line", [
+    ("a:\n\tb: 1\n", 2),
+    ("a:\n  b: 1\n\tc: 2\n", 3),
+    ("\tkey: v\n", 1),
+])
+def test_tab_indentation_is_named(text: str, line: int) -> None:
+    loaded = load_text(text, "f.yaml")
+    assert codes(loaded) == [("Y002", line, 1)]
+    assert "tab" in loaded.diagnostics[0].message
+    assert "cannot start any token" not in loaded.diagnostics[0].message
+
+
+def test_a_tab_inside_a_value_is_not_called_indentation() -> None:
+    loaded = load_text("a: \"x\"\t@\n", "f.yaml")
+    assert all("indent" not in d.message for d in loaded.diagnostics)
