@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 venv="$(mktemp -d)/lowest"
 python -m pip install --quiet uv
 python -m uv venv --quiet --python "$(command -v python)" "$venv"
-VIRTUAL_ENV="$venv" python -m uv pip install --quiet --resolution lowest-direct -e '.[dev]'
+python -m uv pip install --quiet --python "$venv/bin/python" --resolution lowest-direct -e '.[dev]'
 "$venv/bin/python" -m pytest -p no:cacheprovider "$@"
