@@ -75,6 +75,11 @@ applied to the OpenAPI components before conversion):
     More documented-but-missing fields: ``updateProduct.chargeOverrides``
     (adding optional charges of a hard bundle) and card type/number/expiry on
     a CreditCardReferenceTransaction payment method.
+``add_sdk_sent_fields``
+    Fields Zuora's own Python SDK (zuora-sdk 3.21, generated from the API
+    reference of 2025-08-12) sends in every request it builds, so the API
+    takes them: ``isBillable`` (boolean, sent as ``null`` when unset) on
+    every charge override.
 ``open_negotiated_price_table``
     ``negotiatedPriceTable`` entries have a newer shape than this spec knows
     (attributes + pricing); entries are left open.
@@ -294,6 +299,17 @@ def add_documented_missing_fields(comps: dict[str, Schema]) -> None:
         preview_pricing["recurringCalculated"] = copy.deepcopy(preview_pricing["recurringCalcualated"])
 
 
+def add_sdk_sent_fields(comps: dict[str, Schema]) -> None:
+    """isBillable on charge overrides: zuora-sdk sends it (null when unset) with every one."""
+    for charge in (
+        "CreateOrderChargeOverride",
+        "PreviewOrderChargeOverride",
+        "ChangePlanChargeOverride",
+        "PreviewOrderChangePlanChargeOverride",
+    ):
+        _props(comps[charge]).setdefault("isBillable", {"type": ["boolean", "null"]})
+
+
 def add_hard_bundle_charge_overrides(comps: dict[str, Schema]) -> None:
     """updateProduct.chargeOverrides: add optional charges to a hard bundle.
 
@@ -388,6 +404,7 @@ def apply_request_repairs(comps: dict[str, Schema]) -> None:
     repair_uom_type(comps)
     repair_preview_number_of_periods(comps)
     add_documented_missing_fields(comps)
+    add_sdk_sent_fields(comps)
     add_hard_bundle_charge_overrides(comps)
     add_ccref_card_fields(comps)
     open_negotiated_price_table(comps)

@@ -227,7 +227,9 @@ class Emulator:
                 else:
                     job["result"] = _text({"jobType": job["jobType"], **created})
             self.store.put("job", job_id, job)
-            return 200, {"jobId": job_id, "success": True}
+            # 202 Accepted for both async routes, as the API reference and Zuora's SDK have them; the
+            # preview's answer is the job id alone.
+            return 202, {"jobId": job_id} if endpoint.is_preview else {"jobId": job_id, "success": True}
         if fault == "lock":
             return 200, {"success": False, "processId": uuid.uuid4().hex[:16].upper(),
                          "reasons": [{"code": 53500050, "message": orders.LOCK_MESSAGE}],
