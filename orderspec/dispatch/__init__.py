@@ -75,7 +75,7 @@ def _elsewhere(others: dict[Tenant, dict[str, OrderState]], key: str) -> str:
             number = state.record.get("orderNumber")
             what = f"created as {number}" if state.status == CREATED and number else state.status
             said.append(f"{what} on {other}")
-    return f" (the journal has it {'; '.join(said)}: another tenant)" if said else ""
+    return f" (not yet on this tenant; the journal has it {'; '.join(said)})" if said else ""
 
 
 def dry_run(items: list[Prepared], base_url: str) -> list[tuple[Prepared, str]]:

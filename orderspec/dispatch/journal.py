@@ -15,6 +15,14 @@ result before the run moves on. So whatever moment a run dies at, the next run k
 
 A torn last line (the process died mid-write) is ignored on reading; the record it would have
 been is redone by the rules above.
+
+Every record names the tenant its order went to (`tenant`: the normalised base URL, and the
+entity and org ids the request named), and a run reads only the records of the tenant it sends
+to: an order created in a rehearsal on the emulator is still sent to the sandbox. Records from
+before tenants were recorded (version 1) cannot be attributed by reading them, and guessing
+either way could hide a real send or create a second order; so a run refuses a journal holding
+them until `orderspec journal attribute` appends an `attributed` record saying which base URL they
+went to. They are never dropped.
 """
 
 from __future__ import annotations

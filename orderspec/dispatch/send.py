@@ -1,7 +1,8 @@
 """Send rendered orders exactly once: the journal decides what each order needs, the client sends.
 
 For each order (identified by its rendered Idempotency-Key, which is derived from the endpoint
-and the canonical body bytes):
+and the canonical body bytes) and what the journal says about it on the tenant this run sends to
+(records about other tenants do not count: see `orderspec.dispatch.tenant`):
 
     journal says        this run does
     ------------------  ------------------------------------------------------------------------
