@@ -216,6 +216,21 @@ def test_a_base_url_with_credentials_is_refused_without_showing_them(tmp_path):
     assert SECRET not in str(refused.value)
 
 
+def test_a_client_whose_base_url_holds_credentials_journals_nothing(tmp_path):
+    from dispatch_support import CLIENT_ID
+    from orderspec.dispatch import Credentials, Secret, ZuoraClient
+
+    folder = copy_specs(tmp_path, "create.order.yaml")
+    with emulator() as server:
+        with_password = server.url.replace("http://", f"http://user:{SECRET}@")
+        with ZuoraClient(with_password, Credentials(CLIENT_ID, Secret(SECRET))) as zuora:
+            with pytest.raises(BaseUrlError) as refused:
+                send_batch(rendered(folder), dispatcher(zuora))
+        assert server.requests == []
+    assert SECRET not in str(refused.value)
+    assert journal_text(folder) == ""
+
+
 # -- journals written before tenants were recorded -------------------------------------------------------------
 
 

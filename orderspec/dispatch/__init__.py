@@ -83,6 +83,7 @@ def dry_run(items: list[Prepared], base_url: str) -> list[tuple[Prepared, str]]:
     is written). Raises UnattributedRecords as `send_batch` would."""
     journals = _journals(items)
     states: dict[tuple[Path, Tenant], dict[str, OrderState]] = {}
+    others: dict[tuple[Path, Tenant], dict[Tenant, dict[str, OrderState]]] = {}
     plans = []
     for item in items:
         key = item.rendered.idempotency_key
@@ -90,6 +91,7 @@ def dry_run(items: list[Prepared], base_url: str) -> list[tuple[Prepared, str]]:
         tenant = Tenant.of(base_url, item.rendered.headers)
         if (path, tenant) not in states:
             states[path, tenant] = journals[path].states(tenant)
+            others[path, tenant] = journals[path].elsewhere(tenant)
         known = states[path, tenant]
         spec = spec_id(item.spec_path, item.rendered.name)
         earlier = earlier_version(known, spec, key) if key not in known else None
@@ -99,7 +101,7 @@ def dry_run(items: list[Prepared], base_url: str) -> list[tuple[Prepared, str]]:
         state = known.get(key, OrderState(key, spec=spec))
         action = plan_action(state, time.time(), order_number=order_number_of(item.rendered))
         if key not in known:
-            action += _elsewhere(journals[path].elsewhere(tenant), key)
+            action += _elsewhere(others[path, tenant], key)
         plans.append((item, action))
     return plans
 
