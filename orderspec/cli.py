@@ -366,6 +366,25 @@ def send(specs: tuple[str, ...], yes: bool, allow_production: bool, config_path:
                            bool(options["as_json"]), _tuning(options), lint_options))
 
 
+@cli.group()
+def journal() -> None:
+    """Look after send journals (.orderspec/journal.jsonl next to the specs)."""
+
+
+@journal.command("attribute")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--env", "env", metavar="NAME", help="The environment the old records went to, e.g. emulator.")
+@click.option("--base-url", metavar="URL", help="The base URL they went to, instead of --env.")
+def journal_attribute(paths: tuple[str, ...], env: str | None, base_url: str | None) -> None:
+    """Say which tenant the records of journals written before orderspec recorded tenants went to.
+
+    PATHS are spec folders (or spec files, or journal files). The records are kept; a line saying
+    where they went is appended, and `send` then counts them for that base URL only."""
+    from orderspec.dispatch import commands
+
+    sys.exit(commands.journal_attribute(paths, env, base_url))
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(min=0, max=65535), default=8765, show_default=True)

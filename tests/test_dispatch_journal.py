@@ -46,9 +46,10 @@ def test_crash_after_the_intent_is_written_before_the_post(tmp_path):
     folder = copy_specs(tmp_path, "create.order.yaml")
     items = rendered(folder)
     key = items[0].rendered.idempotency_key
-    Journal(journal_path_for(items[0].spec_path)).append(
-        {"key": key, "spec": "x", "endpoint": "create", "event": "sending", "attempt": 0, "attemptKey": key})
     with emulator() as server:
+        Journal(journal_path_for(items[0].spec_path)).append(
+            {"key": key, "spec": "x", "endpoint": "create", "event": "sending", "attempt": 0, "attemptKey": key,
+             "tenant": {"baseUrl": server.url}})
         outcomes = run_again(server, items)
         assert [o.status for o in outcomes] == ["created"]
         assert [p["key"] for p in posts(server)] == [key]
@@ -124,8 +125,9 @@ def test_unconfirmed_send_older_than_the_key_lifetime_is_reported_not_resent(tmp
     items = rendered(folder)
     key = items[0].rendered.idempotency_key
     day_ago = Journal(journal_path_for(items[0].spec_path), clock=lambda: time.time() - 24 * 3600)
-    day_ago.append({"key": key, "event": "sending", "attempt": 0, "attemptKey": key})
     with emulator() as server:
+        day_ago.append({"key": key, "event": "sending", "attempt": 0, "attemptKey": key,
+                        "tenant": {"baseUrl": server.url}})
         outcomes = run_again(server, items)
         assert outcomes[0].status == "unknown"
         assert "check in Zuora before resending" in outcomes[0].detail

@@ -26,14 +26,14 @@ def journal_of(items):
     return Journal(journal_path_for(items[0].spec_path))
 
 
-def unconfirmed(items, *, hours_ago: float, event: str = "sending") -> str:
-    """Journal an earlier send of the first order that never got an answer; returns its key."""
+def unconfirmed(items, server, *, hours_ago: float, event: str = "sending") -> str:
+    """Journal an earlier send of the first order to `server` that never got an answer; returns its key."""
     key = items[0].rendered.idempotency_key
     then = Journal(journal_path_for(items[0].spec_path), clock=lambda: time.time() - hours_ago * 3600)
-    then.append({"key": key, "spec": "create.order.yaml", "endpoint": "create", "event": "sending",
-                 "attempt": 0, "attemptKey": key})
+    common = {"key": key, "spec": "create.order.yaml", "endpoint": "create", "tenant": {"baseUrl": server.url}}
+    then.append({**common, "event": "sending", "attempt": 0, "attemptKey": key})
     if event != "sending":
-        then.append({"key": key, "spec": "create.order.yaml", "endpoint": "create", "event": event, "attempt": 0})
+        then.append({**common, "event": event, "attempt": 0})
     return key
 
 
@@ -69,8 +69,8 @@ def test_unknown_order_found_in_zuora_is_journalled_as_created_without_a_second_
 def test_not_found_after_the_key_expired_is_sent_once_with_a_new_key(tmp_path):
     folder = copy_specs(tmp_path, "create.order.yaml")
     items = rendered(folder)
-    key = unconfirmed(items, hours_ago=24, event="unknown")
     with emulator() as server:
+        key = unconfirmed(items, server, hours_ago=24, event="unknown")
         (outcome,) = run(server, items)
         assert outcome.status == "created" and outcome.order_number == NUMBER
         assert len(lookups(server)) == 1
@@ -87,8 +87,8 @@ def test_not_found_after_the_key_expired_is_sent_once_with_a_new_key(tmp_path):
 def test_not_found_within_the_key_lifetime_is_sent_with_the_same_key(tmp_path):
     folder = copy_specs(tmp_path, "create.order.yaml")
     items = rendered(folder)
-    key = unconfirmed(items, hours_ago=1)
     with emulator() as server:
+        key = unconfirmed(items, server, hours_ago=1)
         (outcome,) = run(server, items)
         assert outcome.status == "created"
         assert len(lookups(server)) == 1 and [p["key"] for p in posts(server)] == [key]
@@ -98,9 +98,9 @@ def test_not_found_within_the_key_lifetime_is_sent_with_the_same_key(tmp_path):
 def test_a_failing_lookup_sends_nothing_and_stays_unknown(tmp_path):
     folder = copy_specs(tmp_path, "create.order.yaml")
     items = rendered(folder)
-    key = unconfirmed(items, hours_ago=24)
     attempts = 3
     with emulator(faults=Faults(script=["500", "503", "500"])) as server:
+        key = unconfirmed(items, server, hours_ago=24)
         (outcome,) = run(server, items, policy=policy(max_attempts=attempts))
         assert outcome.status == "unknown"
         assert "nothing was sent" in outcome.detail and NUMBER in outcome.detail
@@ -115,8 +115,8 @@ def test_a_failing_lookup_sends_nothing_and_stays_unknown(tmp_path):
 def test_a_failing_lookup_within_the_key_lifetime_sends_nothing_either(tmp_path):
     folder = copy_specs(tmp_path, "create.order.yaml")
     items = rendered(folder)
-    key = unconfirmed(items, hours_ago=1)
     with emulator(faults=Faults(script=["drop-before", "500"])) as server:
+        key = unconfirmed(items, server, hours_ago=1)
         (outcome,) = run(server, items, policy=policy(max_attempts=2))
         assert outcome.status == "unknown" and posts(server) == []
     assert journal_of(items).states()[key].status == "unknown"
@@ -126,8 +126,8 @@ def test_without_an_order_number_nothing_is_looked_up(tmp_path):
     folder = copy_specs(tmp_path, "create.order.yaml")
     drop_order_number(folder)
     items = rendered(folder)
-    key = unconfirmed(items, hours_ago=1)
     with emulator() as server:
+        key = unconfirmed(items, server, hours_ago=1)
         (outcome,) = run(server, items)
         assert outcome.status == "created"
         assert lookups(server) == [] and [p["key"] for p in posts(server)] == [key]
@@ -140,8 +140,8 @@ def test_an_order_number_taken_by_another_order_is_a_conflict(tmp_path):
     theirs.mkdir()
     (theirs / "other.order.yaml").write_text(spec.read_text().replace("A00000101", "A00000999"))
     items = rendered(folder)
-    key = unconfirmed(items, hours_ago=24)
     with emulator() as server:
+        key = unconfirmed(items, server, hours_ago=24)
         (other,) = run(server, rendered(theirs))  # someone else's order took the number
         assert other.status == "created"
         (outcome,) = run(server, items)
@@ -165,10 +165,10 @@ def test_cli_dry_run_and_send_settle_by_lookup_without_leaking_the_secret(tmp_pa
     (tmp_path / "plain").mkdir()
     plain = copy_specs(tmp_path / "plain", "create.order.yaml")
     drop_order_number(plain)
-    unconfirmed(rendered(numbered), hours_ago=24)
-    unconfirmed(rendered(plain), hours_ago=24)
     runner = CliRunner()
     with emulator() as server:
+        unconfirmed(rendered(numbered), server, hours_ago=24)
+        unconfirmed(rendered(plain), server, hours_ago=24)
         args = ["--base-url", server.url, "--json", *FAST]
         dry = runner.invoke(cli, ["send", str(numbered), *args], env=cli_env(), catch_exceptions=False)
         (plan,) = json.loads(dry.stdout)["results"]

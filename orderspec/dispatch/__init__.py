@@ -16,19 +16,22 @@ from typing import TYPE_CHECKING, Iterable
 from orderspec.dispatch.client import ENVIRONMENTS, Credentials, Environment, Secret, ZuoraClient, resolve_environment
 from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, Reason
 from orderspec.dispatch.jobs import PollSettings, StatusLine
-from orderspec.dispatch.journal import Journal, OrderState, earlier_version, journal_path_for, spec_id
+from orderspec.dispatch.journal import (CREATED, Journal, JournalError, OrderState, UnattributedRecords, earlier_version,
+                                        journal_path_for, spec_id)
 from orderspec.dispatch.retry import RetryPolicy
 from orderspec.dispatch.settle import order_number_of
 from orderspec.dispatch.send import Dispatcher, Outcome, SendSettings, held_detail, plan_action
+from orderspec.dispatch.tenant import BaseUrlError, Tenant, normal_base_url
 from orderspec.render import RenderedRequest
 
 if TYPE_CHECKING:
     from orderspec.pipeline import BatchResult, Options
 
 __all__ = [
-    "ENVIRONMENTS", "Credentials", "Dispatcher", "DispatchError", "Environment", "Outcome", "OutcomeUnknown",
-    "PollSettings", "Prepared", "Reason", "RetryPolicy", "Secret", "SendSettings", "StatusLine", "ZuoraClient",
-    "prepare", "resolve_environment", "send_batch", "dry_run",
+    "ENVIRONMENTS", "BaseUrlError", "Credentials", "Dispatcher", "DispatchError", "Environment", "JournalError",
+    "Outcome", "OutcomeUnknown", "PollSettings", "Prepared", "Reason", "RetryPolicy", "Secret", "SendSettings",
+    "StatusLine", "Tenant", "UnattributedRecords", "ZuoraClient", "normal_base_url", "prepare",
+    "resolve_environment", "send_batch", "dry_run",
 ]
 
 
@@ -63,47 +66,75 @@ def _journals(items: list[Prepared]) -> dict[Path, Journal]:
     return journals
 
 
-def dry_run(items: list[Prepared]) -> list[tuple[Prepared, str]]:
-    """What `send --yes` would do with each order, read from the journals (nothing is written)."""
+def _elsewhere(others: dict[Tenant, dict[str, OrderState]], key: str) -> str:
+    """What the journal says about an order on other tenants (a rehearsal, say), for the dry run."""
+    said = []
+    for other, states in others.items():
+        state = states.get(key)
+        if state is not None:
+            number = state.record.get("orderNumber")
+            what = f"created as {number}" if state.status == CREATED and number else state.status
+            said.append(f"{what} on {other}")
+    return f" (not yet on this tenant; the journal has it {'; '.join(said)})" if said else ""
+
+
+def dry_run(items: list[Prepared], base_url: str) -> list[tuple[Prepared, str]]:
+    """What `send --yes` to `base_url` would do with each order, read from the journals (nothing
+    is written). Raises UnattributedRecords as `send_batch` would."""
     journals = _journals(items)
-    states = {path: journal.states() for path, journal in journals.items()}
+    states: dict[tuple[Path, Tenant], dict[str, OrderState]] = {}
+    others: dict[tuple[Path, Tenant], dict[Tenant, dict[str, OrderState]]] = {}
     plans = []
     for item in items:
         key = item.rendered.idempotency_key
-        known = states[journal_path_for(item.spec_path)]
+        path = journal_path_for(item.spec_path)
+        tenant = Tenant.of(base_url, item.rendered.headers)
+        if (path, tenant) not in states:
+            states[path, tenant] = journals[path].states(tenant)
+            others[path, tenant] = journals[path].elsewhere(tenant)
+        known = states[path, tenant]
         spec = spec_id(item.spec_path, item.rendered.name)
         earlier = earlier_version(known, spec, key) if key not in known else None
         if earlier is not None:
             plans.append((item, f"hold: {held_detail(earlier)}"))
             continue
         state = known.get(key, OrderState(key, spec=spec))
-        plans.append((item, plan_action(state, time.time(), order_number=order_number_of(item.rendered))))
+        action = plan_action(state, time.time(), order_number=order_number_of(item.rendered))
+        if key not in known:
+            action += _elsewhere(others[path, tenant], key)
+        plans.append((item, action))
     return plans
 
 
 def send_batch(items: list[Prepared], dispatcher: Dispatcher) -> list[Outcome]:
-    """Create every order exactly once, journalling each step (see `orderspec.dispatch.send`)."""
+    """Create every order exactly once on the dispatcher's tenant, journalling each step (see
+    `orderspec.dispatch.send`). What the journals say about other tenants does not count."""
     journals = _journals(items)
     outcomes: list[Outcome] = []
     with contextlib.ExitStack() as stack:
         for journal in journals.values():
             stack.enter_context(journal.locked())
-        states = {path: journal.states() for path, journal in journals.items()}
-        first_with_key: dict[str, str] = {}
+        states: dict[tuple[Path, Tenant], dict[str, OrderState]] = {}
+        for item in items:  # every journal is checked before anything is sent
+            path, tenant = journal_path_for(item.spec_path), dispatcher.tenant_of(item.rendered)
+            if (path, tenant) not in states:
+                states[path, tenant] = journals[path].states(tenant)
+        first_with_key: dict[tuple[Tenant, str], str] = {}
         for item in items:
-            path = journal_path_for(item.spec_path)
+            path, tenant = journal_path_for(item.spec_path), dispatcher.tenant_of(item.rendered)
+            known = states[path, tenant]
             key = item.rendered.idempotency_key
-            if key in first_with_key:
+            if (tenant, key) in first_with_key:
                 outcomes.append(Outcome(item.rendered.name, key, "skipped",
-                                        f"the same order as {first_with_key[key]}"))
+                                        f"the same order as {first_with_key[tenant, key]}"))
                 continue
-            first_with_key[key] = item.rendered.name
+            first_with_key[tenant, key] = item.rendered.name
             spec = spec_id(item.spec_path, item.rendered.name)
-            earlier = earlier_version(states[path], spec, key) if key not in states[path] else None
+            earlier = earlier_version(known, spec, key) if key not in known else None
             if earlier is not None:
                 outcomes.append(Outcome(item.rendered.name, key, "held", held_detail(earlier)))
                 continue
-            state = states[path].get(key, OrderState(key, spec=spec))
+            state = known.get(key, OrderState(key, spec=spec))
             dispatcher.status_line.update(f"order {len(outcomes) + 1}/{len(items)}: {item.rendered.name}")
             outcomes.append(dispatcher.create(item.rendered, journals[path], state))
         dispatcher.status_line.done()

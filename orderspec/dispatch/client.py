@@ -15,11 +15,11 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Mapping
-from urllib.parse import urlsplit
 
 from orderspec import __version__
 from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, reasons_from
 from orderspec.dispatch.retry import Budget, RetryPolicy, retry_after_seconds
+from orderspec.dispatch.tenant import BaseUrlError, normal_base_url
 
 if TYPE_CHECKING:
     import httpx
@@ -99,10 +99,12 @@ ENVIRONMENTS: dict[str, Environment] = {e.name: e for e in (
 def resolve_environment(env: str | None, base_url: str | None) -> Environment:
     """The environment to talk to: a named one, or a base URL (production if it is a production host)."""
     if base_url:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise DispatchError(f"--base-url must be an http(s) URL, not {base_url!r}")
-        normal = base_url.rstrip("/")
+        try:
+            # The tenant's own spelling, so that the journal and the production check see through
+            # case, default ports and trailing slashes.
+            normal = normal_base_url(base_url)
+        except BaseUrlError as error:
+            raise DispatchError(f"--base-url: {error}") from None
         production = any(e.production and e.base_url == normal for e in ENVIRONMENTS.values())
         return Environment("custom", normal, production, "custom base URL")
     if not env:

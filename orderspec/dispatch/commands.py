@@ -145,8 +145,7 @@ def preview_remote(spec: str, env: str | None, base_url: str | None, as_json: bo
 
 def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: bool, allow_production: bool,
          as_json: bool, tuning: Tuning, options: Options | None = None) -> int:
-    from orderspec.dispatch import Dispatcher, DispatchError, dry_run, send_batch
-    from orderspec.dispatch.journal import JournalBusy
+    from orderspec.dispatch import Dispatcher, DispatchError, JournalError, dry_run, send_batch
 
     environment = _environment(env, base_url)
     if environment is None:
@@ -163,7 +162,11 @@ def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: boo
             return EXIT_USAGE
     target = f"{environment.description} ({environment.base_url})"
     if not yes:
-        plans = dry_run(items)
+        try:
+            plans = dry_run(items, environment.base_url)
+        except JournalError as error:
+            say(str(error))
+            return EXIT_USAGE
         if as_json:
             click.echo(_json({"environment": environment.base_url, "dryRun": True, "results": [
                 {"spec": item.rendered.name, "action": action, "request": item.rendered.http_text().splitlines()[0],
@@ -184,7 +187,7 @@ def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: boo
         with client:
             client.authenticate()
             outcomes = send_batch(items, Dispatcher(client, _settings(tuning)))
-    except (DispatchError, JournalBusy) as error:
+    except (DispatchError, JournalError) as error:
         say(str(error))
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -207,6 +210,41 @@ def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: boo
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
     click.echo(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + f" on {target}", err=True)
     return EXIT_CLEAN if all(o.ok for o in outcomes) else EXIT_PROBLEMS
+
+
+def journal_attribute(paths: tuple[str, ...], env: str | None, base_url: str | None) -> int:
+    """Say where the records of journals written before journals recorded tenants went."""
+    from pathlib import Path
+
+    from orderspec.dispatch import JournalError, Tenant
+    from orderspec.dispatch.journal import JOURNAL_DIR, JOURNAL_NAME, Journal, journal_path_for
+
+    environment = _environment(env, base_url)
+    if environment is None:
+        return EXIT_USAGE
+    tenant = Tenant.of(environment.base_url)
+    status = EXIT_CLEAN
+    for given in paths:
+        path = Path(given)  # the specs' folder, a spec file, or the journal itself
+        if path.is_dir():
+            journal = path / JOURNAL_DIR / JOURNAL_NAME
+        else:
+            journal = path if path.name == JOURNAL_NAME else journal_path_for(given)
+        if not journal.is_file():
+            say(f"{given}: no journal ({journal} does not exist)")
+            status = EXIT_USAGE
+            continue
+        try:
+            count = Journal(journal).attribute(tenant)
+        except JournalError as error:
+            say(str(error))
+            status = EXIT_USAGE
+            continue
+        if count:
+            click.echo(f"{journal}: {count} record(s) attributed to {tenant.base_url}")
+        else:
+            click.echo(f"{journal}: every record already names its tenant; nothing to attribute")
+    return status
 
 
 def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str | None, job_delay: float,

@@ -15,6 +15,14 @@ result before the run moves on. So whatever moment a run dies at, the next run k
 
 A torn last line (the process died mid-write) is ignored on reading; the record it would have
 been is redone by the rules above.
+
+Every record names the tenant its order went to (`tenant`: the normalised base URL, and the
+entity and org ids the request named), and a run reads only the records of the tenant it sends
+to: an order created in a rehearsal on the emulator is still sent to the sandbox. Records from
+before tenants were recorded (version 1) cannot be attributed by reading them, and guessing
+either way could hide a real send or create a second order; so a run refuses a journal holding
+them until `orderspec journal attribute` appends an `attributed` record saying which base URL they
+went to. They are never dropped.
 """
 
 from __future__ import annotations
@@ -29,11 +37,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
+from orderspec.dispatch.tenant import Tenant
+
 JOURNAL_DIR = ".orderspec"
 JOURNAL_NAME = "journal.jsonl"
 
 # Final states: the order exists (created) or the API said definitely not (failed).
 SENDING, UNKNOWN, JOB, CREATED, FAILED = "sending", "unknown", "job", "created", "failed"
+# Not an order's state: where earlier records without a tenant went (`orderspec journal attribute`).
+ATTRIBUTED = "attributed"
+# Version 2 records name their tenant; version 1 records (orderspec before tenants) do not.
+VERSION = 2
 
 
 def journal_path_for(spec_path: str) -> Path:
@@ -90,8 +104,53 @@ def _default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not journalled")
 
 
-class JournalBusy(Exception):
+class JournalError(Exception):
+    """The journal cannot be used for this run; the message says why and what to do."""
+
+
+class JournalBusy(JournalError):
     pass
+
+
+class UnattributedRecords(JournalError):
+    """The journal holds records that name no tenant (written before journals recorded tenants)."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a record's order went."""
+
+    tenant: Tenant | None  # None: nobody knows (a record from before tenants were recorded)
+    attributed: bool = False  # an old record attributed to a base URL afterwards (`orderspec journal attribute`)
+
+    def matches(self, tenant: Tenant) -> bool:
+        if self.tenant is None:
+            return False
+        if self.attributed:  # an old record names no entity or orgs: the base URL is all anyone said
+            return self.tenant.base_url == tenant.base_url
+        return self.tenant == tenant
+
+
+def _fold(records: list[dict[str, Any]]) -> dict[str, OrderState]:
+    states: dict[str, OrderState] = {}
+    for record in records:
+        state = states.setdefault(record["key"], OrderState(record["key"]))
+        state.spec = str(record.get("spec", state.spec))
+        event = record.get("event")
+        attempt = int(record.get("attempt", state.attempt))
+        if event == SENDING:
+            if attempt != state.attempt or not state.sent_at:
+                state.sent_at = float(record.get("time", 0))
+            state.attempt = attempt
+            state.attempt_key = record.get("attemptKey", state.key)
+            state.job_id = None
+            state.status = SENDING
+        elif event in (UNKNOWN, JOB, CREATED, FAILED):
+            state.status = event
+            if event == JOB:
+                state.job_id = record.get("jobId")
+        state.record = record
+    return states
 
 
 class Journal:
@@ -101,11 +160,12 @@ class Journal:
         self._lock_handle: Any = None
         self.torn_lines = 0
 
-    def read(self) -> list[dict[str, Any]]:
+    def _lines(self) -> list[dict[str, Any]]:
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
             return []
+        self.torn_lines = 0
         records = []
         for line in data.split(b"\n"):
             if not line.strip():
@@ -115,34 +175,86 @@ class Journal:
             except ValueError:
                 self.torn_lines += 1
                 continue
-            if isinstance(record, dict) and isinstance(record.get("key"), str):
+            if isinstance(record, dict):
                 records.append(record)
         return records
 
-    def states(self) -> dict[str, OrderState]:
-        states: dict[str, OrderState] = {}
-        for record in self.read():
-            state = states.setdefault(record["key"], OrderState(record["key"]))
-            state.spec = str(record.get("spec", state.spec))
-            event = record.get("event")
-            attempt = int(record.get("attempt", state.attempt))
-            if event == SENDING:
-                if attempt != state.attempt or not state.sent_at:
-                    state.sent_at = float(record.get("time", 0))
-                state.attempt = attempt
-                state.attempt_key = record.get("attemptKey", state.key)
-                state.job_id = None
-                state.status = SENDING
-            elif event in (UNKNOWN, JOB, CREATED, FAILED):
-                state.status = event
-                if event == JOB:
-                    state.job_id = record.get("jobId")
-            state.record = record
-        return states
+    def origins(self) -> list[tuple[dict[str, Any], Origin]]:
+        """Every order record with where it went. An `attributed` record (from `orderspec journal
+        attribute`) says where all earlier records without a tenant went."""
+        found: list[tuple[dict[str, Any], Origin]] = []
+        waiting: list[int] = []  # indexes in `found` of records nobody has attributed yet
+        for record in self._lines():
+            if record.get("event") == ATTRIBUTED:
+                said = Tenant.from_json(record.get("tenant"))
+                if said is not None:
+                    for index in waiting:
+                        found[index] = (found[index][0], Origin(said, attributed=True))
+                    waiting = []
+                continue
+            if not isinstance(record.get("key"), str):
+                continue
+            tenant = Tenant.from_json(record.get("tenant"))
+            if tenant is None:
+                waiting.append(len(found))
+            found.append((record, Origin(tenant)))
+        return found
+
+    def read(self) -> list[dict[str, Any]]:
+        """Every order record, whatever its tenant."""
+        return [record for record, _ in self.origins()]
+
+    def unattributed(self) -> list[dict[str, Any]]:
+        return [record for record, origin in self.origins() if origin.tenant is None]
+
+    def states(self, tenant: Tenant | None = None) -> dict[str, OrderState]:
+        """What the journal knows about each order on `tenant`. Records that cannot be attributed to
+        any tenant stop this (UnattributedRecords): they might be about this tenant, or not.
+        Without a tenant: every record, whatever its tenant (for reading a journal, never for
+        deciding what to send)."""
+        origins = self.origins()
+        if tenant is None:
+            return _fold([record for record, _ in origins])
+        unknown = [record for record, origin in origins if origin.tenant is None]
+        if unknown:
+            raise UnattributedRecords(self._unattributed_message(unknown, tenant))
+        return _fold([record for record, origin in origins if origin.matches(tenant)])
+
+    def elsewhere(self, tenant: Tenant) -> dict[Tenant, dict[str, OrderState]]:
+        """What the journal knows about orders on the other tenants (attributed records by base URL)."""
+        by_tenant: dict[Tenant, list[dict[str, Any]]] = {}
+        for record, origin in self.origins():
+            if origin.tenant is not None and not origin.matches(tenant):
+                by_tenant.setdefault(origin.tenant, []).append(record)
+        return {other: _fold(records) for other, records in by_tenant.items()}
+
+    def _unattributed_message(self, records: list[dict[str, Any]], tenant: Tenant) -> str:
+        states = _fold(records)
+        shown = []
+        for state in list(states.values())[:5]:
+            number = state.record.get("orderNumber")
+            what = f"created as {number}" if state.status == CREATED and number else state.status
+            shown.append(f"{state.spec or state.key}: {what}")
+        more = f"; and {len(states) - len(shown)} more" if len(states) > len(shown) else ""
+        folder = self.path.parent.parent
+        return (f"{self.path}: {len(records)} record(s) about {len(states)} order(s) ({'; '.join(shown)}{more}) "
+                "were written before the journal recorded which tenant each order went to, so orderspec cannot "
+                f"tell whether those orders exist on {tenant.base_url}. Nothing was sent. Say where they went, "
+                f"once: `orderspec journal attribute {folder} --env NAME` (or --base-url URL); for a rehearsal "
+                "on the emulator, --env emulator (or its --base-url). If you do not know, look those orders "
+                "up in Zuora first")
+
+    def attribute(self, tenant: Tenant) -> int:
+        """Record that every record without a tenant went to `tenant`'s base URL; how many did."""
+        with self.locked():
+            count = len(self.unattributed())
+            if count:
+                self.append({"event": ATTRIBUTED, "tenant": {"baseUrl": tenant.base_url}, "records": count})
+            return count
 
     def append(self, record: dict[str, Any]) -> None:
         """Write one record and fsync it before returning."""
-        record = {"v": 1, "time": round(self._clock(), 3),
+        record = {"v": VERSION, "time": round(self._clock(), 3),
                   "at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), **record}
         line = json.dumps(record, ensure_ascii=False, default=_default, separators=(",", ":")) + "\n"
         created = not self.path.exists()

@@ -1,7 +1,8 @@
 """Send rendered orders exactly once: the journal decides what each order needs, the client sends.
 
 For each order (identified by its rendered Idempotency-Key, which is derived from the endpoint
-and the canonical body bytes):
+and the canonical body bytes) and what the journal says about it on the tenant this run sends to
+(records about other tenants do not count: see `orderspec.dispatch.tenant`):
 
     journal says        this run does
     ------------------  ------------------------------------------------------------------------
@@ -34,6 +35,7 @@ from orderspec.dispatch.journal import (CREATED, FAILED, JOB, SENDING, UNKNOWN, 
                                         attempt_key)
 from orderspec.dispatch.retry import RetryPolicy
 from orderspec.dispatch.settle import CONFLICT, FOUND, MISSING, look_up, order_number_of
+from orderspec.dispatch.tenant import Tenant
 from orderspec.render import RenderedRequest
 
 KEY_TTL = 23 * 3600.0  # the API keeps idempotency keys 24 h; an hour of margin for clock skew
@@ -134,10 +136,17 @@ class Dispatcher:
 
     # -- create --------------------------------------------------------------------------------------
 
+    def tenant_of(self, rendered: RenderedRequest) -> Tenant:
+        """Where this dispatcher sends the request (its journal records are about that tenant)."""
+        return Tenant.of(self.client.base_url, rendered.headers)
+
     def create(self, rendered: RenderedRequest, journal: Journal, state: OrderState) -> Outcome:
+        """Take an order from `state` (what `journal` knows about it on this dispatcher's tenant) to
+        created, failed or unknown, journalling each step with the tenant."""
         base = rendered.idempotency_key
+        tenant = self.tenant_of(rendered)
         common = {"key": base, "spec": state.spec or rendered.name, "endpoint": rendered.endpoint.name,
-                  "hash": content_hash(rendered)}
+                  "hash": content_hash(rendered), "tenant": tenant.as_json()}
         if state.status == CREATED:
             number, subscriptions = state.record.get("orderNumber"), state.record.get("subscriptionNumbers", [])
             return Outcome(rendered.name, base, "skipped", "already created", number, list(subscriptions))
@@ -206,7 +215,7 @@ class Dispatcher:
             if new_attempts >= self.settings.new_attempts:
                 return Outcome(rendered.name, key, "failed",
                                f"still failing after {new_attempts + 1} attempts; run again later",
-                               reasons=reasons or self._last_reasons(journal, base))
+                               reasons=reasons or self._last_reasons(journal, base, tenant))
             new_attempts += 1
             attempt += 1
             self._sleep(self.settings.retry.backoff(new_attempts))
@@ -247,8 +256,8 @@ class Dispatcher:
         return Outcome(rendered.name, key, "failed", detail, reasons=reasons, payload=response.payload)
 
     @staticmethod
-    def _last_reasons(journal: Journal, base: str) -> list[Reason]:
-        record = journal.states().get(base, OrderState(base)).record
+    def _last_reasons(journal: Journal, base: str, tenant: Tenant) -> list[Reason]:
+        record = journal.states(tenant).get(base, OrderState(base)).record
         return [Reason(str(r.get("code", "")), str(r.get("message", ""))) for r in record.get("reasons", [])]
 
     def _finish_job(self, rendered: RenderedRequest, journal: Journal, common: dict[str, Any],
