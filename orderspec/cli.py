@@ -399,7 +399,8 @@ def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str
 @click.option("-o", "--output-dir", default="rendered", show_default=True, type=click.Path(file_okay=False),
               help="Folder for <spec>.json (body) and <spec>.http (request line and headers).")
 @click.option("--check", is_flag=True,
-              help="Write nothing; exit 1 when files in the folder are missing, stale or extra.")
+              help="Write nothing; exit 1 when files render writes in the folder are missing, stale or "
+                   "extra (rendered from a spec that is gone).")
 @click.option("--include", multiple=True, metavar="GLOB",
               help="File name pattern to find in directories (repeatable; as for lint).")
 @_config_option
@@ -428,23 +429,39 @@ def render_command(paths: tuple[str, ...], output_dir: str, check: bool, include
         files = render.output_files(result.requests, lambda r: choose_endpoint(r, options.config.limits.sync))
     except render.OutputClash as clash:
         raise click.UsageError(str(clash)) from None
-    if check:
-        problems = render.stale_outputs(files, output_dir)
-        for name, state in problems:
-            click.echo(f"{os.path.join(output_dir, name)}: {state}")
-        if problems:
-            click.echo(f"{len(problems)} rendered file(s) out of date: run `orderspec render` to update",
-                       err=True)
-            sys.exit(EXIT_PROBLEMS)
-        click.echo(f"{len(files)} rendered file(s) up to date in {output_dir}", err=True)
-        sys.exit(EXIT_CLEAN)
     try:
-        changed = render.write_outputs(files, output_dir)
+        if check:
+            sys.exit(_render_check(files, output_dir))
+        synced = render.write_outputs(files, output_dir)
+    except render.ManifestError as problem:
+        raise click.UsageError(str(problem)) from None
     except OSError as problem:
         raise _CannotWrite(f"to {output_dir}", problem) from None
+    for name in synced.removed:
+        click.echo(f"{os.path.join(output_dir, name)}: removed (rendered before; no spec renders to it now)",
+                   err=True)
+    for name in synced.unrecorded:
+        click.echo(f"{os.path.join(output_dir, name)}: left alone: no spec renders to it, and {output_dir} has "
+                   f"no record ({render.MANIFEST}) that orderspec wrote it; delete it if it is a leftover",
+                   err=True)
+    removed = f", {len(synced.removed)} removed" if synced.removed else ""
     click.echo(f"rendered {len(result.requests)} request(s) into {output_dir} "
-               f"({len(changed)} file(s) changed)", err=True)
+               f"({len(synced.changed)} file(s) changed{removed})", err=True)
     sys.exit(EXIT_CLEAN)
+
+
+def _render_check(files: dict[str, bytes], output_dir: str) -> int:
+    from orderspec import render
+
+    problems = render.stale_outputs(files, output_dir)
+    for name, state in problems:
+        click.echo(f"{os.path.join(output_dir, name)}: {state}")
+    if problems:
+        click.echo(f"{len(problems)} rendered file(s) out of date: run `orderspec render` to update",
+                   err=True)
+        return EXIT_PROBLEMS
+    click.echo(f"{len(files)} rendered file(s) up to date in {output_dir}", err=True)
+    return EXIT_CLEAN
 
 
 @cli.command()
