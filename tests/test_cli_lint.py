@@ -122,3 +122,35 @@ def test_remote_preview_refuses_offline_only_options() -> None:
     spec = str(ROOT / "examples" / "preview-flat-fee-monthly.order.yaml")
     result = CliRunner().invoke(cli, ["preview", "--remote", "--periods", "3", spec])
     assert result.exit_code == 2 and "offline" in result.output
+
+
+# -- what is a finding (exit 1) and what is trouble with the input (exit 2) ------------------------
+
+def test_a_file_that_is_not_utf8_is_a_finding_in_that_file(tmp_path: Path) -> None:
+    """Y001 is found in a file that was read, like a YAML syntax error: exit 1, at the first bad
+    byte, its column counted in characters as every other column is."""
+    spec = tmp_path / "latin1.order.yaml"
+    spec.write_bytes(GOOD.encode() + "  description: \u00e9t\u00e9 \u2014 ".encode() + "M\xfcller\n".encode("latin-1"))
+    (tmp_path / "good.order.yaml").write_text(GOOD)
+    for command in (["lint"], ["render", "-o", str(tmp_path / "out")]):
+        result = CliRunner().invoke(cli, [*command, str(tmp_path)])
+        assert result.exit_code == 1, result.output
+        assert f"{spec}:6:23: Y001 " in result.output  # `  description: été — M` is 22 characters
+
+
+def _unreadable_batch(folder: Path) -> Path:
+    """A folder whose search finds a spec that cannot be opened (a link to a file since removed):
+    as root, file modes do not stop a read."""
+    folder.mkdir()
+    (folder / "good.order.yaml").write_text(GOOD)
+    (folder / "gone.order.yaml").symlink_to(folder / "removed.order.yaml")
+    return folder
+
+
+def test_a_file_that_cannot_be_read_exits_2_in_every_command(tmp_path: Path) -> None:
+    specs = _unreadable_batch(tmp_path / "specs")
+    for command in (["lint"], ["render", "-o", str(tmp_path / "out")],
+                    ["send", "--base-url", "http://127.0.0.1:9"]):
+        result = CliRunner().invoke(cli, [*command, str(specs)])
+        assert result.exit_code == 2, (command, result.output)
+        assert f"{specs / 'gone.order.yaml'}:1:1: Y012 cannot read the file" in result.output
