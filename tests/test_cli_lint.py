@@ -43,9 +43,9 @@ def test_problems_exit_1_with_one_line_each(tmp_path: Path) -> None:
     assert code == 1
     lines = [line for line in output.splitlines() if line.startswith(str(spec))]
     assert lines == [
-        f"{spec}:5:26: Y020 `existingAccountNumber`: YAML reads the unquoted `00123` as the number 83, "
+        f"{spec}:5:26: Y020 [error] `existingAccountNumber`: YAML reads the unquoted `00123` as the number 83, "
         "but the API wants text here; quote it: '00123'",
-        f"{spec}:6:3: S001 unknown field `orderNumbr` (did you mean `orderNumber`?)",
+        f"{spec}:6:3: S001 [error] unknown field `orderNumbr` (did you mean `orderNumber`?)",
     ]
 
 
@@ -153,4 +153,21 @@ def test_a_file_that_cannot_be_read_exits_2_in_every_command(tmp_path: Path) -> 
                     ["send", "--base-url", "http://127.0.0.1:9"]):
         result = CliRunner().invoke(cli, [*command, str(specs)])
         assert result.exit_code == 2, (command, result.output)
-        assert f"{specs / 'gone.order.yaml'}:1:1: Y012 cannot read the file" in result.output
+        assert f"{specs / 'gone.order.yaml'}:1:1: Y012 [error] cannot read the file" in result.output
+
+
+def test_readme_lint_example_is_what_lint_prints(tmp_path: Path, monkeypatch) -> None:
+    """The README's first example: its spec, linted, gives exactly the lines it shows."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    spec = re.search(r"```yaml\n(orderspec: 1\noperation: preview.*?)```", readme, re.S)
+    shown = re.search(r"```console\n\$ orderspec lint orders/\n(.*?)```", readme, re.S)
+    assert spec and shown
+    (tmp_path / "orders").mkdir()
+    (tmp_path / "orders" / "acme.order.yaml").write_text(spec.group(1), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["lint", "orders/"])
+    assert result.exit_code == 1
+    assert result.stdout == shown.group(1)
+    assert all(" [error] " in line or " [warning] " in line for line in shown.group(1).splitlines())
