@@ -171,3 +171,30 @@ def test_readme_lint_example_is_what_lint_prints(tmp_path: Path, monkeypatch) ->
     assert result.exit_code == 1
     assert result.stdout == shown.group(1)
     assert all(" [error] " in line or " [warning] " in line for line in shown.group(1).splitlines())
+
+
+def test_several_specs_in_one_file_are_named_as_docs_spec_format_says(tmp_path: Path, monkeypatch) -> None:
+    """Diagnostics: the plain path and the line inside the document; rendered files: `-2`;
+    send/preview/diff: `file#2`. docs/spec-format.md once said diagnostics name `file#2`."""
+    docs = (ROOT / "docs" / "spec-format.md").read_text(encoding="utf-8")
+    renew = (ROOT / "examples" / "renew.order.yaml").read_text(encoding="utf-8")
+    (tmp_path / "catalog.yaml").write_bytes((ROOT / "examples" / "catalog.yaml").read_bytes())
+    second = renew.replace("orderDate: 2024-12-15", "orderDate: 2024-13-01")
+    assert second != renew
+    (tmp_path / "orders.order.yaml").write_text(renew + "---\n" + second, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, output = run("orders.order.yaml")
+    assert code == 1 and "#2" not in output
+    first_line = output.splitlines()[0]
+    assert first_line.startswith("orders.order.yaml:18:14: T012 ")
+    assert f"`{first_line.split(' ')[0]} ...`" in docs
+
+    (tmp_path / "orders.order.yaml").write_text(renew + "---\n" + renew.replace("A-S00000101", "A-S00000102"),
+                                               encoding="utf-8")
+    result = CliRunner().invoke(cli, ["render", "orders.order.yaml", "-o", "out"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.json")) == ["orders-1.json", "orders-2.json"]
+    assert "`orders-1.json`, `orders-2.json`" in docs
+    result = CliRunner().invoke(cli, ["send", "orders.order.yaml", "--base-url", "http://127.0.0.1:9"])
+    assert result.exit_code == 0 and "== orders.order.yaml#2: would send" in result.output
+    assert "`orders.order.yaml#2`" in docs and "`file#2`" not in docs
