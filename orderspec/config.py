@@ -215,7 +215,8 @@ def load_config(path: str | Path | None = None, *, start: Path | None = None) ->
     data = _read(found)
     table: Any
     if found.name == "pyproject.toml" or "tool" in data:
-        table = data.get("tool", {}).get("orderspec")
+        tool = data.get("tool", {})
+        table = tool.get("orderspec") if isinstance(tool, dict) else None
         if table is None:
             if path is not None:
                 raise ConfigError(f"{found}: no [tool.orderspec] table")

@@ -78,6 +78,14 @@ def test_broken_toml_is_reported_at_its_line_and_column(tmp_path: Path) -> None:
     assert str(caught.value).startswith(f"{path}:3:1: not valid TOML")
 
 
+def test_a_tool_key_that_is_not_a_table_is_no_orderspec_table(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text('tool = "none"\n')
+    assert find_config(tmp_path) is None
+    with pytest.raises(ConfigError, match="no \\[tool.orderspec\\]"):
+        load_config(path)
+
+
 def test_config_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
     path = tmp_path / "orderspec.toml"
     path.write_bytes('env = "caf\u00e9"\n'.encode("latin-1"))
