@@ -1,6 +1,7 @@
 """Command-line glue: parse options, call the pipeline, print, choose the exit status.
 
-Exit status: 0 clean, 1 problems found, 2 usage error or unreadable input.
+Exit status: 0 clean; 1 problems found (a spec that is not UTF-8 or not YAML is one, Y001/Y002);
+2 usage error, broken configuration or a spec that cannot be read at all (Y012); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import click
 from orderspec import __version__
 from orderspec.diagnostics import Diagnostic, Severity
 from orderspec.files import write_atomically
-from orderspec.gate import EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE
+from orderspec.gate import EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, unreadable_or
 from orderspec.model import ENDPOINTS
 
 if TYPE_CHECKING:
@@ -128,7 +129,23 @@ def _pipeline_options(config_path: str | None, expand_args: dict[str, Any], *, s
                             limits=config.loader, config=config, expand=_expand_context(config, **expand_args))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+
+
+class _Commands(click.Group):
+    """Ctrl-C stops any command with exit status 130 and one line, never a traceback; click alone
+    would say "Aborted!" and exit 1, which reads as "problems found"."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # On a new line: ^C was echoed where the cursor stood (a progress bar, say).
+            click.echo("\norderspec: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="orderspec")
 def cli() -> None:
     """Lint, render and dispatch Zuora Orders API requests kept as YAML specs."""
@@ -186,9 +203,7 @@ def lint(paths: tuple[str, ...], operation: str | None, output_formats: tuple[st
                                f"(looked for {', '.join(options.include)})")
     outcome = report.Report([f.path for f in result.files], result.diagnostics, Severity(fail_on))
     _write_reports(outcome, destinations)
-    if any(d.code == "Y012" for d in result.diagnostics):
-        sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_PROBLEMS if _fails(result.diagnostics, fail_on) else EXIT_CLEAN)
+    sys.exit(unreadable_or(EXIT_PROBLEMS if _fails(result.diagnostics, fail_on) else EXIT_CLEAN, result.diagnostics))
 
 
 def _write_reports(outcome: Report, destinations: list[tuple[str, str | None]]) -> None:
@@ -418,7 +433,8 @@ def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str
 @click.option("-o", "--output-dir", default="rendered", show_default=True, type=click.Path(file_okay=False),
               help="Folder for <spec>.json (body) and <spec>.http (request line and headers).")
 @click.option("--check", is_flag=True,
-              help="Write nothing; exit 1 when files in the folder are missing, stale or extra.")
+              help="Write nothing; exit 1 when files render writes in the folder are missing, stale or "
+                   "extra (rendered from a spec that is gone).")
 @click.option("--include", multiple=True, metavar="GLOB",
               help="File name pattern to find in directories (repeatable; as for lint).")
 @_config_option
@@ -442,28 +458,44 @@ def render_command(paths: tuple[str, ...], output_dir: str, check: bool, include
         click.echo(diagnostic.text())
     if any(d.severity is Severity.ERROR for d in result.diagnostics):
         click.echo("errors found: nothing rendered", err=True)
-        sys.exit(EXIT_USAGE if any(d.code == "Y012" for d in result.diagnostics) else EXIT_PROBLEMS)
+        sys.exit(unreadable_or(EXIT_PROBLEMS, result.diagnostics))
     try:
         files = render.output_files(result.requests, lambda r: choose_endpoint(r, options.config.limits.sync))
     except render.OutputClash as clash:
         raise click.UsageError(str(clash)) from None
-    if check:
-        problems = render.stale_outputs(files, output_dir)
-        for name, state in problems:
-            click.echo(f"{os.path.join(output_dir, name)}: {state}")
-        if problems:
-            click.echo(f"{len(problems)} rendered file(s) out of date: run `orderspec render` to update",
-                       err=True)
-            sys.exit(EXIT_PROBLEMS)
-        click.echo(f"{len(files)} rendered file(s) up to date in {output_dir}", err=True)
-        sys.exit(EXIT_CLEAN)
     try:
-        changed = render.write_outputs(files, output_dir)
+        if check:
+            sys.exit(_render_check(files, output_dir))
+        synced = render.write_outputs(files, output_dir)
+    except render.ManifestError as problem:
+        raise click.UsageError(str(problem)) from None
     except OSError as problem:
         raise _CannotWrite(f"to {output_dir}", problem) from None
+    for name in synced.removed:
+        click.echo(f"{os.path.join(output_dir, name)}: removed (rendered before; no spec renders to it now)",
+                   err=True)
+    for name in synced.unrecorded:
+        click.echo(f"{os.path.join(output_dir, name)}: left alone: no spec renders to it, and {output_dir} has "
+                   f"no record ({render.MANIFEST}) that orderspec wrote it; delete it if it is a leftover",
+                   err=True)
+    removed = f", {len(synced.removed)} removed" if synced.removed else ""
     click.echo(f"rendered {len(result.requests)} request(s) into {output_dir} "
-               f"({len(changed)} file(s) changed)", err=True)
+               f"({len(synced.changed)} file(s) changed{removed})", err=True)
     sys.exit(EXIT_CLEAN)
+
+
+def _render_check(files: dict[str, bytes], output_dir: str) -> int:
+    from orderspec import render
+
+    problems = render.stale_outputs(files, output_dir)
+    for name, state in problems:
+        click.echo(f"{os.path.join(output_dir, name)}: {state}")
+    if problems:
+        click.echo(f"{len(problems)} rendered file(s) out of date: run `orderspec render` to update",
+                   err=True)
+        return EXIT_PROBLEMS
+    click.echo(f"{len(files)} rendered file(s) up to date in {output_dir}", err=True)
+    return EXIT_CLEAN
 
 
 @cli.command()

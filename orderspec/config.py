@@ -2,7 +2,8 @@
 
 Read from `orderspec.toml` (top level, or a `[tool.orderspec]` table) or from the
 `[tool.orderspec]` table of `pyproject.toml`, whichever is found first walking up from the
-current directory; `--config FILE` names the file instead. Example:
+current directory; `--config FILE` names the file instead. A file that is not valid TOML is a
+ConfigError at its line and column, a pyproject.toml met on the way included. Example:
 
     [tool.orderspec]
     select = ["L", "R", "H"]          # codes or code prefixes; default: everything
@@ -30,6 +31,7 @@ command line's -f, --catalog, --env/--catalog-env and --templates take precedenc
 from __future__ import annotations
 
 import dataclasses
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,7 +148,11 @@ def parse_existing_orders(entries: Iterable[str]) -> dict[str, int]:
 
 
 def find_config(start: Path | None = None) -> Path | None:
-    """The nearest orderspec.toml, or pyproject.toml with a [tool.orderspec] table."""
+    """The nearest orderspec.toml, or pyproject.toml with a [tool.orderspec] table.
+
+    A pyproject.toml on the way that is not valid TOML is a ConfigError, not a file to skip: it
+    may hold [tool.orderspec] (as a table, a dotted key or an inline table, which only a parser
+    can tell), and skipping it would lint with other settings than the project's without a word."""
     directory = (start or Path.cwd()).resolve()
     for folder in (directory, *directory.parents):
         for name in CONFIG_FILES:
@@ -156,22 +162,49 @@ def find_config(start: Path | None = None) -> Path | None:
             if name == "orderspec.toml":
                 return candidate
             try:
-                if "orderspec" in _read(candidate).get("tool", {}):
-                    return candidate
-            except ConfigError:
-                # An unrelated pyproject.toml that is broken is not ours to report.
-                continue
+                tool = _read(candidate).get("tool", {})
+            except ConfigError as error:
+                raise ConfigError(f"{error} (orderspec looks for its [tool.orderspec] settings in this "
+                                  "file; fix it, or name the configuration with --config FILE)") from None
+            if isinstance(tool, dict) and "orderspec" in tool:
+                return candidate
     return None
+
+
+# tomllib gives the place only in its message before Python 3.14 (lineno and colno since).
+_TOML_PLACE = re.compile(r" \(at line (\d+), column (\d+)\)$| \(at end of document\)$")
+
+
+def _toml_problem(path: Path, error: tomllib.TOMLDecodeError, text: str) -> str:
+    """`path:line:col: not valid TOML: message`, the place in the file as the parser found it."""
+    message = str(getattr(error, "msg", "") or error)
+    found = _TOML_PLACE.search(message)
+    message = _TOML_PLACE.sub("", message)
+    line, column = getattr(error, "lineno", None), getattr(error, "colno", None)
+    if line is None and found is not None:
+        if found.group(1):
+            line, column = int(found.group(1)), int(found.group(2))
+        else:
+            lines = text.split("\n")
+            line, column = len(lines), len(lines[-1]) + 1
+    where = f"{path}:{line}:{column}" if line is not None else str(path)
+    return f"{where}: not valid TOML: {message}"
 
 
 def _read(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            raw = handle.read()
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 text (byte {error.start + 1})") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+        raise ConfigError(_toml_problem(path, error, text)) from None
 
 
 def load_config(path: str | Path | None = None, *, start: Path | None = None) -> Config:
@@ -182,7 +215,8 @@ def load_config(path: str | Path | None = None, *, start: Path | None = None) ->
     data = _read(found)
     table: Any
     if found.name == "pyproject.toml" or "tool" in data:
-        table = data.get("tool", {}).get("orderspec")
+        tool = data.get("tool", {})
+        table = tool.get("orderspec") if isinstance(tool, dict) else None
         if table is None:
             if path is not None:
                 raise ConfigError(f"{found}: no [tool.orderspec] table")

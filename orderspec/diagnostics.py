@@ -65,7 +65,9 @@ class Diagnostic:
     related: tuple[Location, ...] = field(default=(), compare=False)
 
     def text(self) -> str:
-        line = f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}"
+        """`path:line:col: CODE [severity] message`: the code first, where tools and greps look for
+        it (as ruff puts its `[*]`), then whether the finding fails a run, then what it is."""
+        line = f"{self.path}:{self.line}:{self.column}: {self.code} [{self.severity.value}] {self.message}"
         for loc in self.related:
             line += f"\n  {loc.path}:{loc.line}:{loc.column}: note: from here"
         return line

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import click
 
-from orderspec.diagnostics import Severity
+from orderspec.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
     from orderspec.pipeline import BatchResult
@@ -41,5 +41,14 @@ def lint_status(result: BatchResult, paths: Sequence[str], fix_when: str) -> int
         for diagnostic in errors:
             click.echo(diagnostic.text(), err=True)
         say(f"{len(errors)} error(s): fix the specs {fix_when} (see `orderspec lint`)")
-        return EXIT_PROBLEMS
+        return unreadable_or(EXIT_PROBLEMS, result.diagnostics)
     return EXIT_CLEAN
+
+
+def unreadable_or(status: int, diagnostics: Sequence[Diagnostic]) -> int:
+    """EXIT_USAGE when a file could not be read at all (Y012), as for a path that does not exist;
+    else `status`. A file that was read but is not UTF-8 or not YAML is a problem in that file
+    (Y001, Y002): it keeps `status`, as every other finding does."""
+    if any(d.code == "Y012" for d in diagnostics):
+        return EXIT_USAGE
+    return status

@@ -528,7 +528,9 @@ def _decode(data: bytes, path: str) -> tuple[str | None, Diagnostic | None]:
     except UnicodeDecodeError as error:
         prefix = data[: error.start]
         line = prefix.count(b"\n") + 1
-        column = len(prefix) - (prefix.rfind(b"\n") + 1) + 1
+        # Columns count characters, as everywhere else; the line up to the bad byte is valid UTF-8.
+        before = prefix[prefix.rfind(b"\n") + 1:].decode("utf-8-sig" if line == 1 else "utf-8")
+        column = len(before) + 1
         return None, at(Location(path, line, column), "Y001",
                         f"the file is not UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})")
 

@@ -10,7 +10,6 @@ import os
 from dataclasses import dataclass, field
 import pickle
 import zlib
-from itertools import repeat
 from typing import Any, Callable, Iterable, Iterator
 
 from orderspec import expand as expand_stage
@@ -138,15 +137,24 @@ def process_files(paths: list[str], options: Options, jobs: int = 1,
     if jobs <= 1:
         # In a large batch, kept requests keep their source maps packed in-process too.
         return [_done(_process_file_finished(path, options, keep_requests), on_done) for path in paths]
-    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+    from functools import partial
 
     workers = min(jobs, len(paths))
     # Big enough chunks to amortise the pickling round trip, small enough to keep all busy.
     chunksize = max(1, min(64, len(paths) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [_done(result, on_done)
-                for result in pool.map(_process_file_finished, paths, repeat(options), repeat(keep_requests),
-                                       chunksize=chunksize)]
+    one_file = partial(_process_file_finished, options=options, keep_requests=keep_requests)
+    # Ctrl-C is the parent's alone: a worker interrupted while holding the task queue's lock left
+    # the others (and the parent, waiting for them) hanging. Leaving the pool, finished or
+    # interrupted, terminates the workers, even one blocked reading a file.
+    with multiprocessing.Pool(workers, initializer=_ignore_ctrl_c) as pool:
+        return [_done(result, on_done) for result in pool.imap(one_file, paths, chunksize=chunksize)]
+
+
+def _ignore_ctrl_c() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _process_file_finished(path: str, options: Options, keep_requests: bool) -> FileResult:

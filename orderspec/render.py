@@ -156,32 +156,113 @@ def output_files(requests: list[Request], choose: Callable[[Request], Endpoint])
     return dict(sorted(files.items()))
 
 
-def write_outputs(files: dict[str, bytes], directory: str) -> list[str]:
-    """Write the files into `directory`; return the names that changed (equal files are left alone)."""
+# -- the output folder: what render wrote there, and nothing else ---------------------------------
+MANIFEST = ".orderspec-rendered"
+_MANIFEST_FORMAT = "orderspec-rendered/1"
+_RENDERED_SUFFIXES = (".json", ".http")
+
+
+class ManifestError(ValueError):
+    """The folder's manifest is not one render wrote: nothing there is touched on its word."""
+
+
+def manifest_bytes(names: list[str]) -> bytes:
+    """The manifest listing `names`: canonical JSON, one name a line, so it diffs well in git."""
+    return canonical_json({"format": _MANIFEST_FORMAT, "files": sorted(names)})
+
+
+def read_manifest(directory: str) -> list[str] | None:
+    """The names the last render recorded in `directory`, or None where it has no manifest
+    (never rendered into, or rendered by a version that kept none).
+
+    Only plain `.json`/`.http` names in the folder itself are accepted: render removes the files a
+    manifest names, so a hand-edited one must not reach anything render could not have written."""
+    path = os.path.join(directory, MANIFEST)
+    data = _read(path)
+    if data is None:
+        return None
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        parsed = None
+    names = parsed.get("files") if isinstance(parsed, dict) and parsed.get("format") == _MANIFEST_FORMAT else None
+    if not isinstance(names, list):
+        raise ManifestError(f"{path}: not a manifest of `orderspec render`; delete it and render again "
+                            "(files it listed are then left for you to remove)")
+    for name in names:
+        if (not isinstance(name, str) or not name.endswith(_RENDERED_SUFFIXES)
+                or os.path.basename(name) != name or "/" in name or "\\" in name or "\0" in name):
+            raise ManifestError(f"{path}: lists {name!r}, which is not a file render writes; delete the "
+                                "manifest and render again")
+    return names
+
+
+@dataclass(frozen=True)
+class Synced:
+    """What `write_outputs` did to the folder."""
+
+    changed: list[str]  # written because new or different
+    removed: list[str]  # recorded by an earlier render, no spec renders to them now
+    unrecorded: list[str]  # `.json`/`.http` files no spec renders to, with no manifest to vouch for them
+
+
+def write_outputs(files: dict[str, bytes], directory: str) -> Synced:
+    """Make `directory` hold exactly `files` among what render writes there; other files stay.
+
+    The manifest lists what render wrote; files it recorded earlier that no spec renders to now
+    are removed. Before the files change, the manifest is widened to everything that may then be
+    there, so a render stopped half-way still knows every file it may have written. A folder
+    without a manifest (new, or rendered before there was one) gets one; its `.json`/`.http`
+    files that nothing renders to are reported, never removed: nothing says who wrote them."""
     os.makedirs(directory, exist_ok=True)
-    changed = []
-    for name, data in files.items():
-        path = os.path.join(directory, name)
-        if _read(path) == data:
-            continue
-        write_atomically(path, data)
-        changed.append(name)
-    return changed
+    recorded = read_manifest(directory)
+    _write_if_changed(os.path.join(directory, MANIFEST), manifest_bytes(sorted({*(recorded or ()), *files})))
+    changed = [name for name, data in files.items() if _write_if_changed(os.path.join(directory, name), data)]
+    removed = []
+    for name in sorted(set(recorded or ()) - set(files)):
+        try:
+            os.remove(os.path.join(directory, name))
+        except FileNotFoundError:
+            continue  # already gone (removed by hand, or by a render stopped before its manifest)
+        except IsADirectoryError:
+            continue  # not a file render wrote, whatever the manifest says
+        removed.append(name)
+    _write_if_changed(os.path.join(directory, MANIFEST), manifest_bytes(list(files)))
+    unrecorded = [] if recorded is not None else _unknown_outputs(files, directory)
+    return Synced(changed, removed, unrecorded)
+
+
+def _write_if_changed(path: str, data: bytes) -> bool:
+    if _read(path) == data:
+        return False
+    write_atomically(path, data)
+    return True
+
+
+def _unknown_outputs(files: dict[str, bytes], directory: str) -> list[str]:
+    return sorted(name for name in os.listdir(directory)
+                  if name.endswith(_RENDERED_SUFFIXES) and name not in files
+                  and os.path.isfile(os.path.join(directory, name)))
 
 
 def stale_outputs(files: dict[str, bytes], directory: str) -> list[tuple[str, str]]:
-    """(file name, "missing" | "stale" | "extra") for each file in `directory` that differs."""
+    """(file name, "missing" | "stale" | "extra") for each file in `directory` that `write_outputs`
+    would change: render's own files only (the manifest among them), never a file a user put there.
+
+    "extra" is a file the manifest records that no spec renders to now; without a manifest (a
+    folder rendered before there was one) the manifest itself is "missing", and render writes it."""
+    recorded = read_manifest(directory)
+    expected = {**files, MANIFEST: manifest_bytes(list(files))}
     problems = []
-    for name, data in files.items():
+    for name, data in sorted(expected.items()):
         existing = _read(os.path.join(directory, name))
         if existing is None:
             problems.append((name, "missing"))
         elif existing != data:
             problems.append((name, "stale"))
-    if os.path.isdir(directory):
-        for name in sorted(os.listdir(directory)):
-            if name.endswith((".json", ".http")) and name not in files:
-                problems.append((name, "extra"))
+    for name in sorted(set(recorded or ()) - set(files)):
+        if os.path.isfile(os.path.join(directory, name)):
+            problems.append((name, "extra"))
     return problems
 
 

@@ -61,7 +61,7 @@ def _style(text: str, colour: bool, **styles: Any) -> str:
 
 
 def text_lines(report: Report, *, colour: bool = False) -> str:
-    """One `path:line:col: CODE message` line per diagnostic (notes indented below it)."""
+    """One `path:line:col: CODE [severity] message` line per diagnostic (notes indented below it)."""
     lines: list[str] = []
     for d in report.diagnostics:
         if not colour:
@@ -69,7 +69,8 @@ def text_lines(report: Report, *, colour: bool = False) -> str:
             continue
         where = _style(f"{d.path}:{d.line}:{d.column}:", True, bold=True)
         code = _style(d.code, True, fg=_SEVERITY_COLOURS[d.severity], bold=True)
-        lines.append(f"{where} {code} {d.message}")
+        severity = _style(f"[{d.severity.value}]", True, fg=_SEVERITY_COLOURS[d.severity])
+        lines.append(f"{where} {code} {severity} {d.message}")
         for loc in d.related:
             lines.append(_style(f"  {loc.path}:{loc.line}:{loc.column}: note: from here", True, dim=True))
     return "\n".join(lines) + ("\n" if lines else "")

@@ -268,6 +268,43 @@ def test_the_configured_loader_caps_reach_values_files(project: Path, monkeypatc
     assert status == 2 and "big.yaml" in output
 
 
+# -- a broken config file stops every command (exit 2), at its line and column -----------------
+
+@pytest.mark.parametrize("command", [("lint", "-j", "1"), ("render", "-o", "out"), ("diff",)])
+def test_a_broken_pyproject_stops_the_command_instead_of_linting_with_defaults(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]) -> None:
+    write(tmp_path, "w.order.yaml", WARNS)  # R007: a warning by default, an error as configured
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.orderspec]\nenv = production\n[tool.orderspec.severity]\nR007 = "error"\n')
+    monkeypatch.chdir(tmp_path)
+    status, output = run(*command[:1], "w.order.yaml", *command[1:])
+    assert status == 2, output
+    assert f"{pyproject}:2:7: not valid TOML: Invalid value" in output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_table_declared_twice_in_pyproject_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, "w.order.yaml", WARNS)
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.orderspec.severity]\nR007 = "error"\n\n[tool.orderspec.severity]\nR006 = "error"\n')
+    monkeypatch.chdir(tmp_path)
+    status, output = run("lint", "w.order.yaml", "-j", "1")
+    assert status == 2 and f"{pyproject}:4:" in output and "twice" in output
+    # Fixed, it applies: R007 is an error and the exit status says so.
+    pyproject.write_text('[tool.orderspec.severity]\nR007 = "error"\nR006 = "error"\n')
+    status, output = run("lint", "w.order.yaml", "-j", "1")
+    assert status == 1 and "R007" in output
+
+
+def test_config_option_reads_another_file_past_a_broken_pyproject(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, "w.order.yaml", WARNS)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = x\n")
+    monkeypatch.chdir(tmp_path)
+    assert run("lint", "w.order.yaml", "-j", "1")[0] == 2
+    assert run("lint", "w.order.yaml", "-j", "1", "--config", config(tmp_path, R007_IS_AN_ERROR))[0] == 1
+
+
 # -- the README names every stage with the command that exposes it -------------------------------
 
 def test_readme_overview_lists_each_stage_with_real_commands_above_the_quick_start() -> None:

@@ -43,9 +43,9 @@ def test_problems_exit_1_with_one_line_each(tmp_path: Path) -> None:
     assert code == 1
     lines = [line for line in output.splitlines() if line.startswith(str(spec))]
     assert lines == [
-        f"{spec}:5:26: Y020 `existingAccountNumber`: YAML reads the unquoted `00123` as the number 83, "
+        f"{spec}:5:26: Y020 [error] `existingAccountNumber`: YAML reads the unquoted `00123` as the number 83, "
         "but the API wants text here; quote it: '00123'",
-        f"{spec}:6:3: S001 unknown field `orderNumbr` (did you mean `orderNumber`?)",
+        f"{spec}:6:3: S001 [error] unknown field `orderNumbr` (did you mean `orderNumber`?)",
     ]
 
 
@@ -122,3 +122,79 @@ def test_remote_preview_refuses_offline_only_options() -> None:
     spec = str(ROOT / "examples" / "preview-flat-fee-monthly.order.yaml")
     result = CliRunner().invoke(cli, ["preview", "--remote", "--periods", "3", spec])
     assert result.exit_code == 2 and "offline" in result.output
+
+
+# -- what is a finding (exit 1) and what is trouble with the input (exit 2) ------------------------
+
+def test_a_file_that_is_not_utf8_is_a_finding_in_that_file(tmp_path: Path) -> None:
+    """Y001 is found in a file that was read, like a YAML syntax error: exit 1, at the first bad
+    byte, its column counted in characters as every other column is."""
+    spec = tmp_path / "latin1.order.yaml"
+    spec.write_bytes(GOOD.encode() + "  description: \u00e9t\u00e9 \u2014 ".encode() + "M\xfcller\n".encode("latin-1"))
+    (tmp_path / "good.order.yaml").write_text(GOOD)
+    for command in (["lint"], ["render", "-o", str(tmp_path / "out")]):
+        result = CliRunner().invoke(cli, [*command, str(tmp_path)])
+        assert result.exit_code == 1, result.output
+        assert f"{spec}:6:23: Y001 " in result.output  # `  description: été — M` is 22 characters
+
+
+def _unreadable_batch(folder: Path) -> Path:
+    """A folder whose search finds a spec that cannot be opened (a link to a file since removed):
+    as root, file modes do not stop a read."""
+    folder.mkdir()
+    (folder / "good.order.yaml").write_text(GOOD)
+    (folder / "gone.order.yaml").symlink_to(folder / "removed.order.yaml")
+    return folder
+
+
+def test_a_file_that_cannot_be_read_exits_2_in_every_command(tmp_path: Path) -> None:
+    specs = _unreadable_batch(tmp_path / "specs")
+    for command in (["lint"], ["render", "-o", str(tmp_path / "out")],
+                    ["send", "--base-url", "http://127.0.0.1:9"]):
+        result = CliRunner().invoke(cli, [*command, str(specs)])
+        assert result.exit_code == 2, (command, result.output)
+        assert f"{specs / 'gone.order.yaml'}:1:1: Y012 [error] cannot read the file" in result.output
+
+
+def test_readme_lint_example_is_what_lint_prints(tmp_path: Path, monkeypatch) -> None:
+    """The README's first example: its spec, linted, gives exactly the lines it shows."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    spec = re.search(r"```yaml\n(orderspec: 1\noperation: preview.*?)```", readme, re.S)
+    shown = re.search(r"```console\n\$ orderspec lint orders/\n(.*?)```", readme, re.S)
+    assert spec and shown
+    (tmp_path / "orders").mkdir()
+    (tmp_path / "orders" / "acme.order.yaml").write_text(spec.group(1), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["lint", "orders/"])
+    assert result.exit_code == 1
+    assert result.stdout == shown.group(1)
+    assert all(" [error] " in line or " [warning] " in line for line in shown.group(1).splitlines())
+
+
+def test_several_specs_in_one_file_are_named_as_docs_spec_format_says(tmp_path: Path, monkeypatch) -> None:
+    """Diagnostics: the plain path and the line inside the document; rendered files: `-2`;
+    send/preview/diff: `file#2`. docs/spec-format.md once said diagnostics name `file#2`."""
+    docs = (ROOT / "docs" / "spec-format.md").read_text(encoding="utf-8")
+    renew = (ROOT / "examples" / "renew.order.yaml").read_text(encoding="utf-8")
+    (tmp_path / "catalog.yaml").write_bytes((ROOT / "examples" / "catalog.yaml").read_bytes())
+    second = renew.replace("orderDate: 2024-12-15", "orderDate: 2024-13-01")
+    assert second != renew
+    (tmp_path / "orders.order.yaml").write_text(renew + "---\n" + second, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, output = run("orders.order.yaml")
+    assert code == 1 and "#2" not in output
+    first_line = output.splitlines()[0]
+    assert first_line.startswith("orders.order.yaml:18:14: T012 ")
+    assert f"`{first_line.split(' ')[0]} ...`" in docs
+
+    (tmp_path / "orders.order.yaml").write_text(renew + "---\n" + renew.replace("A-S00000101", "A-S00000102"),
+                                               encoding="utf-8")
+    result = CliRunner().invoke(cli, ["render", "orders.order.yaml", "-o", "out"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.json")) == ["orders-1.json", "orders-2.json"]
+    assert "`orders-1.json`, `orders-2.json`" in docs
+    result = CliRunner().invoke(cli, ["send", "orders.order.yaml", "--base-url", "http://127.0.0.1:9"])
+    assert result.exit_code == 0 and "== orders.order.yaml#2: would send" in result.output
+    assert "`orders.order.yaml#2`" in docs and "`file#2`" not in docs

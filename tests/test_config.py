@@ -41,6 +41,58 @@ def test_pyproject_without_the_table_is_skipped(tmp_path: Path) -> None:
     assert load_config(start=inner).select == ("R",)
 
 
+# A pyproject.toml that does not parse is reported where it breaks, never skipped: skipping it
+# linted with the defaults (or a config further up) without a word.
+@pytest.mark.parametrize("text, place, message", [
+    ('[project]\nname = "x"\n\n[tool.orderspec]\nenv = production\n', "5:7", "Invalid value"),
+    ('[tool.orderspec.severity]\nR007 = "error"\n[tool.orderspec.limits]\norder-line-items = 200\n'
+     '[tool.orderspec.severity]\nR006 = "error"\n', "5:25", "Cannot declare .* twice"),
+    # Without any [tool.orderspec] in sight it may still hold the settings (`tool.orderspec.x = 1`
+    # under [tool], say): only a parser could tell, and this one cannot.
+    ('[project]\nname = x\n', "2:8", "Invalid value"),
+])
+def test_broken_pyproject_found_walking_up_is_an_error(tmp_path: Path, text: str, place: str,
+                                                      message: str) -> None:
+    (tmp_path / "orderspec.toml").write_text('select = ["R"]\n')  # further up: must not be used instead
+    project = tmp_path / "project"
+    nested = project / "orders"
+    nested.mkdir(parents=True)
+    (project / "pyproject.toml").write_text(text)
+    with pytest.raises(ConfigError, match=f"not valid TOML: {message}") as caught:
+        find_config(nested)
+    assert str(caught.value).startswith(f"{project / 'pyproject.toml'}:{place}: ")
+    assert "--config" in str(caught.value)
+    with pytest.raises(ConfigError):
+        load_config(start=nested)
+
+
+def test_broken_toml_is_reported_at_its_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "orderspec.toml"
+    path.write_text('ignore = ["R051"]\nenv = sandbox\n')
+    with pytest.raises(ConfigError, match="not valid TOML: Invalid value$") as caught:
+        load_config(path)
+    assert str(caught.value).startswith(f"{path}:2:7: ")
+    path.write_text('ignore = ["R051"]\nselect = [\n')  # the parser only finds out at the end
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value).startswith(f"{path}:3:1: not valid TOML")
+
+
+def test_a_tool_key_that_is_not_a_table_is_no_orderspec_table(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text('tool = "none"\n')
+    assert find_config(tmp_path) is None
+    with pytest.raises(ConfigError, match="no \\[tool.orderspec\\]"):
+        load_config(path)
+
+
+def test_config_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "orderspec.toml"
+    path.write_bytes('env = "caf\u00e9"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(path)
+
+
 def test_full_table(tmp_path: Path) -> None:
     path = tmp_path / "orderspec.toml"
     path.write_text(

@@ -56,6 +56,25 @@ def golden(name: str, actual: str) -> None:
     assert actual == path.read_bytes().decode("utf-8"), f"differs from {path} (ORDERSPEC_UPDATE_GOLDEN=1 rewrites)"
 
 
+def test_text_golden_says_error_or_warning_on_every_line() -> None:
+    text = report.to_text(sample_report())
+    golden("sample.txt", text)
+    lines = text.splitlines()
+    assert lines[0] == ("specs/a.order.yaml:4:14: S007 [error] `orderDate`: `01/02/2024` is not a date "
+                        "in the form YYYY-MM-DD")
+    assert lines[2] == "  templates/base.yaml:2:5: note: from here"
+    assert lines[3] == "specs/b, c.order.yaml:1:1: Y021 [warning] 100% sure:"
+    assert lines[-1] == "2 error(s), 1 warning(s) in 3 files"
+
+
+def test_coloured_text_is_the_plain_text_in_colour() -> None:
+    import re
+
+    coloured = report.text_lines(sample_report(), colour=True)
+    assert "\x1b[" in coloured
+    assert re.sub("\x1b\\[[0-9;]*m", "", coloured) == report.text_lines(sample_report())
+
+
 def test_github_annotations_golden() -> None:
     golden("sample.github.txt", report.to_github(sample_report()))
 

@@ -1,0 +1,84 @@
+"""Ctrl-C: every command stops with exit status 130 and one short line, never a traceback (click
+alone says "Aborted!" and exits 1, which reads as "problems found")."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from orderspec import pipeline
+from orderspec.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+PREVIEW = EXAMPLES / "preview-flat-fee-monthly.order.yaml"
+
+
+@pytest.mark.parametrize("command", [
+    ["lint", str(EXAMPLES), "-j", "1"],
+    ["render", str(EXAMPLES), "-o", "{out}"],
+    ["render", str(EXAMPLES), "-o", "{out}", "--check"],
+    ["preview", str(PREVIEW)],
+    ["preview", "--remote", str(PREVIEW), "--base-url", "http://127.0.0.1:9"],
+    ["send", str(EXAMPLES / "renew.order.yaml"), "--base-url", "http://127.0.0.1:9"],
+    ["diff", str(EXAMPLES / "renew.order.yaml"), str(EXAMPLES / "cancel.order.yaml")],
+])
+def test_ctrl_c_in_any_command_exits_130(command: list[str], tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "run", interrupted)
+    result = CliRunner().invoke(cli, [part.format(out=tmp_path / "out") for part in command])
+    assert result.exit_code == 130, result.output
+    assert "orderspec: interrupted" in result.output
+    assert "Aborted" not in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def _wait_for_reader(fifo: Path, process: subprocess.Popen[str]) -> int:
+    """The write end of `fifo`, once orderspec has opened it to read (it then waits for data)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:  # ENXIO: no reader yet
+            if process.poll() is not None:
+                raise AssertionError(f"orderspec ended first: {process.communicate()}") from None
+            time.sleep(0.02)
+    raise AssertionError("orderspec never opened the spec")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not hasattr(os, "killpg"), reason="POSIX signals and FIFOs")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_during_a_lint_of_many_files(tmp_path: Path, jobs: str) -> None:
+    """A real SIGINT to the whole process group, as a terminal sends it, in the middle of a batch:
+    one spec is a FIFO nobody writes to, so the lint is still running when the signal comes."""
+    text = (EXAMPLES / "renew.order.yaml").read_text(encoding="utf-8")
+    (tmp_path / "catalog.yaml").write_bytes((EXAMPLES / "catalog.yaml").read_bytes())
+    for number in range(40):  # enough for worker processes with -j 2
+        (tmp_path / f"renew-{number:02}.order.yaml").write_text(text, encoding="utf-8")
+    fifo = tmp_path / "renew-20a.order.yaml"
+    os.mkfifo(fifo)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "orderspec", "lint", str(tmp_path), "-j", jobs],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                               start_new_session=True)
+    writer = _wait_for_reader(fifo, process)
+    try:
+        os.killpg(process.pid, signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        os.close(writer)
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, stderr
+    assert stderr.strip() == "orderspec: interrupted"
+    assert stdout == ""
