@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
@@ -174,44 +174,81 @@ def _read_template_info(sandbox: "TemplateSandbox", name: str, filename: str, so
     return TemplateInfo(name, shown, params, description, problems)
 
 
+# What the notes beside a finding on a `use:` spec say about each place.
+TEMPLATE_NOTE = "the template line that wrote it"
+VALUE_NOTE = "the value came from here"
+TEMPLATE_ERROR_NOTE = "the template line"
+WHOLE_TEMPLATE_NOTE = "the template"
+HEADER_NOTE = "the template's parameter list"
+DECLARATION_NOTE = "the parameter's declaration"
+
+
+def _declaration(param: Param) -> tuple[Location, ...]:
+    return (param.location.noted(DECLARATION_NOTE),) if param.location else ()
+
+
 @dataclass
 class ExpandedSource:
-    """Locator of a body rendered from a template: the template line of each value, and the spec
-    line or values-file key that supplied it."""
+    """Locator of a body rendered from a template.
+
+    A finding is reported in the spec file the user wrote: at the `with:` (or `vars:`) value
+    that the template printed there, else at the spec's `use:` line. The template line that
+    wrote the value, and the values file key or `--set` that supplied it, are related places.
+    Reporting at the template instead would put the findings of every spec that uses it on one
+    line of one file (inside site-packages, for a stock template), unsuppressible and nameless.
+    """
 
     rendered: SourceMap  # positions in the rendered text
     text: "RenderedText"
     values: Values  # the values the template was given
     origin_paths: list[tuple[Any, ...]]  # per origin index in the rendered text: a path in `values`
     use: Location  # the spec's `use:` line
+    template: str = ""  # the template file `use:` names, as shown
 
-    def origin_location(self, index: int, below: Pointer) -> Location:
-        return self.values.locate(self.origin_paths[index] + tuple(below)) or self.use
+    def origin_location(self, index: int, below: Pointer, *, key: bool = False) -> Location:
+        return self.values.locate(self.origin_paths[index] + tuple(below), key=key) or self.use
 
-    def _template_location(self, location: Location) -> Location:
+    def template_location(self, pointer: Pointer, *, key: bool = False) -> Location:
+        """The template line that wrote the value (or key) at `pointer`."""
+        if not pointer and self.template:
+            # The body as a whole: its first line may well be in an included part.
+            return Location(self.template, 1, 1, WHOLE_TEMPLATE_NOTE)
+        location = self.rendered.locate(pointer, key=key)
         path, line = self.text.template_line(location.line)
-        return Location(display_path(path), line, location.column)
+        return Location(display_path(path), line, location.column, TEMPLATE_NOTE)
 
-    def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
-        return self._template_location(self.rendered.locate(pointer, key=key))
-
-    def related(self, pointer: Pointer) -> tuple[Location, ...]:
-        found: list[Location] = []
-        target = self.rendered.locate(tuple(pointer))
+    def supplied_by(self, pointer: Pointer, *, key: bool = False) -> Location | None:
+        """Where the value (or key) at `pointer` was supplied (spec, values file, --set), if a
+        value printed by the template holds it."""
         full = tuple(pointer)
+        target = self.rendered.locate(full)
         while True:
             # A value printed whole carries its origin; a part of it (an item of a printed list)
             # finds it on an ancestor that starts on the same rendered line.
             where = self.rendered.locate(full)
             origin = self.text.origins.get((where.line, where.column))
             if origin is not None:
-                found.append(self.origin_location(origin, tuple(pointer)[len(full):]))
-                break
+                below = tuple(pointer)[len(full):]
+                if key and not below:
+                    return None  # the key of a printed value is template text
+                return self.origin_location(origin, below, key=key)
             if not full or where.line != target.line:
-                break
+                return None
             full = full[:-1]
-        if self.use not in found:
-            found.append(self.use)
+
+    def _in_spec(self, location: Location | None) -> bool:
+        return location is not None and location.path == self.use.path
+
+    def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
+        supplied = self.supplied_by(pointer, key=key)
+        return supplied if supplied is not None and self._in_spec(supplied) else self.use
+
+    def related(self, pointer: Pointer) -> tuple[Location, ...]:
+        supplied = self.supplied_by(pointer)
+        found: list[Location] = []
+        if supplied is not None and not self._in_spec(supplied):
+            found.append(supplied.noted(VALUE_NOTE))
+        found.append(self.template_location(pointer))
         return tuple(found)
 
     def raw_plain(self, pointer: Pointer) -> str | None:
@@ -260,9 +297,19 @@ class _Expansion:
         self.use = spec.source.locate(("use",))
         self.problems: list[Diagnostic] = []
 
-    def fail(self, location: Location, code: str, message: str,
-             related: tuple[Location, ...] = ()) -> tuple[None, list[Diagnostic]]:
-        self.problems.append(at(location, code, message, related=related))
+    def report(self, problem: Diagnostic, note: str = TEMPLATE_ERROR_NOTE) -> None:
+        """Keep a problem of this spec's expansion, in the spec: one found elsewhere (a template
+        line, a values file key) is reported at the `use:` line with that place as a note, so
+        that the specs sharing a template or values file each get their own finding."""
+        if problem.path != self.use.path:
+            arose = Location(problem.path, problem.line, problem.column, note)
+            problem = replace(problem, path=self.use.path, line=self.use.line, column=self.use.column,
+                              related=(arose, *(place for place in problem.related if place != self.use)))
+        self.problems.append(problem)
+
+    def fail(self, location: Location, code: str, message: str, related: tuple[Location, ...] = (),
+             note: str = TEMPLATE_ERROR_NOTE) -> tuple[None, list[Diagnostic]]:
+        self.report(at(location, code, message, related=related), note)
         return None, self.problems
 
     def run(self) -> tuple[Request | None, list[Diagnostic]]:
@@ -286,7 +333,8 @@ class _Expansion:
         except (OSError, UnicodeDecodeError) as error:
             return self.fail(self.use, "T001", f"cannot read template `{name}`: {error}")
         if info.problems:
-            self.problems += info.problems
+            for problem in info.problems:
+                self.report(problem, HEADER_NOTE)
             return None, self.problems
 
         values = self.values()
@@ -323,16 +371,14 @@ class _Expansion:
         if loaded.diagnostics or len(loaded.documents) != 1 or not isinstance(loaded.documents[0].value, dict):
             for problem in loaded.diagnostics or []:
                 path, line = rendered.template_line(problem.line)
-                self.problems.append(at(Location(display_path(path), line, problem.column), "T007",
-                                        f"the template wrote invalid YAML: {problem.message}",
-                                        related=(self.use,)))
+                self.report(at(Location(display_path(path), line, problem.column), "T007",
+                               f"the template wrote invalid YAML: {problem.message}"))
             if not loaded.diagnostics:
-                self.problems.append(at(Location(template_path, 1, 1), "T007",
-                                        "the template must write one YAML mapping (the request body)",
-                                        related=(self.use,)))
+                self.report(at(Location(template_path, 1, 1), "T007",
+                               "the template must write one YAML mapping (the request body)"))
             return None, self.problems
         document = loaded.documents[0]
-        source = ExpandedSource(document.source, rendered, values, origin_paths, self.use)
+        source = ExpandedSource(document.source, rendered, values, origin_paths, self.use, template_path)
         return _request(spec, document.value, source), self.problems
 
     def values(self) -> Values | None:
@@ -376,7 +422,7 @@ class _Expansion:
                     self.problems.append(at(where, "T010", f"template `{info.name}` needs the parameter "
                                             f"`{param.name}` ({param.type})"
                                             + (f": {param.description}" if param.description else ""),
-                                            related=(param.location,) if param.location else ()))
+                                            related=_declaration(param)))
                 else:
                     variables[param.name] = param.default
                 continue
@@ -388,8 +434,8 @@ class _Expansion:
             if problem:
                 ok = False
                 where = values.locate((param.name,)) or self.use
-                self.problems.append(at(where, "T012", problem + values.describe((param.name,)),
-                                        related=(param.location,) if param.location else ()))
+                self.report(at(where, "T012", problem + values.describe((param.name,)),
+                               related=_declaration(param)), VALUE_NOTE)
                 continue
             if value is not values.merged[param.name]:
                 values.merged[param.name] = value
@@ -405,11 +451,11 @@ class _Expansion:
                                                 TemplateTooLarge)
 
         where = _template_frame(error, sandbox) or self.use
-        related: tuple[Location, ...] = (self.use,) if where is not self.use else ()
+        related: tuple[Location, ...] = ()
         if isinstance(error, TemplateSyntaxError):
             path = error.filename or error.name or "<template>"
             where = Location(display_path(path), error.lineno or 1, 1)
-            return self.fail(where, "T002", f"template syntax error: {error.message}", (self.use,))
+            return self.fail(where, "T002", f"template syntax error: {error.message}")
         if isinstance(error, TemplateNotFound):
             return self.fail(where, "T004", f"the template asked for `{error.name}`, which is not a template "
                              "in the template folders", related)
@@ -418,8 +464,9 @@ class _Expansion:
             if supplied is not None:
                 at_value = values.locate(supplied)
                 if at_value is not None:
-                    return self.fail(at_value, "T021", str(error) + values.describe(supplied),
-                                     (where,) + ((self.use,) if at_value != self.use else ()))
+                    frame = (where.noted(TEMPLATE_ERROR_NOTE),) if where != self.use else ()
+                    return self.fail(at_value, "T021", str(error) + values.describe(supplied), frame,
+                                     VALUE_NOTE)
             return self.fail(where, "T021", str(error), related)
         if isinstance(error, (UndefinedError, MissingMacroArgument)):
             message = str(error)
