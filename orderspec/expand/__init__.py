@@ -361,15 +361,15 @@ class _Expansion:
         from orderspec.expand.templates import (MissingMacroArgument, TemplateFailure, TemplateTimeout,
                                                 TemplateTooLarge)
 
+        # Found in the template (else at `use:`); `fail` reports it in the spec with this as a note.
         where = _template_frame(error, sandbox) or self.use
-        related: tuple[Location, ...] = ()
         if isinstance(error, TemplateSyntaxError):
             path = error.filename or error.name or "<template>"
             where = Location(display_path(path), error.lineno or 1, 1)
             return self.fail(where, "T002", f"template syntax error: {error.message}")
         if isinstance(error, TemplateNotFound):
             return self.fail(where, "T004", f"the template asked for `{error.name}`, which is not a template "
-                             "in the template folders", related)
+                             "in the template folders")
         if isinstance(error, TemplateFailure):
             supplied = identity.get(id(error.subject)) if error.subject is not None else None
             if supplied is not None:
@@ -378,21 +378,21 @@ class _Expansion:
                     frame = (where.noted(TEMPLATE_ERROR_NOTE),) if where != self.use else ()
                     return self.fail(at_value, "T021", str(error) + values.describe(supplied), frame,
                                      VALUE_NOTE)
-            return self.fail(where, "T021", str(error), related)
+            return self.fail(where, "T021", str(error))
         if isinstance(error, (UndefinedError, MissingMacroArgument)):
             message = str(error)
             match = re.match(r"'([^']+)' is undefined", message)
             if match:
                 message = f"`{match.group(1)}` is not defined (declare it in the template's params, or pass it)"
-            return self.fail(where, "T003", message, related)
+            return self.fail(where, "T003", message)
         if isinstance(error, SecurityError):
-            return self.fail(where, "T004", f"refused by the template sandbox: {error}", related)
+            return self.fail(where, "T004", f"refused by the template sandbox: {error}")
         if isinstance(error, (TemplateTimeout, TemplateTooLarge, RecursionError, MemoryError)):
             message = str(error) if isinstance(error, TemplateError) else "the template recursed too deeply"
-            return self.fail(where, "T005", message, related)
+            return self.fail(where, "T005", message)
         if isinstance(error, TemplateError):
-            return self.fail(where, "T006", f"the template failed: {error}", related)
-        return self.fail(where, "T006", f"the template failed: {type(error).__name__}: {error}", related)
+            return self.fail(where, "T006", f"the template failed: {error}")
+        return self.fail(where, "T006", f"the template failed: {type(error).__name__}: {error}")
 
 
 def _template_frame(error: BaseException, sandbox: "TemplateSandbox") -> Location | None:
