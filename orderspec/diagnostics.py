@@ -45,11 +45,29 @@ def kind_of(value: object) -> str:
 
 @dataclass(frozen=True)
 class Location:
-    """Where a value came from: file path, 1-based line and column."""
+    """Where a value came from: file path, 1-based line and column.
+
+    `note` says what the place is when it is shown beside another (a diagnostic's related
+    locations): "the template line that wrote it". It is not part of the place: two locations
+    at the same spot are equal whatever their notes.
+    """
 
     path: str
     line: int
     column: int
+    note: str = field(default="", compare=False)
+
+    def noted(self, note: str) -> "Location":
+        return Location(self.path, self.line, self.column, note)
+
+    def as_json(self) -> dict[str, object]:
+        data: dict[str, object] = {"path": self.path, "line": self.line, "column": self.column}
+        if self.note:
+            data["note"] = self.note
+        return data
+
+
+DEFAULT_NOTE = "from here"
 
 
 @dataclass(frozen=True, order=True)
@@ -69,13 +87,13 @@ class Diagnostic:
         it (as ruff puts its `[*]`), then whether the finding fails a run, then what it is."""
         line = f"{self.path}:{self.line}:{self.column}: {self.code} [{self.severity.value}] {self.message}"
         for loc in self.related:
-            line += f"\n  {loc.path}:{loc.line}:{loc.column}: note: from here"
+            line += f"\n  {loc.path}:{loc.line}:{loc.column}: note: {loc.note or DEFAULT_NOTE}"
         return line
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
         data["severity"] = self.severity.value
-        data["related"] = [asdict(loc) for loc in self.related]
+        data["related"] = [loc.as_json() for loc in self.related]
         if not self.related:
             del data["related"]
         return data

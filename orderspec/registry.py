@@ -396,7 +396,7 @@ for _rule in (
          "templates shipped with orderspec. The message lists the available names.",
          "use: new-subscripton", "use: new-subscription"),
     Rule("T002", "template-syntax", E, "A template is not valid Jinja.",
-         "Reported at the template line, with the spec line that uses the template.",
+         "Reported at the `use:` line of the spec that uses the template, with the template line as a note.",
          "{% if x %}...", "{% if x %}...{% endif %}"),
     Rule("T003", "undefined", E, "A template uses a name nobody defined, or calls a macro without an argument.",
          "Undefined names are errors, never empty text: a missing value must not silently become an "
@@ -414,8 +414,8 @@ for _rule in (
     Rule("T006", "template-error", E, "The template failed while rendering (a bad filter, a division by zero...).",
          "", "{{ quantity / 0 }}", "{{ quantity }}"),
     Rule("T007", "template-output", E, "The template wrote something that is not one YAML mapping.",
-         "A template writes the request body as YAML. The error is reported at the template line "
-         "that wrote the bad text.", "subscriptions: [", "subscriptions: []"),
+         "A template writes the request body as YAML. The error is reported at the spec's `use:` "
+         "line, with the template line that wrote the bad text as a note.", "subscriptions: [", "subscriptions: []"),
     Rule("T008", "template-params", E, "A template's `{# params: ... #}` header is malformed.",
          "Each parameter has a type (string, date, decimal, number, integer, boolean, list, mapping, "
          "any), and optionally `required`, `default`, `description`, `choices`.",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence, TextIO
 from urllib.parse import quote
 
 from orderspec import __version__
-from orderspec.diagnostics import Diagnostic, Severity, to_json_report
+from orderspec.diagnostics import DEFAULT_NOTE, Diagnostic, Severity, to_json_report
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -72,7 +72,8 @@ def text_lines(report: Report, *, colour: bool = False) -> str:
         severity = _style(f"[{d.severity.value}]", True, fg=_SEVERITY_COLOURS[d.severity])
         lines.append(f"{where} {code} {severity} {d.message}")
         for loc in d.related:
-            lines.append(_style(f"  {loc.path}:{loc.line}:{loc.column}: note: from here", True, dim=True))
+            lines.append(_style(f"  {loc.path}:{loc.line}:{loc.column}: note: {loc.note or DEFAULT_NOTE}", True,
+                                dim=True))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -190,7 +191,7 @@ def to_sarif_log(report: Report) -> dict[str, object]:
         if d.related:
             result["relatedLocations"] = [
                 {"id": i, **_sarif_location(loc.path, loc.line, loc.column),
-                 "message": {"text": "from here"}}
+                 "message": {"text": loc.note or DEFAULT_NOTE}}
                 for i, loc in enumerate(d.related)
             ]
         results.append(result)
@@ -233,7 +234,7 @@ def to_github(report: Report) -> str:
     for d in report.diagnostics:
         message = d.message
         for loc in d.related:
-            message += f"\n{loc.path}:{loc.line}:{loc.column}: note: from here"
+            message += f"\n{loc.path}:{loc.line}:{loc.column}: note: {loc.note or DEFAULT_NOTE}"
         path = repository_path(d.path)
         properties = ",".join(
             f"{name}={github_escape_property(value)}"

@@ -350,7 +350,8 @@ def _ambiguous(source: Locator, already: set[tuple[Any, ...]]) -> Iterable[Diagn
     for pointer, raw in pointers():
         if any(pointer[:n] in already for n in range(len(pointer) + 1)):
             continue
-        yield at(source.locate(pointer), "Y021", _ambiguity_message(raw), pointer=format_pointer(pointer))
+        yield at(source.locate(pointer), "Y021", _ambiguity_message(raw), pointer=format_pointer(pointer),
+                 related=source.related(pointer))
 
 
 def _ambiguity_message(raw: str) -> str:

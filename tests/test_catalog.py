@@ -104,6 +104,16 @@ def test_an_unknown_plan_name_in_a_spec_is_reported_at_the_spec_line(tmp_path: P
     assert any(loc.path.endswith("add-product.yaml.j2") for loc in problem.related)
 
 
+def test_an_unknown_plan_name_from_set_is_reported_in_the_spec_with_the_assignment_as_note(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, "support-premium")
+    context = ExpandContext(catalog=EXAMPLE_CATALOG, sets=("ratePlan=support-premum",))
+    problem, = pipeline.run([spec], pipeline.Options(expand=context)).diagnostics
+    assert (problem.code, problem.path, problem.line) == ("T021", spec, 3)  # the spec's `use:`
+    assert [(loc.path, loc.note) for loc in problem.related][0] == (
+        "<--set ratePlan=support-premum>", "the value came from here")
+    assert problem.related[1].path.endswith("add-product.yaml.j2") and problem.related[1].note == "the template line"
+
+
 def test_env_picks_the_ids(tmp_path: Path) -> None:
     spec = _spec(tmp_path, "support-premium")
     ids = {}

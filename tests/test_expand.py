@@ -127,7 +127,11 @@ def test_set_values_are_read_by_the_parameter_type(folder: Path) -> None:
     assert not problems and request is not None
     assert request.body["existingAccountNumber"] == "00123"  # text stays text
     request, problems = run(folder, SPEC, sets=("periods=three",))
-    assert request is None and problems[0].code == "T012" and "--set periods=three" in problems[0].path
+    assert request is None and problems[0].code == "T012"
+    # Reported in the spec (at `use:`), with the --set assignment that supplied the value as a note.
+    assert problems[0].path.endswith("s.order.yaml") and problems[0].line == 3
+    assert "--set periods=three" in problems[0].related[0].path
+    assert problems[0].related[0].note == "the value came from here"
 
 
 def test_an_error_in_a_values_file_value_names_the_file_and_key(folder: Path) -> None:
@@ -136,11 +140,14 @@ def test_an_error_in_a_values_file_value_names_the_file_and_key(folder: Path) ->
     request, problems = run(folder, SPEC, values_files=(str(values),))
     assert request is None and [p.code for p in problems] == ["T012"]
     problem = problems[0]
-    assert problem.path == str(values) and problem.line == 2
+    assert problem.path.endswith("s.order.yaml") and problem.line == 3  # the spec's `use:`
+    assert [(place.path, place.line, place.note) for place in problem.related] == [
+        (str(values), 2, "the value came from here"),
+        (str(folder / "tpl" / "small.yaml.j2"), 5, "the parameter's declaration")]
     assert f"values file {values}" in problem.message and "key `orderDate`" in problem.message
 
 
-def test_a_schema_error_in_the_body_points_at_template_and_spec_lines(folder: Path) -> None:
+def test_a_schema_error_in_the_body_is_at_the_with_value_with_the_template_line_as_note(folder: Path) -> None:
     # A text that the template writes where the API wants an enum value.
     (folder / "tpl" / "bad.yaml.j2").write_text(
         "{#\nparams:\n  action: string\n#}\norderDate: '2024-01-01'\nexistingAccountNumber: A1\n"
@@ -150,8 +157,9 @@ def test_a_schema_error_in_the_body_points_at_template_and_spec_lines(folder: Pa
     found = [d for d in validate(request) if d.code == "S004"]
     assert found, validate(request)
     problem = found[0]
-    assert problem.path.endswith("bad.yaml.j2") and problem.line == 9
-    assert [(loc.path.endswith("s.order.yaml"), loc.line) for loc in problem.related] == [(True, 5), (True, 3)]
+    assert problem.path.endswith("s.order.yaml") and (problem.line, problem.column) == (5, 11)  # `Renew`
+    assert [(place.path.endswith("bad.yaml.j2"), place.line, place.note) for place in problem.related] == [
+        (True, 9, "the template line that wrote it")]
 
 
 def test_a_value_from_a_values_file_is_traced_to_its_key(folder: Path) -> None:
@@ -163,15 +171,19 @@ def test_a_value_from_a_values_file_is_traced_to_its_key(folder: Path) -> None:
     request, problems = run(folder, "orderspec: 1\noperation: create\nuse: bad\n", values_files=(str(values),))
     assert not problems and request is not None
     problem = [d for d in validate(request) if d.code == "S004"][0]
-    assert (problem.related[0].path, problem.related[0].line) == (str(values), 2)
+    # The spec's `use:` line is the finding's place; the values file key and template line are notes.
+    assert problem.path.endswith("s.order.yaml") and problem.line == 3
+    assert [(place.path.endswith(("v.yaml", "bad.yaml.j2")), place.line, place.note)
+            for place in problem.related] == [(True, 2, "the value came from here"),
+                                              (True, 9, "the template line that wrote it")]
 
 
-def test_template_runtime_error_names_template_line_and_spec_line(folder: Path) -> None:
+def test_template_runtime_error_is_at_the_use_line_with_the_template_line_as_note(folder: Path) -> None:
     (folder / "tpl" / "div.yaml.j2").write_text("a: 1\nb: {{ 1 // 0 }}\n", encoding="utf-8")
     request, problems = run(folder, "orderspec: 1\noperation: create\nuse: div\n")
     assert request is None and [p.code for p in problems] == ["T006"]
-    assert problems[0].path.endswith("div.yaml.j2") and problems[0].line == 2
-    assert problems[0].related[0].path.endswith("s.order.yaml") and problems[0].related[0].line == 3
+    assert problems[0].path.endswith("s.order.yaml") and problems[0].line == 3
+    assert [(place.path.endswith("div.yaml.j2"), place.line) for place in problems[0].related] == [(True, 2)]
     assert "ZeroDivisionError" in problems[0].message
 
 
@@ -188,12 +200,13 @@ def test_body_and_use_together_is_an_error(folder: Path) -> None:
     assert request is None and [p.code for p in problems] == ["T009"]
 
 
-def test_bad_template_header_is_reported_in_the_template(folder: Path) -> None:
+def test_bad_template_header_is_reported_in_the_spec_with_the_header_line_as_note(folder: Path) -> None:
     (folder / "tpl" / "h.yaml.j2").write_text("{#\nparams:\n  when: datetime\n  plan: string\n#}\na: 1\n",
                                               encoding="utf-8")
     request, problems = run(folder, "orderspec: 1\noperation: create\nuse: h\n")
     assert request is None and sorted(p.code for p in problems) == ["T008", "T008"]
-    assert {p.line for p in problems} == {3, 4} and all(p.path.endswith("h.yaml.j2") for p in problems)
+    assert all(p.path.endswith("s.order.yaml") and p.line == 3 for p in problems)
+    assert {(p.related[0].path.endswith("h.yaml.j2"), p.related[0].line) for p in problems} == {(True, 3), (True, 4)}
 
 
 def test_check_inputs_reports_bad_values_files_and_sets(tmp_path: Path) -> None:

@@ -332,3 +332,21 @@ def test_text_output_through_a_pipe_has_no_escape_codes(tmp_path: Path) -> None:
     assert "\x1b[" not in result.output
     assert f"{spec}:4:14: S007 " in result.stdout
     assert "error(s)" in result.stderr
+
+
+def test_related_locations_say_what_they_are_in_every_format() -> None:
+    noted = Diagnostic("specs/a.order.yaml", 7, 16, "R003", Severity.ERROR, "order number taken",
+                       related=(Location("templates/_order.yaml.j2", 4, 14, "the template line that wrote it"),
+                                Location("specs/b.order.yaml", 7, 16)))
+    sample = report.Report(["specs/a.order.yaml"], [noted])
+    assert report.to_text(sample).splitlines()[1:3] == [
+        "  templates/_order.yaml.j2:4:14: note: the template line that wrote it",
+        "  specs/b.order.yaml:7:16: note: from here"]
+    assert json.loads(report.to_json(sample))["diagnostics"][0]["related"] == [
+        {"path": "templates/_order.yaml.j2", "line": 4, "column": 14, "note": "the template line that wrote it"},
+        {"path": "specs/b.order.yaml", "line": 7, "column": 16}]
+    related = report.to_sarif_log(sample)["runs"][0]["results"][0]["relatedLocations"]  # type: ignore[index]
+    assert [place["message"]["text"] for place in related] == ["the template line that wrote it", "from here"]
+    assert "%0Atemplates/_order.yaml.j2:4:14: note: the template line that wrote it%0A" in report.to_github(sample)
+    # A note describes a place; it is not part of it.
+    assert Location("a", 1, 2, "one note") == Location("a", 1, 2)

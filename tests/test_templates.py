@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from orderspec.diagnostics import Diagnostic
 from orderspec.expand import ExpandContext, expand
 from orderspec.expand.templates import RenderLimits, TemplateSandbox, yaml_flow
 from orderspec.load import load_text
@@ -40,6 +41,13 @@ def expand_with(tmp_path: Path, template: str, spec_with: str = "{}") -> tuple[o
     request, problems = expand(spec, ExpandContext(template_dirs=(str(tmp_path / "tpl"),),
                                                    render_limits=RenderLimits(seconds=0.5)))
     return request, problems
+
+
+def assert_in_spec_from_template_line(problem: Diagnostic, template_line: int) -> None:
+    """A template failure is reported at the spec's `use:` line (line 3), the template line as its note."""
+    assert problem.path.endswith("s.order.yaml") and (problem.line, problem.column) == (3, 6)
+    assert [(place.path.endswith("t.yaml.j2"), place.line, place.note) for place in problem.related] == [
+        (True, template_line, "the template line")]
 
 
 @pytest.mark.parametrize("value", ["no", "00123", "a: b", "yes", "~", "- x", "#c", "2024-01-01", "1e3",
@@ -97,8 +105,7 @@ def test_attribute_escape_is_refused(tmp_path: Path) -> None:
     request, problems = expand_with(tmp_path, "a: 1\nb: {{ ''.__class__.__mro__ }}\n")
     assert request is None
     assert [p.code for p in problems] == ["T004"]
-    assert problems[0].line == 2 and problems[0].path.endswith("t.yaml.j2")
-    assert problems[0].related[0].path.endswith("s.order.yaml")
+    assert_in_spec_from_template_line(problems[0], 2)
 
 
 @pytest.mark.parametrize("source", ["{% include '/etc/passwd' %}", "{% include '../s.order.yaml' %}",
@@ -174,9 +181,8 @@ def test_string_formatting_is_refused_before_it_allocates(tmp_path: Path, source
 def test_undefined_names_fail(tmp_path: Path) -> None:
     request, problems = expand_with(tmp_path, "a: 1\nb: {{ nobody }}\n")
     assert request is None and [p.code for p in problems] == ["T003"]
-    assert "`nobody`" in problems[0].message and problems[0].line == 2
-    assert problems[0].path.endswith("t.yaml.j2")
-    assert [(loc.path.endswith("s.order.yaml"), loc.line) for loc in problems[0].related] == [(True, 3)]
+    assert "`nobody`" in problems[0].message
+    assert_in_spec_from_template_line(problems[0], 2)
 
 
 def test_a_macro_called_without_an_argument_fails(tmp_path: Path) -> None:
@@ -184,7 +190,8 @@ def test_a_macro_called_without_an_argument_fails(tmp_path: Path) -> None:
     template = "{% macro m(a) %}{{ 'x' if a is none else 'y' }}{% endmacro %}\nb: {{ m() }}\n"
     request, problems = expand_with(tmp_path, template)
     assert request is None and [p.code for p in problems] == ["T003"]
-    assert "`a`" in problems[0].message and problems[0].line == 2
+    assert "`a`" in problems[0].message
+    assert_in_spec_from_template_line(problems[0], 2)
 
 
 def test_macro_defaults_still_work(tmp_path: Path) -> None:
@@ -195,15 +202,14 @@ def test_macro_defaults_still_work(tmp_path: Path) -> None:
 def test_syntax_error_names_template_line_and_spec_line(tmp_path: Path) -> None:
     request, problems = expand_with(tmp_path, "a: 1\nb: {% if %}\n")
     assert request is None and [p.code for p in problems] == ["T002"]
-    problem = problems[0]
-    assert problem.path.endswith("t.yaml.j2") and problem.line == 2
-    assert problem.related and problem.related[0].path.endswith("s.order.yaml") and problem.related[0].line == 3
+    assert_in_spec_from_template_line(problems[0], 2)
 
 
 def test_invalid_yaml_output_is_reported_at_the_template_line(tmp_path: Path) -> None:
     request, problems = expand_with(tmp_path, "a: 1\n{% if true %}\nb: [\n{% endif %}\n")
     assert request is None and problems[0].code == "T007"
-    assert problems[0].path.endswith("t.yaml.j2") and problems[0].line >= 3
+    assert problems[0].path.endswith("s.order.yaml") and problems[0].line == 3
+    assert problems[0].related[0].path.endswith("t.yaml.j2") and problems[0].related[0].line >= 3
 
 
 def test_rendered_lines_map_back_to_template_lines_through_loops_and_macros(tmp_path: Path) -> None:

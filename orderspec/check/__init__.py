@@ -67,13 +67,19 @@ class BatchFacts:
 
 
 class FixedLocator(LocationsOnly):
-    """The locations of a few pointers, looked up while the request's source map was at hand."""
+    """The locations of a few pointers, and their related places (the template line behind a
+    value of a `use:` spec), looked up while the request's source map was at hand."""
 
-    def __init__(self, locations: dict[Pointer, Location]) -> None:
+    def __init__(self, locations: dict[Pointer, Location],
+                 related: dict[Pointer, tuple[Location, ...]] | None = None) -> None:
         self.locations = locations
+        self.related_places = related or {}
 
     def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
         return self.locations[tuple(pointer)]
+
+    def related(self, pointer: Pointer) -> tuple[Location, ...]:
+        return self.related_places.get(tuple(pointer), ())
 
 
 class Unlocated(FixedLocator):
@@ -103,7 +109,10 @@ def batch_facts(request: Request, *, locate: bool = True) -> BatchFacts:
         charge_updates=tuple(limits.charge_updates(request)) if request.operation == "create" else (),
         source=UNLOCATED)
     if locate:
-        facts.source = FixedLocator({pointer: request.source.locate(pointer) for pointer in facts.pointers()})
+        pointers = facts.pointers()
+        related = {pointer: request.source.related(pointer) for pointer in pointers}
+        facts.source = FixedLocator({pointer: request.source.locate(pointer) for pointer in pointers},
+                                    {pointer: places for pointer, places in related.items() if places})
     return facts
 
 REQUEST_CHECKS: tuple[Callable[[Context], None], ...] = (

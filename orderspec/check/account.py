@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 CREATE_ACCOUNT_FIELDS = ("existingAccountNumber", "existingAccountId", "newAccount")
 PREVIEW_ACCOUNT_FIELDS = ("existingAccountNumber", "existingAccountId", "previewAccountInfo")
 ORDER_NUMBER_FORBIDDEN = "/#?"
+FIRST_USE_NOTE = "the order that uses this number first"
 
 
 def check(ctx: Context) -> None:
@@ -59,11 +60,14 @@ def check_batch(requests: Iterable[BatchFacts], config: Config) -> list[Diagnost
         if not number:
             continue
         if number in first:
+            # Both orders are named, each where its author wrote the number.
             earlier = first[number].source.locate(("orderNumber",))
             problems.append(at(request.source.locate(("orderNumber",)), "R003",
                                f"order number `{number}` is already used by {first[number].name} "
                                f"(line {earlier.line}); order numbers are unique in a tenant",
-                               pointer="/orderNumber", related=(earlier,)))
+                               pointer="/orderNumber",
+                               related=(*request.source.related(("orderNumber",)),
+                                        earlier.noted(FIRST_USE_NOTE))))
         else:
             first[number] = request
     return problems

@@ -92,7 +92,7 @@ def _orders_per_subscription(requests: list[BatchFacts], config: Config) -> list
                 problems.append(at(request.source.locate(pointer), "L002",
                                    f"this is order {total} for subscription {number}{before}; a "
                                    f"subscription takes at most {limit} orders",
-                                   pointer=format_pointer(pointer)))
+                                   pointer=format_pointer(pointer), related=request.source.related(pointer)))
     return problems
 
 
@@ -131,5 +131,5 @@ def _actions_per_charge(requests: list[BatchFacts], config: Config) -> list[Diag
                 problems.append(at(request.source.locate(pointer), code,
                                    f"this is order action {count} on charge {charge} of subscription "
                                    f"{subscription} in this batch; {bound} per rate plan charge",
-                                   pointer=format_pointer(pointer)))
+                                   pointer=format_pointer(pointer), related=request.source.related(pointer)))
     return problems

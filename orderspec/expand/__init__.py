@@ -4,28 +4,31 @@ A spec with a literal `body` expands to itself. A spec that says `use: NAME` ren
 NAME (with its `with:` parameters, merged with `vars:`, values files and `--set`) into a YAML
 fragment, loads it with the same loader as spec files, and keeps track of where each value of the
 resulting body came from: the template line that wrote it and the spec line (or values file key)
-that supplied it.
+that supplied it (`orderspec.expand.origins`: findings are reported in the spec, at the value
+the user supplied, with the template line as a note).
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from orderspec.diagnostics import Diagnostic, Location, Pointer, at
+from orderspec.diagnostics import Diagnostic, Location, at
 from orderspec.expand.catalog import Catalog, CatalogError, Charge, Product, RatePlan, load_catalog
 from orderspec.expand.common import TEMPLATE_SUFFIX, RenderLimits, header_text
+from orderspec.expand.origins import (DECLARATION_NOTE, HEADER_NOTE, TEMPLATE_ERROR_NOTE, VALUE_NOTE,
+                                      ExpandedSource, display_path)
 from orderspec.expand.values import Layer, Param, Values, coerce, load_values_file, parse_params, parse_set
-from orderspec.load import Limits, SourceMap, load_text
+from orderspec.load import Limits, load_text
 from orderspec.model import Request
 from orderspec.resources import templates_dir
 from orderspec.spec import Spec, did_you_mean
 
 if TYPE_CHECKING:  # Jinja is imported only when a spec uses a template
-    from orderspec.expand.templates import RenderedText, TemplateSandbox
+    from orderspec.expand.templates import TemplateSandbox
 
 __all__ = ["Catalog", "CatalogError", "Charge", "ExpandContext", "Product", "RatePlan", "expand",
            "load_catalog", "template_names"]
@@ -49,15 +52,6 @@ class ExpandContext:
 
     def folders(self) -> tuple[str, ...]:
         return tuple(self.template_dirs) + (str(templates_dir()),)
-
-
-def display_path(path: str) -> str:
-    """A template's path as shown in messages: relative to the working directory when below it."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if relative.startswith("..") else relative
 
 
 @lru_cache(maxsize=16)
@@ -174,54 +168,8 @@ def _read_template_info(sandbox: "TemplateSandbox", name: str, filename: str, so
     return TemplateInfo(name, shown, params, description, problems)
 
 
-@dataclass
-class ExpandedSource:
-    """Locator of a body rendered from a template: the template line of each value, and the spec
-    line or values-file key that supplied it."""
-
-    rendered: SourceMap  # positions in the rendered text
-    text: "RenderedText"
-    values: Values  # the values the template was given
-    origin_paths: list[tuple[Any, ...]]  # per origin index in the rendered text: a path in `values`
-    use: Location  # the spec's `use:` line
-
-    def origin_location(self, index: int, below: Pointer) -> Location:
-        return self.values.locate(self.origin_paths[index] + tuple(below)) or self.use
-
-    def _template_location(self, location: Location) -> Location:
-        path, line = self.text.template_line(location.line)
-        return Location(display_path(path), line, location.column)
-
-    def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
-        return self._template_location(self.rendered.locate(pointer, key=key))
-
-    def related(self, pointer: Pointer) -> tuple[Location, ...]:
-        found: list[Location] = []
-        target = self.rendered.locate(tuple(pointer))
-        full = tuple(pointer)
-        while True:
-            # A value printed whole carries its origin; a part of it (an item of a printed list)
-            # finds it on an ancestor that starts on the same rendered line.
-            where = self.rendered.locate(full)
-            origin = self.text.origins.get((where.line, where.column))
-            if origin is not None:
-                found.append(self.origin_location(origin, tuple(pointer)[len(full):]))
-                break
-            if not full or where.line != target.line:
-                break
-            full = full[:-1]
-        if self.use not in found:
-            found.append(self.use)
-        return tuple(found)
-
-    def raw_plain(self, pointer: Pointer) -> str | None:
-        return self.rendered.raw_plain(pointer)
-
-    def raw_ambiguous(self, pointer: Pointer) -> str | None:
-        return self.rendered.raw_ambiguous(pointer)
-
-    def ambiguous_pointers(self) -> Any:
-        return self.rendered.ambiguous_pointers()
+def _declaration(param: Param) -> tuple[Location, ...]:
+    return (param.location.noted(DECLARATION_NOTE),) if param.location else ()
 
 
 def expand(spec: Spec, context: ExpandContext = ExpandContext()) -> tuple[Request | None, list[Diagnostic]]:
@@ -260,9 +208,19 @@ class _Expansion:
         self.use = spec.source.locate(("use",))
         self.problems: list[Diagnostic] = []
 
-    def fail(self, location: Location, code: str, message: str,
-             related: tuple[Location, ...] = ()) -> tuple[None, list[Diagnostic]]:
-        self.problems.append(at(location, code, message, related=related))
+    def report(self, problem: Diagnostic, note: str = TEMPLATE_ERROR_NOTE) -> None:
+        """Keep a problem of this spec's expansion, in the spec: one found elsewhere (a template
+        line, a values file key) is reported at the `use:` line with that place as a note, so
+        that the specs sharing a template or values file each get their own finding."""
+        if problem.path != self.use.path:
+            arose = Location(problem.path, problem.line, problem.column, note)
+            problem = replace(problem, path=self.use.path, line=self.use.line, column=self.use.column,
+                              related=(arose, *(place for place in problem.related if place != self.use)))
+        self.problems.append(problem)
+
+    def fail(self, location: Location, code: str, message: str, related: tuple[Location, ...] = (),
+             note: str = TEMPLATE_ERROR_NOTE) -> tuple[None, list[Diagnostic]]:
+        self.report(at(location, code, message, related=related), note)
         return None, self.problems
 
     def run(self) -> tuple[Request | None, list[Diagnostic]]:
@@ -286,7 +244,8 @@ class _Expansion:
         except (OSError, UnicodeDecodeError) as error:
             return self.fail(self.use, "T001", f"cannot read template `{name}`: {error}")
         if info.problems:
-            self.problems += info.problems
+            for problem in info.problems:
+                self.report(problem, HEADER_NOTE)
             return None, self.problems
 
         values = self.values()
@@ -323,16 +282,14 @@ class _Expansion:
         if loaded.diagnostics or len(loaded.documents) != 1 or not isinstance(loaded.documents[0].value, dict):
             for problem in loaded.diagnostics or []:
                 path, line = rendered.template_line(problem.line)
-                self.problems.append(at(Location(display_path(path), line, problem.column), "T007",
-                                        f"the template wrote invalid YAML: {problem.message}",
-                                        related=(self.use,)))
+                self.report(at(Location(display_path(path), line, problem.column), "T007",
+                               f"the template wrote invalid YAML: {problem.message}"))
             if not loaded.diagnostics:
-                self.problems.append(at(Location(template_path, 1, 1), "T007",
-                                        "the template must write one YAML mapping (the request body)",
-                                        related=(self.use,)))
+                self.report(at(Location(template_path, 1, 1), "T007",
+                               "the template must write one YAML mapping (the request body)"))
             return None, self.problems
         document = loaded.documents[0]
-        source = ExpandedSource(document.source, rendered, values, origin_paths, self.use)
+        source = ExpandedSource(document.source, rendered, values, origin_paths, self.use, template_path)
         return _request(spec, document.value, source), self.problems
 
     def values(self) -> Values | None:
@@ -376,7 +333,7 @@ class _Expansion:
                     self.problems.append(at(where, "T010", f"template `{info.name}` needs the parameter "
                                             f"`{param.name}` ({param.type})"
                                             + (f": {param.description}" if param.description else ""),
-                                            related=(param.location,) if param.location else ()))
+                                            related=_declaration(param)))
                 else:
                     variables[param.name] = param.default
                 continue
@@ -388,8 +345,8 @@ class _Expansion:
             if problem:
                 ok = False
                 where = values.locate((param.name,)) or self.use
-                self.problems.append(at(where, "T012", problem + values.describe((param.name,)),
-                                        related=(param.location,) if param.location else ()))
+                self.report(at(where, "T012", problem + values.describe((param.name,)),
+                               related=_declaration(param)), VALUE_NOTE)
                 continue
             if value is not values.merged[param.name]:
                 values.merged[param.name] = value
@@ -404,37 +361,38 @@ class _Expansion:
         from orderspec.expand.templates import (MissingMacroArgument, TemplateFailure, TemplateTimeout,
                                                 TemplateTooLarge)
 
+        # Found in the template (else at `use:`); `fail` reports it in the spec with this as a note.
         where = _template_frame(error, sandbox) or self.use
-        related: tuple[Location, ...] = (self.use,) if where is not self.use else ()
         if isinstance(error, TemplateSyntaxError):
             path = error.filename or error.name or "<template>"
             where = Location(display_path(path), error.lineno or 1, 1)
-            return self.fail(where, "T002", f"template syntax error: {error.message}", (self.use,))
+            return self.fail(where, "T002", f"template syntax error: {error.message}")
         if isinstance(error, TemplateNotFound):
             return self.fail(where, "T004", f"the template asked for `{error.name}`, which is not a template "
-                             "in the template folders", related)
+                             "in the template folders")
         if isinstance(error, TemplateFailure):
             supplied = identity.get(id(error.subject)) if error.subject is not None else None
             if supplied is not None:
                 at_value = values.locate(supplied)
                 if at_value is not None:
-                    return self.fail(at_value, "T021", str(error) + values.describe(supplied),
-                                     (where,) + ((self.use,) if at_value != self.use else ()))
-            return self.fail(where, "T021", str(error), related)
+                    frame = (where.noted(TEMPLATE_ERROR_NOTE),) if where != self.use else ()
+                    return self.fail(at_value, "T021", str(error) + values.describe(supplied), frame,
+                                     VALUE_NOTE)
+            return self.fail(where, "T021", str(error))
         if isinstance(error, (UndefinedError, MissingMacroArgument)):
             message = str(error)
             match = re.match(r"'([^']+)' is undefined", message)
             if match:
                 message = f"`{match.group(1)}` is not defined (declare it in the template's params, or pass it)"
-            return self.fail(where, "T003", message, related)
+            return self.fail(where, "T003", message)
         if isinstance(error, SecurityError):
-            return self.fail(where, "T004", f"refused by the template sandbox: {error}", related)
+            return self.fail(where, "T004", f"refused by the template sandbox: {error}")
         if isinstance(error, (TemplateTimeout, TemplateTooLarge, RecursionError, MemoryError)):
             message = str(error) if isinstance(error, TemplateError) else "the template recursed too deeply"
-            return self.fail(where, "T005", message, related)
+            return self.fail(where, "T005", message)
         if isinstance(error, TemplateError):
-            return self.fail(where, "T006", f"the template failed: {error}", related)
-        return self.fail(where, "T006", f"the template failed: {type(error).__name__}: {error}", related)
+            return self.fail(where, "T006", f"the template failed: {error}")
+        return self.fail(where, "T006", f"the template failed: {type(error).__name__}: {error}")
 
 
 def _template_frame(error: BaseException, sandbox: "TemplateSandbox") -> Location | None:

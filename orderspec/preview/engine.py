@@ -194,7 +194,7 @@ class _Builder:
     # -- diagnostics ----------------------------------------------------------------------------
     def note(self, pointer: Pointer, code: str, message: str) -> None:
         self.diagnostics.append(at(self.request.source.locate(pointer), code, message,
-                                   pointer=format_pointer(pointer)))
+                                   pointer=format_pointer(pointer), related=self.request.source.related(pointer)))
 
     # -- the order ------------------------------------------------------------------------------
     def subscriptions(self) -> list[SubscriptionPlan]:
