@@ -177,6 +177,14 @@ for _rule in (
          "A schema rule without a more specific code (for example a value that matches none of "
          "the shapes the field allows). The message gives the schema's own words.",
          "newAccount: {}", "newAccount: {name: Acme, currency: USD, billToContact: {...}}"),
+    Rule("S011", "number-as-text", W, "A number written as text where the API takes a number.",
+         "Numeric text (`\"4\"`, `\"7.50\"`) where the API reference documents a number is read by "
+         "Zuora as that number; its own tutorials send quantities, prices and periods so. orderspec "
+         "does the same: the later checks and the preview judge the number, and `render` sends the "
+         "body as written. Write the number itself so the spec says what it means. Text that is not "
+         "a plain decimal number (`four`, `1e3`, `1,000`, or a fraction where a whole number is "
+         "wanted) stays a type error (S002).",
+         "quantity: \"4\"\nlistPrice: \"7.50\"", "quantity: 4\nlistPrice: 7.50"),
 ):
     register(_rule)
 

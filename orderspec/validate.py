@@ -8,6 +8,7 @@ false where the API wants text, the user is told to quote it, not that a boolean
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 from functools import lru_cache
 from typing import Any, Callable, Iterable
@@ -18,6 +19,7 @@ from jsonschema.exceptions import ValidationError, best_match  # type: ignore[im
 
 from orderspec.diagnostics import Diagnostic, at, format_pointer, kind_of
 from orderspec.model import Endpoint, Locator, Request, choose_endpoint
+from orderspec.numeric_text import NumericText, advice, numbers_in, with_numbers
 from orderspec.resources import load_schema
 from orderspec.spec import did_you_mean
 
@@ -189,15 +191,54 @@ def accepted_fast(body: Any, endpoint: Endpoint) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class Validated:
+    diagnostics: list[Diagnostic]
+    # The request as the API reads it: numbers where its body has numeric text at a number (S011),
+    # the body as written kept in `written_body` for render. The same request when there are none.
+    request: Request
+
+
+# Validating again after reading numbers finds no new ones unless a number changes which part of
+# the schema applies; the bound keeps a schema that keeps changing its mind from looping.
+_NUMBER_ROUNDS = 3
+
+
 def validate(request: Request, endpoint: Endpoint | None = None) -> list[Diagnostic]:
+    return validate_request(request, endpoint).diagnostics
+
+
+def validate_request(request: Request, endpoint: Endpoint | None = None) -> Validated:
+    """Validate a request's body; numeric text where the API takes a number is read as the number
+    (a warning, S011) and the rest is judged with those numbers."""
     endpoint = endpoint or choose_endpoint(request)
+    numbers: dict[tuple[Any, ...], NumericText] = {}
+    body = request.body
+    for round_ in range(_NUMBER_ROUNDS + 1):
+        errors = [] if accepted_fast(body, endpoint) else _schema_errors(body, endpoint.schema)
+        found = {} if round_ == _NUMBER_ROUNDS else {
+            pointer: number for pointer, number in numbers_in(errors).items() if pointer not in numbers}
+        if not found:
+            break
+        numbers.update(found)
+        body = with_numbers(request.body, numbers)
     problems: list[Diagnostic] = []
-    typed: set[tuple[Any, ...]] = set()
-    if not accepted_fast(request.body, endpoint):
-        for error in _schema_errors(request.body, endpoint.schema):
-            problems.extend(_diagnose(error, request.source, typed))
+    typed: set[tuple[Any, ...]] = set(numbers)
+    for pointer, numeric in numbers.items():
+        problems.extend(_numeric_text(pointer, numeric, request.source))
+    for error in errors:
+        problems.extend(_diagnose(error, request.source, typed))
     problems.extend(_ambiguous(request.source, typed))
-    return problems
+    if not numbers:
+        return Validated(problems, request)
+    return Validated(problems, replace(request, body=body, written_body=request.body_as_written))
+
+
+def _numeric_text(pointer: tuple[Any, ...], numeric: NumericText, source: Locator) -> Iterable[Diagnostic]:
+    where = source.locate(pointer)
+    field = f"`{pointer[-1]}`" if pointer and isinstance(pointer[-1], str) else "this value"
+    yield at(where, "S011", advice(field, numeric.text, numeric.number, where.path.endswith(".json")),
+             pointer=format_pointer(pointer), related=source.related(pointer))
 
 
 # -- explaining an invalid body: jsonschema's walk, pruned to where jsonschema-rs found errors ----
