@@ -333,18 +333,31 @@ for _rule in (
          "  - {tier: 3, startingUnit: 11, price: 4, priceFormat: PerUnit}",
          "tiers:\n  - {tier: 1, startingUnit: 0, endingUnit: 10, price: 5, priceFormat: PerUnit}\n"
          "  - {tier: 2, startingUnit: 11, price: 4, priceFormat: PerUnit}"),
-    Rule("R041", "tier-units", E, "Price tiers overlap, leave a gap, or do not end open.",
+    Rule("R041", "tier-units", E, "Price tiers overlap, leave a gap, or leave a tier before the last open.",
          "Tiers make one price table: each tier starts where the previous ends (at its endingUnit or "
-         "the unit after it), every tier but the last has an endingUnit above its startingUnit, and "
-         "the last tier is open-ended (no endingUnit), except in usageTieredWithOverage, where the "
-         "last tier ends and the units above it are billed at the overage price.",
+         "the unit after it), and every tier but the last has an endingUnit above its startingUnit. "
+         "The last tier may end or be open-ended (no endingUnit): the price tables in Zuora's "
+         "pricing docs end theirs (a volume table up to 100 units); a quantity above its end is R043. In "
+         "usageTieredWithOverage the last tier must end: the units above it are billed at the overage "
+         "price.",
          "- {tier: 1, startingUnit: 1, endingUnit: 5, ...}\n- {tier: 2, startingUnit: 10, endingUnit: 20, ...}",
-         "- {tier: 1, startingUnit: 1, endingUnit: 5, ...}\n- {tier: 2, startingUnit: 6, ...}"),
+         "- {tier: 1, startingUnit: 1, endingUnit: 5, ...}\n- {tier: 2, startingUnit: 6, endingUnit: 20, ...}"),
     Rule("R042", "pricing-models", E, "A pricing block sets more than one charge model.",
          "A charge override's `pricing` holds the override for the charge's one charge model "
          "(recurringFlatFee, usageTiered, ...). Two models in one block cannot both apply.",
          "pricing:\n  recurringFlatFee: {listPrice: 10}\n  recurringPerUnit: {listPrice: 1}",
          "pricing:\n  recurringFlatFee: {listPrice: 10}"),
+    Rule("R043", "quantity-above-tiers", W, "A quantity above the end of the last price tier.",
+         "When the last tier of a tiered or volume price table ends (has an endingUnit), the table "
+         "gives the units above it no price: only an overage price does, which an order's tiers "
+         "cannot set. The message gives the quantity and the last tier's end; raise that tier's "
+         "endingUnit, leave it out, or lower the quantity. The offline preview does not price such "
+         "a charge. (A warning: the catalog charge may have an overage price, which the order does "
+         "not show.)",
+         "recurringVolume:\n  quantity: 120\n  tiers:\n    - {tier: 1, startingUnit: 0, endingUnit: 50, ...}\n"
+         "    - {tier: 2, startingUnit: 51, endingUnit: 100, ...}",
+         "recurringVolume:\n  quantity: 100\n  tiers:\n    - {tier: 1, startingUnit: 0, endingUnit: 50, ...}\n"
+         "    - {tier: 2, startingUnit: 51, endingUnit: 100, ...}"),
     Rule("R050", "return-line-item", E,
          "A Return order line item without originalOrderNumber and originalOrderLineItemNumber.",
          "An order line item with `itemCategory: Return` takes back an item sold earlier and names it "
