@@ -100,7 +100,9 @@ for _rule in (
     Rule("Y020", "coerced-scalar", E,
          "An unquoted value that YAML reads as a number, boolean or null where the API wants text.",
          "YAML 1.1 reads `00123` as the number 83, `no` as false, `1_000` as 1000 and an empty "
-         "value as null. Where the API expects a string the original text would be lost; quote it.",
+         "value as null. Where the API expects a string the original text would be lost; quote it. "
+         "In a JSON file the value is what was written (`null`, `123`): send a string, or leave an "
+         "optional field out rather than sending null.",
          "existingAccountNumber: 00123\nsoldToContact: {country: NO}",
          "existingAccountNumber: '00123'\nsoldToContact: {country: 'NO'}"),
     Rule("Y021", "ambiguous-number", E,
@@ -140,7 +142,9 @@ for _rule in (
     # -- schema ---------------------------------------------------------------------------------
     Rule("S001", "unknown-field", E, "A field the API reference does not define here.",
          "The API rejects unknown fields (error class 21). Most are typos; the message names the "
-         "nearest valid field. Custom fields (`Name__c`) are accepted where the API takes them.",
+         "nearest valid field, or the field meant by a name the API spells otherwise (`zipCode`: "
+         "`postalCode`, `stateCode`: `state`, `email`: `workEmail` or `personalEmail`). Custom "
+         "fields (`Name__c`) are accepted where the API takes them.",
          "previewOptions: {previewThroughType: TermEnd}", "previewOptions: {previewThruType: TermEnd}"),
     Rule("S002", "type", E, "A value of the wrong type.",
          "The API reference gives each field a type (text, number, true/false, list, mapping); a "
@@ -162,7 +166,8 @@ for _rule in (
          "a number of preview periods at least 1).",
          "billCycleDay: 32", "billCycleDay: 31"),
     Rule("S007", "format", E, "A value in the wrong format (for example a date that is not YYYY-MM-DD).",
-         "Dates are written YYYY-MM-DD and must exist in the calendar; date-times in ISO 8601.",
+         "Dates are written YYYY-MM-DD and must exist in the calendar (the message says which: "
+         "`2025-02-30` is in the form, but February 2025 has 28 days); date-times in ISO 8601.",
          "orderDate: 01/02/2024", "orderDate: 2024-01-02"),
     Rule("S008", "pattern", E, "Text that does not match the required pattern.",
          "The schema gives a pattern the text must match. (The schemas derived from today's API "

@@ -7,6 +7,8 @@ false where the API wants text, the user is told to quote it, not that a boolean
 
 from __future__ import annotations
 
+import calendar
+import json
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
@@ -409,6 +411,37 @@ def _ambiguity_message(raw: str) -> str:
             "zero, or quote it if you mean text")
 
 
+def _json_not_text(field: str, value: Any, raw: str) -> str:
+    """Y020 in a JSON file: what was written is what it is, so no quoting advice in YAML terms."""
+    if value is None:
+        return f"{field} is null, but the API wants text here; send a string, or leave the field out"
+    return f"{field} is {_read_as(value)}, but the API wants text here; send it as a string: {json.dumps(raw)}"
+
+
+# English whatever the locale (calendar.month_name follows LC_TIME).
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+_DATE_FORM = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
+
+
+def _not_a_date(value: Any) -> str:
+    """Why a value is no date: not the form YYYY-MM-DD, or in the form but not in the calendar."""
+    form = _DATE_FORM.match(value) if isinstance(value, str) else None
+    if form is None:
+        return f"`{_show(value)}` is not a date in the form YYYY-MM-DD"
+    year, month, day = (int(part) for part in form.groups())
+    if year == 0:
+        return f"`{value}` is not a calendar date: there is no year 0"
+    if not 1 <= month <= 12:
+        return f"`{value}` is not a calendar date: there is no month {form.group(2)}"
+    days = calendar.monthrange(year, month)[1]
+    if day == 0:
+        return f"`{value}` is not a calendar date: there is no day 00"
+    if day > days:
+        return f"`{value}` is not a calendar date: {_MONTHS[month - 1]} {year} has {days} days"
+    return f"`{value}` is not a valid date"
+
+
 def _diagnose(error: ValidationError, source: Locator, typed: set[tuple[Any, ...]]) -> list[Diagnostic]:
     pointer = tuple(error.absolute_path)
     where = format_pointer(pointer)
@@ -436,6 +469,8 @@ def _diagnose(error: ValidationError, source: Locator, typed: set[tuple[Any, ...
         wanted = _expected(error.validator_value)
         raw = source.raw_plain(pointer)
         if raw is not None and "string" in wanted:
+            if source.locate(pointer).path.endswith(".json"):
+                return one("Y020", _json_not_text(field, value, raw))
             shown = raw if raw else "(empty)"
             return one("Y020", f"{field}: YAML reads the unquoted `{shown}` as {_read_as(value)}, but the "
                        f"API wants text here; quote it: '{raw}'")
@@ -464,7 +499,7 @@ def _diagnose(error: ValidationError, source: Locator, typed: set[tuple[Any, ...
         return one("S006", f"{field} is {_show(value)}; it must be {words} {error.validator_value}")
     if validator_name == "format":
         if error.validator_value == "date":
-            return one("S007", f"{field}: `{_show(value)}` is not a date in the form YYYY-MM-DD")
+            return one("S007", f"{field}: {_not_a_date(value)}")
         return one("S007", f"{field}: `{_show(value)}` is not a valid {error.validator_value}")
     if validator_name == "pattern":
         return one("S008", f"{field}: `{_show(value)}` does not match the pattern {error.validator_value}")
