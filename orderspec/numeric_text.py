@@ -37,7 +37,7 @@ def number_in(text: str, wanted: Iterable[str]) -> int | Decimal | None:
     literal unquoted. A fraction is never an integer here, even `4.0`, as it is not one unquoted.
     """
     types = set(wanted)
-    if "string" in types or len(text) > _MAX_DIGITS + 2:
+    if "string" in types or len(text.lstrip("+-").replace(".", "", 1)) > _MAX_DIGITS:
         return None
     if _INTEGER.match(text) and types & {"integer", "number"}:
         return int(text)

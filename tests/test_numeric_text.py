@@ -159,6 +159,9 @@ def test_the_fast_path_and_the_plain_walk_agree_on_numeric_text(tmp_path: Path,
     ("4", ["integer"], 4), ("-3", ["number"], -3), ("+5", ["integer"], 5), ("007", ["integer"], 7),
     ("7.50", ["number"], D("7.50")), ("7.50", ["integer"], None), ("4", ["string", "integer"], None),
     ("4", ["boolean"], None), ("1e3", ["number"], None), ("\u0664", ["integer"], None),
+    ("9" * 40, ["integer"], int("9" * 40)), ("-" + "9" * 40, ["integer"], -int("9" * 40)),
+    ("9" * 41, ["integer"], None), ("9" * 20 + "." + "9" * 20, ["number"], D("9" * 20 + "." + "9" * 20)),
+    ("9" * 20 + "." + "9" * 21, ["number"], None),
 ])
 def test_number_in(text: str, wanted: list[str], number: Any) -> None:
     found = number_in(text, wanted)
