@@ -51,8 +51,8 @@ def _number(value: Any) -> Decimal | None:
 
 
 def _tiers(ctx: Context, here: Pointer, tiers: list[Any], *, last_must_end: bool) -> None:
-    # The last tier may end (Zuora's own tables do: "0-50 at 120, 51-100 at 100"); a quantity
-    # above its end is R043's business. With overage pricing it must end.
+    # The last tier may end (the tables in Zuora's pricing docs end theirs, a volume table at 100
+    # units); a quantity above its end is R043's business. With overage pricing it must end.
     last = len(tiers) - 1
     previous_end: Decimal | None = None
     for index, raw in enumerate(tiers):

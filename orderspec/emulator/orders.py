@@ -44,8 +44,9 @@ def reason(endpoint: Endpoint, category: int, message: str) -> dict[str, Any]:
 
 def check_body(text: str, endpoint: Endpoint,
                config: Config | None = None) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """The parsed body (numbers exact, numeric text at numbers read as numbers) and the reasons it would be refused (empty when fine),
-    judged with `orderspec lint`'s configuration: its codes, severities, limits and loader caps."""
+    """The body as the API reads it (numbers exact; numeric text where it takes a number read as
+    the number) and the reasons it would be refused (empty when fine), judged with `orderspec
+    lint`'s configuration: its codes, severities, limits and loader caps."""
     config = config or Config()
     loaded = load_text(text, "request.json", json_mode=True, limits=config.loader)
     errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
