@@ -127,12 +127,10 @@ def test_a_number_read_from_text_is_held_to_the_schemas_bounds(tmp_path: Path) -
 
 
 def test_json_files_are_told_to_drop_the_quotes(tmp_path: Path) -> None:
-    body = {"orderDate": "2024-01-01", "existingAccountNumber": "A1",
-            "newAccount": None, "subscriptions": [{"orderActions": [{
+    body = {"orderDate": "2024-01-01", "existingAccountNumber": "A1", "subscriptions": [{"orderActions": [{
                 "type": "Suspend", "triggerDates": [{"name": "ContractEffective", "triggerDate": "2024-01-01"}],
                 "suspend": {"suspendPolicy": "FixedPeriodsFromToday", "suspendPeriods": "3",
                             "suspendPeriodsType": "Week"}}], "subscriptionNumber": "A-S1"}]}
-    del body["newAccount"]
     path = tmp_path / "suspend.json"
     path.write_text(json.dumps(body, indent=2), encoding="utf-8")
     result = pipeline.run([str(path)], pipeline.Options(bare_operation="create", include=("*.json",)))
