@@ -115,7 +115,8 @@ def snapshot(paths: list[str], root: str, bill_cycle_day: int | None = None,
             endpoint = choose_endpoint(request, options.config.limits.sync)
             rendered = render(request, endpoint)
             order = Order(key, f"{endpoint.method} {rendered.target}")
-            order.fields = {f"/body{k}" if k != "/" else "/body": v for k, v in flatten(request.body)}
+            # The fields as sent (render's body); the figures below use the numbers the API reads.
+            order.fields = {f"/body{k}" if k != "/" else "/body": v for k, v in flatten(request.body_as_written)}
             for name, value in rendered.headers.items():
                 if name != "Idempotency-Key":  # derived from the body: it changes whenever the body does
                     order.fields[f"/headers/{name}"] = value

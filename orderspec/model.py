@@ -100,6 +100,13 @@ class Request:
     header_source: dict[str, Location] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     line: int = 1  # where the spec document starts
+    # The body as written when validate read numbers from text in it (`body` then has the
+    # numbers the API reads, for check and preview); render sends what was written.
+    written_body: dict[str, Any] | None = None
+
+    @property
+    def body_as_written(self) -> dict[str, Any]:
+        return self.written_body if self.written_body is not None else self.body
 
     @property
     def name(self) -> str:

@@ -20,7 +20,7 @@ from orderspec.config import Config
 from orderspec.diagnostics import Diagnostic, Location, Pointer, sort_key
 from orderspec.load import Limits, LoadedFile, load_file
 from orderspec.model import LocationsOnly, Locator, Request, choose_endpoint
-from orderspec.validate import validate
+from orderspec.validate import validate_request
 
 DEFAULT_INCLUDE = ("*.order.yaml", "*.order.yml", "*.order.json")
 # Fewer files than this are linted in-process: starting workers would cost more than it saves.
@@ -102,7 +102,9 @@ def process_file(path: str, options: Options) -> FileResult:
                         checksum=zlib.crc32(loaded.text.encode()))
     for request in _expanded(loaded, options, result.diagnostics):
         endpoint = choose_endpoint(request, options.config.limits.sync)
-        result.diagnostics.extend(validate(request, endpoint))
+        validated = validate_request(request, endpoint)
+        result.diagnostics.extend(validated.diagnostics)
+        request = validated.request  # the later stages judge the numbers the API reads
         result.diagnostics.extend(check_request(request, endpoint, options.config))
         result.requests.append(request)
         # A source map built only on demand is not built for this: run() supplies a locator that

@@ -100,7 +100,9 @@ for _rule in (
     Rule("Y020", "coerced-scalar", E,
          "An unquoted value that YAML reads as a number, boolean or null where the API wants text.",
          "YAML 1.1 reads `00123` as the number 83, `no` as false, `1_000` as 1000 and an empty "
-         "value as null. Where the API expects a string the original text would be lost; quote it.",
+         "value as null. Where the API expects a string the original text would be lost; quote it. "
+         "In a JSON file the value is what was written (`null`, `123`): send a string, or leave an "
+         "optional field out rather than sending null.",
          "existingAccountNumber: 00123\nsoldToContact: {country: NO}",
          "existingAccountNumber: '00123'\nsoldToContact: {country: 'NO'}"),
     Rule("Y021", "ambiguous-number", E,
@@ -140,7 +142,9 @@ for _rule in (
     # -- schema ---------------------------------------------------------------------------------
     Rule("S001", "unknown-field", E, "A field the API reference does not define here.",
          "The API rejects unknown fields (error class 21). Most are typos; the message names the "
-         "nearest valid field. Custom fields (`Name__c`) are accepted where the API takes them.",
+         "nearest valid field, or the field meant by a name the API spells otherwise (`zipCode`: "
+         "`postalCode`, `stateCode`: `state`, `email`: `workEmail` or `personalEmail`). Custom "
+         "fields (`Name__c`) are accepted where the API takes them.",
          "previewOptions: {previewThroughType: TermEnd}", "previewOptions: {previewThruType: TermEnd}"),
     Rule("S002", "type", E, "A value of the wrong type.",
          "The API reference gives each field a type (text, number, true/false, list, mapping); a "
@@ -162,7 +166,8 @@ for _rule in (
          "a number of preview periods at least 1).",
          "billCycleDay: 32", "billCycleDay: 31"),
     Rule("S007", "format", E, "A value in the wrong format (for example a date that is not YYYY-MM-DD).",
-         "Dates are written YYYY-MM-DD and must exist in the calendar; date-times in ISO 8601.",
+         "Dates are written YYYY-MM-DD and must exist in the calendar (the message says which: "
+         "`2025-02-30` is in the form, but February 2025 has 28 days); date-times in ISO 8601.",
          "orderDate: 01/02/2024", "orderDate: 2024-01-02"),
     Rule("S008", "pattern", E, "Text that does not match the required pattern.",
          "The schema gives a pattern the text must match. (The schemas derived from today's API "
@@ -177,6 +182,14 @@ for _rule in (
          "A schema rule without a more specific code (for example a value that matches none of "
          "the shapes the field allows). The message gives the schema's own words.",
          "newAccount: {}", "newAccount: {name: Acme, currency: USD, billToContact: {...}}"),
+    Rule("S011", "number-as-text", W, "A number written as text where the API takes a number.",
+         "Numeric text (`\"4\"`, `\"7.50\"`) where the API reference documents a number is read by "
+         "Zuora as that number; its own tutorials send quantities, prices and periods so. orderspec "
+         "does the same: the later checks and the preview judge the number, and `render` sends the "
+         "body as written. Write the number itself so the spec says what it means. Text that is not "
+         "a plain decimal number (`four`, `1e3`, `1,000`, or a fraction where a whole number is "
+         "wanted) stays a type error (S002).",
+         "quantity: \"4\"\nlistPrice: \"7.50\"", "quantity: 4\nlistPrice: 7.50"),
 ):
     register(_rule)
 
@@ -325,18 +338,31 @@ for _rule in (
          "  - {tier: 3, startingUnit: 11, price: 4, priceFormat: PerUnit}",
          "tiers:\n  - {tier: 1, startingUnit: 0, endingUnit: 10, price: 5, priceFormat: PerUnit}\n"
          "  - {tier: 2, startingUnit: 11, price: 4, priceFormat: PerUnit}"),
-    Rule("R041", "tier-units", E, "Price tiers overlap, leave a gap, or do not end open.",
+    Rule("R041", "tier-units", E, "Price tiers overlap, leave a gap, or leave a tier before the last open.",
          "Tiers make one price table: each tier starts where the previous ends (at its endingUnit or "
-         "the unit after it), every tier but the last has an endingUnit above its startingUnit, and "
-         "the last tier is open-ended (no endingUnit), except in usageTieredWithOverage, where the "
-         "last tier ends and the units above it are billed at the overage price.",
+         "the unit after it), and every tier but the last has an endingUnit above its startingUnit. "
+         "The last tier may end or be open-ended (no endingUnit): the price tables in Zuora's "
+         "pricing docs end theirs (a volume table up to 100 units); a quantity above its end is R043. In "
+         "usageTieredWithOverage the last tier must end: the units above it are billed at the overage "
+         "price.",
          "- {tier: 1, startingUnit: 1, endingUnit: 5, ...}\n- {tier: 2, startingUnit: 10, endingUnit: 20, ...}",
-         "- {tier: 1, startingUnit: 1, endingUnit: 5, ...}\n- {tier: 2, startingUnit: 6, ...}"),
+         "- {tier: 1, startingUnit: 1, endingUnit: 5, ...}\n- {tier: 2, startingUnit: 6, endingUnit: 20, ...}"),
     Rule("R042", "pricing-models", E, "A pricing block sets more than one charge model.",
          "A charge override's `pricing` holds the override for the charge's one charge model "
          "(recurringFlatFee, usageTiered, ...). Two models in one block cannot both apply.",
          "pricing:\n  recurringFlatFee: {listPrice: 10}\n  recurringPerUnit: {listPrice: 1}",
          "pricing:\n  recurringFlatFee: {listPrice: 10}"),
+    Rule("R043", "quantity-above-tiers", W, "A quantity above the end of the last price tier.",
+         "When the last tier of a tiered or volume price table ends (has an endingUnit), the table "
+         "gives the units above it no price: only an overage price does, which an order's tiers "
+         "cannot set. The message gives the quantity and the last tier's end; raise that tier's "
+         "endingUnit, leave it out, or lower the quantity. The offline preview does not price such "
+         "a charge. (A warning: the catalog charge may have an overage price, which the order does "
+         "not show.)",
+         "recurringVolume:\n  quantity: 120\n  tiers:\n    - {tier: 1, startingUnit: 0, endingUnit: 50, ...}\n"
+         "    - {tier: 2, startingUnit: 51, endingUnit: 100, ...}",
+         "recurringVolume:\n  quantity: 100\n  tiers:\n    - {tier: 1, startingUnit: 0, endingUnit: 50, ...}\n"
+         "    - {tier: 2, startingUnit: 51, endingUnit: 100, ...}"),
     Rule("R050", "return-line-item", E,
          "A Return order line item without originalOrderNumber and originalOrderLineItemNumber.",
          "An order line item with `itemCategory: Return` takes back an item sold earlier and names it "

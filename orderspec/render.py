@@ -107,7 +107,7 @@ class RenderedRequest:
 
 
 def render(request: Request, endpoint: Endpoint) -> RenderedRequest:
-    body = canonical_json(request.body)
+    body = canonical_json(request.body_as_written)
     headers = {"Content-Type": "application/json"}
     headers["Idempotency-Key"] = request.headers.get("Idempotency-Key") or idempotency_key(endpoint, body)
     for name in sorted(request.headers):

@@ -42,7 +42,29 @@ class Spec:
     is_bare: bool = False
 
 
+# Names people reach for that the API spells otherwise, where spelling finds nothing (`zipCode`)
+# or the wrong field (`stateCode` looks like `postalCode`, `emailAddress` like `address2`).
+# Lower-cased wrong name -> the API's names; a name is offered only where the API takes it.
+KNOWN_ALIASES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("zipcode", "zip", "postcode", "postalzip"), ("postalCode",)),
+    **dict.fromkeys(("email", "emailaddress", "mail"), ("workEmail", "personalEmail")),
+    **dict.fromkeys(("phone", "phonenumber", "telephone", "tel"), ("workPhone", "mobilePhone", "homePhone")),
+    **dict.fromkeys(("address", "street", "streetaddress", "addressline1", "line1"), ("address1",)),
+    **dict.fromkeys(("addressline2", "line2"), ("address2",)),
+    **dict.fromkeys(("province", "statecode", "stateprovince", "region"), ("state",)),
+    **dict.fromkeys(("surname", "familyname"), ("lastName",)),
+    **dict.fromkeys(("givenname", "forename"), ("firstName",)),
+    **dict.fromkeys(("accountname", "companyname", "company"), ("name",)),
+    "accountid": ("existingAccountId",),
+}
+
+
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    known = [name for name in KNOWN_ALIASES.get(word.lower(), ()) if name in choices]
+    if known:
+        names = [f"`{name}`" for name in known]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+        return f" (did you mean {listed}?)"
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     if not close:
         lowered = {c.lower(): c for c in choices}

@@ -1,51 +1,33 @@
 """Stage 3: validate a request body against the JSON Schema of its endpoint.
 
-Every schema error becomes one diagnostic at the value (or key) the human wrote, with a rule
-code per kind of problem. YAML's type traps are reported as such: when YAML turned `no` into
-false where the API wants text, the user is told to quote it, not that a boolean is wrong.
+jsonschema-rs says quickly whether a body is valid; an invalid one is explained by jsonschema's
+own errors, and orderspec.schema_messages puts each in the user's words. Numbers written as text
+where the API takes a number are read as numbers (orderspec.numeric_text) before the rest is judged.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
 from jsonschema.validators import extend  # type: ignore[import-untyped]
-from jsonschema.exceptions import ValidationError, best_match  # type: ignore[import-untyped]
+from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
 
-from orderspec.diagnostics import Diagnostic, at, format_pointer, kind_of
-from orderspec.model import Endpoint, Locator, Request, choose_endpoint
+from orderspec.diagnostics import Diagnostic
+from orderspec.model import Endpoint, Request, choose_endpoint
+from orderspec.numeric_text import NumericText, numbers_in, with_numbers
 from orderspec.resources import load_schema
-from orderspec.spec import did_you_mean
-
-_TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number",
-               "boolean": "true or false", "object": "a mapping", "array": "a list", "null": "null"}
+from orderspec.schema_messages import ambiguous, diagnose, numeric_text
 
 
 @lru_cache(maxsize=None)
 def validator(schema_name: str) -> Draft202012Validator:
     schema = load_schema(schema_name)
     return Draft202012Validator(schema, format_checker=FormatChecker(formats=("date", "date-time")))
-
-
-def _read_as(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    return f"the number {value}"
-
-
-def _show(value: Any) -> str:
-    text = str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _expected(types: Any) -> list[str]:
-    return [types] if isinstance(types, str) else list(types)
 
 
 def _fast_validator(schema_name: str) -> Callable[[Any], bool] | None:
@@ -189,15 +171,47 @@ def accepted_fast(body: Any, endpoint: Endpoint) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class Validated:
+    diagnostics: list[Diagnostic]
+    # The request as the API reads it: numbers where its body has numeric text at a number (S011),
+    # the body as written kept in `written_body` for render. The same request when there are none.
+    request: Request
+
+
+# Validating again after reading numbers finds no new ones unless a number changes which part of
+# the schema applies; the bound keeps a schema that keeps changing its mind from looping.
+_NUMBER_ROUNDS = 3
+
+
 def validate(request: Request, endpoint: Endpoint | None = None) -> list[Diagnostic]:
+    return validate_request(request, endpoint).diagnostics
+
+
+def validate_request(request: Request, endpoint: Endpoint | None = None) -> Validated:
+    """Validate a request's body; numeric text where the API takes a number is read as the number
+    (a warning, S011) and the rest is judged with those numbers."""
     endpoint = endpoint or choose_endpoint(request)
+    numbers: dict[tuple[Any, ...], NumericText] = {}
+    body = request.body
+    for round_ in range(_NUMBER_ROUNDS + 1):
+        errors = [] if accepted_fast(body, endpoint) else _schema_errors(body, endpoint.schema)
+        found = {} if round_ == _NUMBER_ROUNDS else {
+            pointer: number for pointer, number in numbers_in(errors).items() if pointer not in numbers}
+        if not found:
+            break
+        numbers.update(found)
+        body = with_numbers(request.body, numbers)
     problems: list[Diagnostic] = []
-    typed: set[tuple[Any, ...]] = set()
-    if not accepted_fast(request.body, endpoint):
-        for error in _schema_errors(request.body, endpoint.schema):
-            problems.extend(_diagnose(error, request.source, typed))
-    problems.extend(_ambiguous(request.source, typed))
-    return problems
+    typed: set[tuple[Any, ...]] = set(numbers)
+    for pointer, numeric in numbers.items():
+        problems.extend(numeric_text(pointer, numeric, request.source))
+    for error in errors:
+        problems.extend(diagnose(error, request.source, typed))
+    problems.extend(ambiguous(request.source, typed))
+    if not numbers:
+        return Validated(problems, request)
+    return Validated(problems, replace(request, body=body, written_body=request.body_as_written))
 
 
 # -- explaining an invalid body: jsonschema's walk, pruned to where jsonschema-rs found errors ----
@@ -342,99 +356,3 @@ def _schema_errors(body: Any, schema_name: str) -> list[ValidationError]:
         _Pruning.hot = set()
 
 
-def _ambiguous(source: Locator, already: set[tuple[Any, ...]]) -> Iterable[Diagnostic]:
-    """Report ambiguous number literals the schema accepted (it would hide a silent change)."""
-    pointers = getattr(source, "ambiguous_pointers", None)
-    if pointers is None:
-        return
-    for pointer, raw in pointers():
-        if any(pointer[:n] in already for n in range(len(pointer) + 1)):
-            continue
-        yield at(source.locate(pointer), "Y021", _ambiguity_message(raw), pointer=format_pointer(pointer),
-                 related=source.related(pointer))
-
-
-def _ambiguity_message(raw: str) -> str:
-    body = raw.lstrip("+-")
-    if "e" in body.lower() and "." not in body and "_" not in body:
-        return (f"`{raw}` is text to YAML 1.1 but a number to YAML 1.2 and JSON; write the number "
-                "in plain decimals, or quote it if you mean text")
-    if "_" in body:
-        return f"`{raw}` is a number only to YAML 1.1; write {body.replace('_', '')} (or quote it for text)"
-    if ":" in body:
-        return f"`{raw}` is a base-60 number to YAML 1.1; quote it if you mean text"
-    if body.startswith(("0x", "0o", "0b")):
-        return f"`{raw}` is not a decimal number; write it in decimals, or quote it if you mean text"
-    return (f"`{raw}` is octal to YAML 1.1 and decimal to YAML 1.2; write it without the leading "
-            "zero, or quote it if you mean text")
-
-
-def _diagnose(error: ValidationError, source: Locator, typed: set[tuple[Any, ...]]) -> list[Diagnostic]:
-    pointer = tuple(error.absolute_path)
-    where = format_pointer(pointer)
-    validator_name = error.validator
-    value = error.instance
-    field = f"`{pointer[-1]}`" if pointer and isinstance(pointer[-1], str) else "this value"
-
-    def one(code: str, message: str, *, key: bool = False, at_pointer: tuple[Any, ...] = pointer) -> list[Diagnostic]:
-        return [at(source.locate(at_pointer, key=key), code, message, pointer=format_pointer(at_pointer),
-                   related=source.related(at_pointer))]
-
-    if validator_name == "additionalProperties" and isinstance(value, dict):
-        known = tuple(error.schema.get("properties", {}))
-        patterns = [re.compile(p) for p in error.schema.get("patternProperties", {})]
-        found = []
-        for key in value:
-            if key in known or any(p.search(key) for p in patterns):
-                continue
-            child = pointer + (key,)
-            typed.add(child)
-            found += one("S001", f"unknown field `{key}`{did_you_mean(key, known)}", key=True, at_pointer=child)
-        return found
-    if validator_name == "type":
-        typed.add(pointer)
-        wanted = _expected(error.validator_value)
-        raw = source.raw_plain(pointer)
-        if raw is not None and "string" in wanted:
-            shown = raw if raw else "(empty)"
-            return one("Y020", f"{field}: YAML reads the unquoted `{shown}` as {_read_as(value)}, but the "
-                       f"API wants text here; quote it: '{raw}'")
-        ambiguous = source.raw_ambiguous(pointer)
-        if ambiguous is not None:
-            return one("Y021", f"{field}: {_ambiguity_message(ambiguous)}")
-        names = " or ".join(_TYPE_NAMES.get(t, t) for t in wanted)
-        return one("S002", f"{field} must be {names}, not {kind_of(value)} (`{_show(value)}`)")
-    if validator_name == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else str(error.validator_value)
-        return one("S003", f"missing required field `{missing}`", key=True)
-    if validator_name in ("enum", "const"):
-        allowed = error.validator_value if validator_name == "enum" else [error.validator_value]
-        choices = [str(a) for a in allowed if a is not None]
-        hint = did_you_mean(str(value), choices) if isinstance(value, str) else ""
-        listing = ", ".join(choices) if len(choices) <= 12 else ", ".join(choices[:12]) + ", ..."
-        return one("S004", f"{field}: `{_show(value)}` is not one of {listing}{hint}")
-    if validator_name in ("maxLength", "minLength"):
-        limit = error.validator_value
-        length = len(value) if isinstance(value, str) else 0
-        bound = "at most" if validator_name == "maxLength" else "at least"
-        return one("S005", f"{field} is {length} characters long; the API takes {bound} {limit}")
-    if validator_name in ("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf"):
-        words = {"maximum": "at most", "minimum": "at least", "exclusiveMaximum": "less than",
-                 "exclusiveMinimum": "more than", "multipleOf": "a multiple of"}[validator_name]
-        return one("S006", f"{field} is {_show(value)}; it must be {words} {error.validator_value}")
-    if validator_name == "format":
-        if error.validator_value == "date":
-            return one("S007", f"{field}: `{_show(value)}` is not a date in the form YYYY-MM-DD")
-        return one("S007", f"{field}: `{_show(value)}` is not a valid {error.validator_value}")
-    if validator_name == "pattern":
-        return one("S008", f"{field}: `{_show(value)}` does not match the pattern {error.validator_value}")
-    if validator_name in ("maxItems", "minItems", "uniqueItems"):
-        if validator_name == "uniqueItems":
-            return one("S009", f"{field} has duplicate items")
-        bound = "at most" if validator_name == "maxItems" else "at least"
-        count = len(value) if isinstance(value, list) else 0
-        return one("S009", f"{field} has {count} items; the API takes {bound} {error.validator_value}")
-    if validator_name in ("anyOf", "oneOf") and error.context:
-        # One root cause: the branch that got furthest, not every branch's complaint.
-        return _diagnose(best_match(error.context), source, typed)
-    return one("S010", f"{field}: {error.message}")

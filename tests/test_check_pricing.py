@@ -1,4 +1,5 @@
-"""Charge overrides: tiers (R040, R041) and one charge model per pricing block (R042)."""
+"""Charge overrides: tiers (R040, R041), one charge model per pricing block (R042), and a quantity
+within the tiers (R043)."""
 
 from __future__ import annotations
 
@@ -43,10 +44,10 @@ def test_gap_and_overlap(tmp_path: Path) -> None:
     assert found(lint(tmp_path, overlap), "R041") == [value_at(path, "startingUnit: 3")]
 
 
-def test_last_tier_open_and_others_closed(tmp_path: Path) -> None:
+def test_the_last_tier_may_end_the_others_must(tmp_path: Path) -> None:
     path = tmp_path / "x.order.yaml"
     closed_last = tiered(T1, "{tier: 2, startingUnit: 6, endingUnit: 9, price: 8, priceFormat: PerUnit}")
-    assert found(lint(tmp_path, closed_last), "R041") == [where(path, "endingUnit", 2)]
+    assert codes(lint(tmp_path, closed_last)) == []
     open_first = tiered("{tier: 1, startingUnit: 1, price: 10, priceFormat: PerUnit}",
                         "{tier: 2, startingUnit: 6, price: 8, priceFormat: PerUnit}")
     assert found(lint(tmp_path, open_first), "R041") == [where(path, "{tier: 1")]
@@ -72,3 +73,38 @@ def test_tiered_with_overage_closes_its_last_tier(tmp_path: Path) -> None:
     assert codes(lint(tmp_path, closed)) == []
     open_last = overage("{tier: 2, startingUnit: 6, price: 8, priceFormat: PerUnit}")
     assert found(lint(tmp_path, open_last), "R041") == [where(tmp_path / "x.order.yaml", "{tier: 2")]
+
+
+def volume(quantity: str, *tiers: str) -> str:
+    return with_pricing("                      recurringVolume:\n"
+                        f"                        quantity: {quantity}\n                        tiers:\n"
+                        + "".join(f"                          - {t}\n" for t in tiers))
+
+
+# https://docs.zuora.com/en/zuora-billing/set-up-zuora-billing/build-product-and-prices/charge-models---configure-any-pricing/volume-pricing
+# "0-50 licenses ... $120 per unit", "51 - 100 units ... $100": the table ends at 100.
+ZUORA_VOLUME = ("{tier: 1, startingUnit: 0, endingUnit: 50, price: 120, priceFormat: PerUnit}",
+                "{tier: 2, startingUnit: 51, endingUnit: 100, price: 100, priceFormat: PerUnit}")
+
+
+def test_zuoras_own_bounded_price_table_is_clean(tmp_path: Path) -> None:
+    assert codes(lint(tmp_path, volume("60", *ZUORA_VOLUME))) == []
+    assert codes(lint(tmp_path, volume("100", *ZUORA_VOLUME))) == []  # the last unit of the table
+
+
+def test_a_quantity_above_the_last_tier_is_r043_with_both_figures(tmp_path: Path) -> None:
+    problems = lint(tmp_path, volume("120", *ZUORA_VOLUME))
+    assert [(d.code, d.severity.value) for d in problems] == [("R043", "warning")]
+    assert (problems[0].line, problems[0].column) == value_at(tmp_path / "x.order.yaml", "quantity: 120")
+    assert "quantity 120" in problems[0].message and "tier 2 ends at 100" in problems[0].message
+    assert problems[0].pointer.endswith("/pricing/recurringVolume/quantity")
+
+
+def test_a_quantity_above_an_open_last_tier_is_fine(tmp_path: Path) -> None:
+    open_last = (ZUORA_VOLUME[0], "{tier: 2, startingUnit: 51, price: 100, priceFormat: PerUnit}")
+    assert codes(lint(tmp_path, volume("5000", *open_last))) == []
+
+
+def test_a_quantity_written_as_text_is_held_to_the_tiers(tmp_path: Path) -> None:
+    problems = lint(tmp_path, volume('"120"', *ZUORA_VOLUME))
+    assert sorted(d.code for d in problems) == ["R043", "S011"]

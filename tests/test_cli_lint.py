@@ -198,3 +198,35 @@ def test_several_specs_in_one_file_are_named_as_docs_spec_format_says(tmp_path: 
     result = CliRunner().invoke(cli, ["send", "orders.order.yaml", "--base-url", "http://127.0.0.1:9"])
     assert result.exit_code == 0 and "== orders.order.yaml#2: would send" in result.output
     assert "`orders.order.yaml#2`" in docs and "`file#2`" not in docs
+
+NUMBERS_AS_TEXT = """\
+orderspec: 1
+operation: create
+body:
+  orderDate: 2024-01-01
+  existingAccountNumber: A00000101
+  subscriptions:
+    - orderActions:
+        - type: CreateSubscription
+          triggerDates: [{name: ContractEffective, triggerDate: 2024-01-01}]
+          createSubscription:
+            terms:
+              initialTerm: {period: "12", periodType: Month, termType: TERMED}
+              renewalTerms: [{period: 12, periodType: Month}]
+            subscribeToRatePlans:
+              - productRatePlanId: 8ad09be48db5aa31018db8f2ac4e1a2b
+"""
+
+
+def test_numbers_as_text_warn_pass_lint_and_render_as_written(tmp_path: Path) -> None:
+    spec = tmp_path / "a.order.yaml"
+    spec.write_text(NUMBERS_AS_TEXT)
+    code, output = run(str(spec))
+    assert code == 0, output
+    assert f"{spec}:12:37: S011 [warning] `period` is the text \"12\"" in output
+    assert run(str(spec), "--fail-on", "warning")[0] == 1
+    result = CliRunner().invoke(cli, ["render", str(spec), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    body = json.loads((tmp_path / "out" / "a.json").read_text(encoding="utf-8"))
+    initial = body["subscriptions"][0]["orderActions"][0]["createSubscription"]["terms"]["initialTerm"]
+    assert initial["period"] == "12"  # exactly what the user wrote

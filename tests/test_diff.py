@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,16 @@ def test_two_files_show_the_changed_field_and_the_money(tmp_path: Path) -> None:
     assert "MRR 30.00 -> 35.00 (+5.00)" in text
     assert "TCV 360.00 -> 420.00 (+60.00)" in text
     assert "Invoiced 75.48 -> 88.06 (+12.58)" in text
+
+
+def test_a_number_quoted_shows_as_a_field_change_and_the_same_money(tmp_path: Path) -> None:
+    # `"30.00"` is sent as text (S011): the body sent changes, the figures (the API reads 30.00) do not.
+    quoted = repriced(tmp_path, "quoted.order.yaml", '"30.00"')
+    changes = diff_paths(str(EXAMPLE), str(quoted))
+    assert [c.status for c in changes] == ["changed"]
+    (pointer, before, after), = changes[0].fields
+    assert pointer.endswith("/recurringFlatFee/listPrice") and (before, after) == (Decimal("30.00"), "30.00")
+    assert "MRR 30.00 -> 30.00 (0.00)" in text_report(changes)
 
 
 def test_directories_match_orders_by_path(tmp_path: Path) -> None:

@@ -87,6 +87,15 @@ def test_preview_answers_with_charge_metrics_and_invoice_items():
         assert server.orders() == []
 
 
+def test_numbers_sent_as_text_are_read_as_numbers_as_zuora_does():
+    quoted = PREVIEW.replace(b'"listPrice": 19.99', b'"listPrice": "19.99"')
+    assert quoted != PREVIEW
+    with emulator() as server:
+        payload = json.loads(post(server, "/v1/orders/preview", quoted).content, parse_float=Decimal)
+        assert payload["success"] is True, payload
+        assert payload["previewResult"]["invoices"][0]["invoiceItems"][0]["amountWithoutTax"] == Decimal("19.99")
+
+
 def test_bodies_are_checked_with_the_lint_rules_and_codes_have_categories():
     body = json.loads(CREATE)
     del body["orderDate"]

@@ -146,6 +146,47 @@ def test_volume_prices_every_unit_at_one_tier() -> None:
         volume_amount(D(11), bounded)
 
 
+# https://docs.zuora.com/en/zuora-billing/set-up-zuora-billing/build-product-and-prices/charge-models---configure-any-pricing/volume-pricing
+# 0-50 units at $120 a unit, 51-100 at $100: "5 units x $120 per unit = $600", "60 units x $100 per unit = $6000".
+ZUORA_VOLUME = (Tier(1, D(50), D("120"), False), Tier(2, D(100), D("100"), False))
+# https://docs.zuora.com/en/zuora-billing/set-up-zuora-billing/build-product-and-prices/charge-models---configure-any-pricing/tiered-pricing
+# 0-5 flat $0, 5.01-7 flat $200, 7.01-9 flat $100: 8.5 units cost "$0.00 + $200 + $100", "Total fees = $300".
+ZUORA_TIERED = (Tier(1, D(5), D("0.00"), True), Tier(2, D(7), D("200.00"), True), Tier(3, D(9), D("100.00"), True))
+
+
+def test_zuoras_bounded_price_tables() -> None:
+    assert volume_amount(D(5), ZUORA_VOLUME) == D("600.00")
+    assert volume_amount(D(60), ZUORA_VOLUME) == D("6000.00")
+    assert volume_amount(D(100), ZUORA_VOLUME) == D("10000.00")  # the last unit of the table: 100 * 100
+    assert tiered_amount(D("8.5"), ZUORA_TIERED) == D("300.00")
+
+
+def test_a_quantity_above_the_last_tier_is_not_priced() -> None:
+    with pytest.raises(NotComputable, match=r"quantity 120 is above .* \(tier 2 ends at 100\)"):
+        volume_amount(D(120), ZUORA_VOLUME)
+    # Priced by the tiers it passed, 10 units would silently cost the same $300 as 8.5 units.
+    with pytest.raises(NotComputable, match=r"quantity 10 is above .* \(tier 3 ends at 9\)"):
+        tiered_amount(D(10), ZUORA_TIERED)
+
+
+def test_a_preview_with_a_quantity_above_the_last_tier_says_why(tmp_path: Path) -> None:
+    request = spec_request(tmp_path, f"""\
+        - productRatePlanChargeId: c1
+          {MONTHLY}
+          pricing:
+            recurringTiered:
+              quantity: 120
+              tiers:
+                - {{tier: 1, startingUnit: 0, endingUnit: 50, price: 120, priceFormat: PerUnit}}
+                - {{tier: 2, startingUnit: 51, endingUnit: 100, price: 100, priceFormat: PerUnit}}
+        """)
+    plan = build_plan(request, window=Window("NumberOfPeriods", periods=1))
+    assert amounts(plan) == []
+    assert [d.message for d in plan.diagnostics if d.code == "P001"] == [
+        "charge c1: the quantity 120 is above the end of the last price tier (tier 2 ends at 100): the tiers "
+        "give the units above it no price"]
+
+
 # -- the worked examples -------------------------------------------------------------------------
 
 def test_example_monthly_flat_fee_with_partial_first_month() -> None:

@@ -112,3 +112,12 @@ def test_vars_and_with_beside_a_literal_body_are_reported_not_dropped() -> None:
 def test_vars_with_a_template_are_used_not_reported() -> None:
     spec, problems = parse("orderspec: 1\noperation: create\nuse: renew\nvars: {account: A1}\n")
     assert spec is not None and spec.variables == {"account": "A1"} and problems == []
+
+
+def test_known_aliases_are_offered_only_where_the_api_takes_the_field() -> None:
+    from orderspec.spec import did_you_mean
+
+    assert did_you_mean("ZipCode", ["city", "postalCode"]) == " (did you mean `postalCode`?)"
+    assert did_you_mean("zipCode", ["city", "country"]) == ""  # no postalCode here: no suggestion
+    assert did_you_mean("email", ["workEmail"]) == " (did you mean `workEmail`?)"
+    assert did_you_mean("orderDat", ["orderDate"]) == " (did you mean `orderDate`?)"  # spelling still works

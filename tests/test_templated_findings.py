@@ -152,7 +152,7 @@ def test_text_format_gives_the_spec_line_and_notes(duplicated: tuple[Path, Path,
     lines = lint(config).splitlines()
     template = str(STOCK / "_order.yaml.j2")
     line, column = where(second, "O-SAME")
-    at = lines.index(f"{second}:{line}:{column}: R003 order number `O-SAME` is already used by {first} "
+    at = lines.index(f"{second}:{line}:{column}: R003 [error] order number `O-SAME` is already used by {first} "
                      f"(line {line}); order numbers are unique in a tenant")
     order_line = template_line("_order.yaml.j2", "orderNumber:")
     assert lines[at + 1].endswith(f":{order_line}:14: note: {TEMPLATE_NOTE}")

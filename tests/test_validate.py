@@ -108,6 +108,64 @@ def test_invalid_date() -> None:
     assert lint_text("  orderDate: 2024-02-30\n  existingAccountNumber: A1\n") == [("S007", 4, 14)]
 
 
+@pytest.mark.parametrize("date, why", [
+    ("2025-02-30", "`2025-02-30` is not a calendar date: February 2025 has 28 days"),
+    ("2024-02-30", "`2024-02-30` is not a calendar date: February 2024 has 29 days"),
+    ("2025-04-31", "`2025-04-31` is not a calendar date: April 2025 has 30 days"),
+    ("2025-13-01", "`2025-13-01` is not a calendar date: there is no month 13"),
+    ("2025-01-00", "`2025-01-00` is not a calendar date: there is no day 00"),
+    ("01/02/2025", "`01/02/2025` is not a date in the form YYYY-MM-DD"),
+    ("22021-05-01", "`22021-05-01` is not a date in the form YYYY-MM-DD"),
+])
+def test_a_date_in_the_form_but_not_in_the_calendar_is_told_so(date: str, why: str) -> None:
+    problems = lint_diagnostics(f"  orderDate: '{date}'\n  existingAccountNumber: A1\n")
+    assert [(d.code, d.message) for d in problems] == [("S007", f"`orderDate`: {why}")]
+
+
+CONTACT = ("  orderDate: 2024-01-01\n  newAccount:\n    name: Acme\n    currency: USD\n    billCycleDay: 1\n"
+           "    billToContact: {{firstName: Ada, lastName: Lovelace, country: GB, {field}: x}}\n")
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    ("zipCode", "(did you mean `postalCode`?)"),
+    ("zip", "(did you mean `postalCode`?)"),
+    ("stateCode", "(did you mean `state`?)"),  # not `postalCode`, which it looks like
+    ("emailAddress", "(did you mean `workEmail` or `personalEmail`?)"),  # not `address2`
+    ("phone", "(did you mean `workPhone`, `mobilePhone` or `homePhone`?)"),
+])
+def test_unknown_field_names_the_field_people_mean(wrong: str, hint: str) -> None:
+    problems = lint_diagnostics(CONTACT.format(field=wrong))
+    assert [(d.code, d.message) for d in problems] == [("S001", f"unknown field `{wrong}` {hint}")]
+
+
+def _json_problems(text: str) -> list:
+    loaded = load_bytes(text.encode(), "body.json")
+    parsed, _ = spec.parse(loaded.documents[0], "create")
+    request, _ = expand.expand(parsed)
+    return validate(request, ENDPOINTS["create"])
+
+
+def test_json_null_where_text_is_wanted_gets_json_advice() -> None:
+    problems = _json_problems('{\n  "orderDate": "2024-01-01",\n  "existingAccountNumber": "A1",\n'
+                              '  "description": null\n}\n')
+    assert [(d.code, d.line, d.column, d.message) for d in problems] == [
+        ("Y020", 4, 18, "`description` is null, but the API wants text here; send a string, or leave the field out")]
+    assert "quote" not in problems[0].message and "YAML" not in problems[0].message
+
+
+def test_json_number_where_text_is_wanted_gets_json_advice() -> None:
+    problems = _json_problems('{"orderDate": "2024-01-01", "existingAccountNumber": 123}')
+    assert [d.message for d in problems] == [
+        '`existingAccountNumber` is the number 123, but the API wants text here; send it as a string: "123"']
+
+
+def test_yaml_null_where_text_is_wanted_keeps_the_yaml_advice() -> None:
+    problems = lint_diagnostics("  orderDate: 2024-01-01\n  existingAccountNumber: A1\n  description: null\n")
+    assert [(d.code, d.message) for d in problems] == [
+        ("Y020", "`description`: YAML reads the unquoted `null` as null, but the API wants text here; "
+                 "quote it: 'null'")]
+
+
 def test_order_description_is_known_and_capped() -> None:
     assert lint_text("  orderDate: 2024-01-01\n  existingAccountNumber: A1\n  description: ok\n") == []
     long = "x" * 501
@@ -155,7 +213,11 @@ JUDGED_INVALID = {
     "ex36_create_OLI",  # not an order body
     "ex48_create_OLI",  # not an order body
     "ex49_create_OLI",  # not an order body
-    "ex55_create_CreateSubscription-RemoveProduct-AddProduct",  # numbers written as strings
+}
+# Bodies whose only fault is numbers written as text (`billCycleDay: "0"`, `period: "1"`): the
+# API reads the numbers, so they lint with S011 warnings and no error.
+NUMBERS_AS_TEXT = {
+    "ex55_create_CreateSubscription-RemoveProduct-AddProduct",
 }
 
 
@@ -163,27 +225,38 @@ JUDGED_INVALID = {
 def test_reference_bodies_lint_as_judged() -> None:
     filled = [(name, operation, body) for name, operation, body in _reference_bodies()
               if not any(mark in json.dumps(body) for mark in ("$", "{{"))]  # unfilled placeholders
-    assert _misjudged(filled, JUDGED_INVALID) == []
+    assert _misjudged(filled, JUDGED_INVALID, NUMBERS_AS_TEXT) == []
 
 
-def _misjudged(bodies: list[tuple[str, str, dict]], judged_invalid: set[str]) -> list[tuple[str, list[str]]]:
-    """Bodies whose lint verdict (clean or not) differs from the judgement written above."""
+def _verdict(problems: list) -> str:
+    if any(d.severity.value == "error" for d in problems):
+        return "invalid"
+    return "numbers as text" if problems and {d.code for d in problems} == {"S011"} else (
+        "clean" if not problems else "other warnings")
+
+
+def _misjudged(bodies: list[tuple[str, str, dict]], judged_invalid: set[str],
+               numbers_as_text: set[str]) -> list[tuple[str, str, list[str]]]:
+    """Bodies whose lint verdict (clean, numbers as text, invalid) differs from the judgement above."""
     unexpected = []
     for name, endpoint, body in bodies:
         loaded = load_bytes(json.dumps(body, indent=2).encode(), f"{name}.json")
         parsed, _ = spec.parse(loaded.documents[0], endpoint)
         request, _ = expand.expand(parsed)
         problems = validate(request, ENDPOINTS[endpoint])
-        if bool(problems) != (name in judged_invalid):
-            unexpected.append((name, [d.message for d in problems][:3]))
+        judged = "invalid" if name in judged_invalid else "numbers as text" if name in numbers_as_text else "clean"
+        if _verdict(problems) != judged:
+            unexpected.append((name, _verdict(problems), [f"{d.code} {d.message}" for d in problems][:3]))
     return unexpected
 
 
-PUBLIC_JUDGED_INVALID = {
+PUBLIC_NUMBERS_AS_TEXT = {
     "zdevtut_4",  # integers sent as text (`period: "1"`)
     "zdocs_18",  # `upToPeriods: "3"` as text
     "zagent_1",  # `suspendPeriods: "3"` as text
-    "zagent_3",  # `suspendPeriods` as text, `extendsTerm` inside suspend
+}
+PUBLIC_JUDGED_INVALID = {
+    "zagent_3",  # `extendsTerm` inside suspend (and `suspendPeriods` as text)
     "zagent_5",  # `chargeUpdates[].chargeId` is not an Orders field
     "zagent_6",  # legacy ChangePlan fields, `newProductRatePlan` missing
     "zagent_7",  # legacy term fields on termsAndConditions
@@ -218,4 +291,4 @@ def _public_bodies() -> list[tuple[str, str, dict]]:
 def test_public_bodies_lint_as_judged() -> None:
     bodies = _public_bodies()
     assert len(bodies) >= 60
-    assert _misjudged(bodies, PUBLIC_JUDGED_INVALID) == []
+    assert _misjudged(bodies, PUBLIC_JUDGED_INVALID, PUBLIC_NUMBERS_AS_TEXT) == []

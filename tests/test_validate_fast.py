@@ -8,6 +8,7 @@ import copy
 import json
 import random
 import sys
+from unittest import mock
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,8 @@ from hypothesis import strategies as st
 
 from orderspec import pipeline
 from orderspec import validate as validate_module
-from orderspec.model import ENDPOINTS
+from orderspec.diagnostics import Location
+from orderspec.model import ENDPOINTS, OnePlace, Request
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO.parent / "shared" / "reference" / "examples"
@@ -77,6 +79,16 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
+def _at(value: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        value = value[key]
+    return value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+
+
 def _edit(value: Any, path: tuple[Any, ...], how: str, new: Any) -> Any:
     """A copy of the value with the node at path replaced, removed, or given an unknown key."""
     if not path:
@@ -102,7 +114,8 @@ scalars = st.one_of(
     st.sampled_from([Decimal("12.0"), Decimal("1E+2"), "2024-02-30", "2024-02-28", "01/02/2024",
                      "2024-01-01T00:00:00Z", "TERMED", "TERM", "EVERGREEN", "Month", "x__c", "a" * 300,
                      "CreateSubscription", "CreateSubscriptions", "RemoveProduct", "Suspend", {}, [],
-                     {"x": 1}, [{"type": "Resume"}], {"type": "CreateSubscription"}, "\ud800"]),
+                     {"x": 1}, [{"type": "Resume"}], {"type": "CreateSubscription"}, "\ud800",
+                     "4", "0", "-3", "7.50", "12.0", "100.00"]),  # numeric text (S011)
 )
 edits = st.lists(st.tuples(st.integers(0, 100_000), st.sampled_from(["replace", "replace", "remove", "extra"]),
                            scalars), min_size=1, max_size=5)
@@ -118,6 +131,34 @@ def test_pruned_walk_gives_jsonschemas_errors_on_edited_bodies(seed: int, change
         paths = _paths(body)
         body = _edit(body, paths[position % len(paths)], how, new)
     _assert_same_errors(body, schema_name)
+
+
+@settings(max_examples=120, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.integers(0, len(SEEDS) - 1), st.lists(st.integers(0, 100_000), min_size=1, max_size=4),
+       st.lists(st.tuples(st.integers(0, 100_000), st.sampled_from(["replace", "remove", "extra"]), scalars),
+                max_size=2),
+       st.sampled_from(sorted(ENDPOINTS)))
+def test_numbers_read_from_text_are_the_same_by_the_fast_path_and_the_plain_walk(
+        seed: int, as_text: list[int], changes: list[tuple[int, str, Any]], endpoint_name: str) -> None:
+    body = SEEDS[seed]
+    for position in as_text:  # numbers of the body written as text (`4` -> "4")
+        numbers = [path for path in _paths(body) if _is_number(_at(body, path))]
+        if numbers:
+            path = numbers[position % len(numbers)]
+            body = _edit(body, path, "replace", str(_at(body, path)))
+    for position, how, new in changes:
+        paths = _paths(body)
+        body = _edit(body, paths[position % len(paths)], how, new)
+    endpoint = ENDPOINTS[endpoint_name]
+    request = Request("b.json", 0, "preview" if endpoint.is_preview else "create", endpoint.is_async, body,
+                      OnePlace(Location("b.json", 1, 1)))
+    fast = validate_module.validate_request(request, endpoint)
+    with mock.patch.object(validate_module, "_fast_validator", lambda schema_name: None):
+        plain = validate_module.validate_request(request, endpoint)
+    assert [d.as_json() for d in fast.diagnostics] == [d.as_json() for d in plain.diagnostics]
+    assert fast.request.body == plain.request.body
+    assert fast.request.body_as_written is body
 
 
 @pytest.mark.parametrize("schema_name", SCHEMAS)

@@ -1,4 +1,5 @@
-"""Charge overrides: one charge model per pricing block, and tiers that make a price table."""
+"""Charge overrides: one charge model per pricing block, tiers that make a price table, and a
+quantity the table prices."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from orderspec.diagnostics import Pointer
 
 # Keys of a `pricing` block that are not a charge model of their own.
 NOT_A_MODEL = frozenset({"chargeModelData"})
-# In these models the last tier ends too: units above it are billed at the overage price.
+# In these models the last tier must end: units above it are billed at the overage price.
 CLOSED_LAST_TIER = frozenset({"usageTieredWithOverage"})
 
 
@@ -22,9 +23,13 @@ def check(ctx: Context) -> None:
                        f"this pricing block sets both `{models[0]}` and `{extra}`; a charge has one "
                        "charge model: keep the one that matches the product rate plan charge", key=True)
         for model in models:
-            tiers = as_dict(pricing[model]).get("tiers")
+            block = as_dict(pricing[model])
+            tiers = block.get("tiers")
             if isinstance(tiers, list) and tiers:
-                _tiers(ctx, here + (model, "tiers"), tiers, open_ended=model not in CLOSED_LAST_TIER)
+                overage = model in CLOSED_LAST_TIER
+                _tiers(ctx, here + (model, "tiers"), tiers, last_must_end=overage)
+                if not overage:
+                    _quantity_in_table(ctx, here + (model,), block.get("quantity"), tiers)
 
 
 def _pricing_blocks(value: Any, pointer: Pointer) -> Iterator[tuple[Pointer, dict[str, Any]]]:
@@ -45,7 +50,9 @@ def _number(value: Any) -> Decimal | None:
     return Decimal(str(value)) if is_number(value) else None
 
 
-def _tiers(ctx: Context, here: Pointer, tiers: list[Any], *, open_ended: bool) -> None:
+def _tiers(ctx: Context, here: Pointer, tiers: list[Any], *, last_must_end: bool) -> None:
+    # The last tier may end (the tables in Zuora's pricing docs end theirs, a volume table at 100
+    # units); a quantity above its end is R043's business. With overage pricing it must end.
     last = len(tiers) - 1
     previous_end: Decimal | None = None
     for index, raw in enumerate(tiers):
@@ -66,14 +73,10 @@ def _tiers(ctx: Context, here: Pointer, tiers: list[Any], *, open_ended: bool) -
         if index < last and "endingUnit" not in tier:
             ctx.report(where, "R041",
                        f"tier {index + 1} has no `endingUnit`; only the last tier is open-ended")
-        if index == last and not open_ended and "endingUnit" not in tier:
+        if index == last and last_must_end and "endingUnit" not in tier:
             ctx.report(where, "R041",
                        f"the last tier ({index + 1}) needs an `endingUnit`: with overage pricing, "
                        "units above it are billed at the overage price")
-        if index == last and open_ended and tier.get("endingUnit") is not None and last > 0:
-            ctx.report(where + ("endingUnit",), "R041",
-                       f"the last tier ({index + 1}) has an `endingUnit`; leave it out so the last tier "
-                       "takes every unit above its start", key=True)
         if previous_end is not None and start is not None:
             if start < previous_end:
                 ctx.report(where + ("startingUnit",), "R041",
@@ -84,3 +87,15 @@ def _tiers(ctx: Context, here: Pointer, tiers: list[Any], *, open_ended: bool) -
                            f"tier {index + 1} starts at {start} but tier {index} ends at {previous_end}; "
                            f"units between them would have no price (start it at {previous_end + 1})")
         previous_end = end
+
+
+def _quantity_in_table(ctx: Context, here: Pointer, quantity: Any, tiers: list[Any]) -> None:
+    """R043: a quantity above the end of a bounded last tier, which the table gives no price."""
+    amount, last = _number(quantity), tiers[-1]
+    end = _number(last.get("endingUnit")) if isinstance(last, dict) else None
+    if amount is None or end is None or amount <= end:
+        return
+    ctx.report(here + ("quantity",), "R043",
+               f"the quantity {amount} is above the end of the last tier (tier {len(tiers)} ends at {end}): "
+               f"the tiers give the units above {end} no price; raise that tier's `endingUnit` (or leave "
+               "it out) or lower the quantity")

@@ -17,7 +17,7 @@ from orderspec.diagnostics import Diagnostic, Severity
 from orderspec.emulator.state import Store
 from orderspec.load import load_text
 from orderspec.model import Endpoint, Request
-from orderspec.validate import validate
+from orderspec.validate import validate_request
 
 # Resource part of the codes this emulator answers with, per endpoint.
 RESOURCE = {"create": "587302", "preview": "587402", "async-create": "587312", "async-preview": "587412"}
@@ -44,8 +44,9 @@ def reason(endpoint: Endpoint, category: int, message: str) -> dict[str, Any]:
 
 def check_body(text: str, endpoint: Endpoint,
                config: Config | None = None) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """The parsed body (numbers exact) and the reasons it would be refused (empty when fine),
-    judged with `orderspec lint`'s configuration: its codes, severities, limits and loader caps."""
+    """The body as the API reads it (numbers exact; numeric text where it takes a number read as
+    the number) and the reasons it would be refused (empty when fine), judged with `orderspec
+    lint`'s configuration: its codes, severities, limits and loader caps."""
     config = config or Config()
     loaded = load_text(text, "request.json", json_mode=True, limits=config.loader)
     errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
@@ -55,7 +56,9 @@ def check_body(text: str, endpoint: Endpoint,
     document = loaded.documents[0]
     request = Request("request.json", 0, "preview" if endpoint.is_preview else "create", endpoint.is_async,
                       document.value, document.source)
-    diagnostics = list(validate(request, endpoint))
+    validated = validate_request(request, endpoint)
+    request = validated.request  # numbers sent as text are read as numbers, as Zuora does
+    diagnostics = list(validated.diagnostics)
     try:
         from orderspec.check import check_request
     except ImportError:  # the check stage is optional for the emulator
@@ -64,7 +67,7 @@ def check_body(text: str, endpoint: Endpoint,
         diagnostics.extend(check_request(request, endpoint, config))
     problems = [d for d in config.apply(diagnostics) if d.severity is Severity.ERROR]
     reasons = [reason(endpoint, _category(d), f"{d.pointer or '/'}: {d.message}") for d in problems]
-    return document.value, reasons
+    return request.body, reasons
 
 
 def _subscriptions(body: dict[str, Any]) -> list[dict[str, Any]]:

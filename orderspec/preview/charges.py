@@ -8,7 +8,8 @@ Tiers: tier i covers the units above the previous tier's `endingUnit` (0 for the
 its own `endingUnit` (no `endingUnit`: unbounded). Tiered pricing charges each tier for the units
 that fall in it (a FlatFee tier charges its price once when any unit falls in it); volume pricing
 charges every unit at the price of the one tier the whole quantity falls in (a FlatFee tier: its
-price once).
+price once). A quantity above the end of a bounded last tier has no price in the table (R043): not
+computable, never priced by the tiers it passed.
 """
 
 from __future__ import annotations
@@ -134,7 +135,15 @@ def _upper(tier: Tier) -> Decimal | None:
     return tier.ending
 
 
+def _beyond_the_last_tier(quantity: Decimal, tiers: tuple[Tier, ...]) -> None:
+    last = tiers[-1] if tiers else None
+    if last is not None and last.ending is not None and quantity > last.ending:
+        raise NotComputable(f"the quantity {quantity} is above the end of the last price tier (tier {last.tier} "
+                            f"ends at {last.ending}): the tiers give the units above it no price")
+
+
 def tiered_amount(quantity: Decimal, tiers: tuple[Tier, ...]) -> Decimal:
+    _beyond_the_last_tier(quantity, tiers)
     total = Decimal(0)
     lower = Decimal(0)
     for tier in tiers:
@@ -149,11 +158,12 @@ def tiered_amount(quantity: Decimal, tiers: tuple[Tier, ...]) -> Decimal:
 
 
 def volume_amount(quantity: Decimal, tiers: tuple[Tier, ...]) -> Decimal:
+    _beyond_the_last_tier(quantity, tiers)
     for tier in tiers:
         upper = _upper(tier)
         if upper is None or quantity <= upper:
             return tier.price if tier.flat else tier.price * quantity
-    raise NotComputable(f"quantity {quantity} is above the last tier's endingUnit")
+    raise NotComputable("no price tiers")
 
 
 def _tiers(raw: Any) -> tuple[Tier, ...]:
