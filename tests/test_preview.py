@@ -569,3 +569,21 @@ def test_prorate_by_month_first_when_the_charge_says_so(tmp_path: Path) -> None:
     assert amounts(plan) == [("2024-01-01", "2024-03-14", D("73.55"))]
     assert not [d for d in plan.diagnostics if d.code == "P004"]
     assert "2 month(s) + 14/31 days of 3 months" in plan_text(plan)
+
+
+def test_preview_command_takes_several_specs_and_names_each_spec() -> None:
+    from click.testing import CliRunner
+
+    from orderspec.cli import cli
+
+    specs = [str(EXAMPLES / "preview-flat-fee-monthly.order.yaml"), str(EXAMPLES / "preview-volume-annual.order.yaml")]
+    result = CliRunner().invoke(cli, ["preview", "--json", *specs])
+    assert result.exit_code == 0, result.output
+    # the same key as `preview --remote --json`: the spec's path
+    assert [sorted(entry) for entry in json.loads(result.stdout)] == [["response", "spec"]] * 2
+    assert [entry["spec"] for entry in json.loads(result.stdout)] == specs
+    text = CliRunner().invoke(cli, ["preview", *specs])
+    assert text.exit_code == 0, text.output
+    assert [line.split(" (")[0] for line in text.stdout.splitlines() if line.startswith("Offline preview of")] == [
+        f"Offline preview of {spec}" for spec in specs]
+    assert "SPECS..." in CliRunner().invoke(cli, ["preview", "--help"]).stdout
