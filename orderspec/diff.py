@@ -166,13 +166,41 @@ def _git(args: list[str], cwd: str) -> bytes:
     return done.stdout
 
 
+def _check_revision(revision: str, cwd: str) -> None:
+    """A DiffError that says what to do when `revision` names no commit (git's own words on a
+    failed `rev-parse --verify --quiet` are nothing: a command line and an exit status)."""
+    try:
+        _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"], cwd)
+        return
+    except DiffError:
+        pass
+    hints = []
+    remote, slash, branch = revision.partition("/")
+    if slash and branch and remote in _git(["remote"], cwd).decode().split():
+        hints.append(f"if the branch exists on {remote}, fetch it first: `git fetch {remote} {branch}`")
+    if _git(["rev-parse", "--is-shallow-repository"], cwd).strip() == b"true":
+        hints.append("this clone is shallow: `git fetch --unshallow` (or `fetch-depth: 0` in actions/checkout) "
+                     "brings the history")
+    hints.append("`git branch -a`, `git tag` and `git log --oneline` list the names there are")
+    raise DiffError(f"unknown revision '{revision}': no commit of this repository has that name; "
+                    + "; ".join(hints))
+
+
+def _repository_root(cwd: str) -> str:
+    try:
+        return _git(["rev-parse", "--show-toplevel"], cwd).decode().strip()
+    except DiffError:
+        raise DiffError(f"--git compares revisions of a git repository, and {cwd} is not in one: run "
+                        "orderspec diff inside the repository (or compare two files or directories)") from None
+
+
 def export_revision(revision: str, paths: list[str], destination: str, limits: Limits = Limits()) -> list[str]:
     """Write the files below `paths` (relative to the working directory) as they are at `revision`
     into `destination`, keeping their paths relative to the repository root. Returns the paths
     to read there."""
     cwd = os.getcwd()
     prefix = _git(["rev-parse", "--show-prefix"], cwd).decode().strip()
-    _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], cwd)
+    _check_revision(revision, cwd)
     in_repo = [os.path.normpath(os.path.join(prefix, p)).replace(os.sep, "/") for p in paths]
     in_repo = ["." if p in ("", ".") else p for p in in_repo]
     listing = _git(["ls-tree", "-r", "-z", "--full-tree", "-l", revision, "--", *in_repo], cwd)
@@ -219,7 +247,7 @@ def diff_git(revisions: tuple[str, ...], paths: list[str], bill_cycle_day: int |
     working tree's for both sides; only files below `paths` are read at a revision."""
     cwd = os.getcwd()
     limits = options.limits if options is not None else Limits()
-    root = _git(["rev-parse", "--show-toplevel"], cwd).decode().strip()
+    root = _repository_root(cwd)
     with tempfile.TemporaryDirectory(prefix="orderspec-diff-") as temp:
         old_root = os.path.join(temp, "old")
         old = snapshot(_existing(export_revision(revisions[0], paths, old_root, limits)), old_root, bill_cycle_day,
