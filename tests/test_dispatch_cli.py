@@ -291,3 +291,19 @@ def test_remote_preview_refuses_the_offline_bill_cycle_day(tmp_path):
     folder = copy_specs(tmp_path, "preview.order.yaml")
     result = run(None, "preview", str(folder), "--remote", "--bill-cycle-day", "5", "--base-url", "http://127.0.0.1:9")
     assert result.exit_code == 2 and "--bill-cycle-day" in result.output
+
+
+def test_the_new_customer_example_is_previewed_remotely_and_offline():
+    from pathlib import Path
+
+    from orderspec.preview_tables import preview_part
+
+    spec = str(Path(__file__).resolve().parents[1] / "examples" / "new-customer-subscription.order.yaml")
+    with emulator() as server:
+        remote = run(server, "preview", spec, "--remote", "--base-url", server.url, "--json", *FAST)
+    assert remote.exit_code == 0, remote.output
+    assert [entry["status"] for entry in json.loads(remote.stdout)] == ["previewed"]
+    # (the emulated tenant has no catalog prices: the example's price comes from examples/catalog.yaml)
+    (offline_result,) = _results(run(None, "preview", spec, "--json"))
+    # 5 seats at 5.00 from April 15, billed on the new account's day 1: April 15-30 is 16 of 30 days
+    assert preview_part(offline_result)["invoices"][0]["amountWithoutTax"] == Decimal("13.33")
