@@ -307,3 +307,14 @@ def test_the_new_customer_example_is_previewed_remotely_and_offline():
     (offline_result,) = _results(run(None, "preview", spec, "--json"))
     # 5 seats at 5.00 from April 15, billed on the new account's day 1: April 15-30 is 16 of 30 days
     assert preview_part(offline_result)["invoices"][0]["amountWithoutTax"] == Decimal("13.33")
+
+
+def test_a_preview_request_the_tenant_would_refuse_is_not_sent(tmp_path):
+    folder = copy_specs(tmp_path, "new-account-create.order.yaml")
+    with emulator() as server:
+        result = run(server, "preview", str(folder), "--thru", "2023-12-31", "--remote", "--base-url", server.url,
+                     *FAST)
+        assert server.requests == []
+    assert result.exit_code == 1
+    assert "R010" in result.stderr and "before the order date" in result.stderr
+    assert "in the preview request(s) made from the specs: nothing previewed" in result.stderr

@@ -103,6 +103,7 @@ def test_an_evergreen_create_spec_needs_a_window() -> None:
     (create,) = requests_of(ROOT / "tests" / "fixtures" / "dispatch" / "new-account-create.order.yaml")
     action = create.body["subscriptions"][0]["orderActions"][0]
     action["createSubscription"]["terms"] = {"initialTerm": {"termType": "EVERGREEN"}}
-    with pytest.raises(NeedsWindow, match="EVERGREEN"):
-        preview_request(create, None)
+    for no_end in (None, Window("TermEnd")):
+        with pytest.raises(NeedsWindow, match="EVERGREEN"):
+            preview_request(create, no_end)
     assert preview_request(create, Window("NumberOfPeriods", periods=1)).operation == "preview"

@@ -118,7 +118,7 @@ def preview_request(request: Request, window: Window | None) -> Request:
     """The preview request `preview --remote` sends for a spec's request."""
     if request.operation == "preview":
         return request if window is None else replace(request, body=with_window(request.body, window))
-    if window is None and evergreen(request.body):
+    if (window is None or window.kind == "TermEnd") and evergreen(request.body):
         raise NeedsWindow(f"{request.name}: creates an EVERGREEN subscription, which has no term end to "
                           "preview to; give --thru DATE or --periods N")
     # A spec's own Idempotency-Key is the create's; the preview gets one derived from its own body.
