@@ -587,3 +587,26 @@ def test_preview_command_takes_several_specs_and_names_each_spec() -> None:
     assert [line.split(" (")[0] for line in text.stdout.splitlines() if line.startswith("Offline preview of")] == [
         f"Offline preview of {spec}" for spec in specs]
     assert "SPECS..." in CliRunner().invoke(cli, ["preview", "--help"]).stdout
+
+
+def test_a_previews_account_info_gives_the_bill_cycle_day_and_currency() -> None:
+    """previewAccountInfo is to a preview what newAccount is to a create (preview --remote sends one
+    for the other): its billCycleDay bills DefaultFromCustomer charges, its currency the metrics."""
+    from orderspec.diagnostics import Location
+    from orderspec.model import OnePlace
+
+    body = json.loads((ROOT / "tests" / "fixtures" / "render" / "new-customer-subscription.json").read_text())
+    account = body.pop("newAccount")
+    body["previewAccountInfo"] = {"currency": "EUR", "billCycleDay": 15}
+    body["previewOptions"] = {"previewThruType": "NumberOfPeriods", "previewNumberOfPeriods": 2}
+    charge = body["subscriptions"][0]["orderActions"][0]["createSubscription"]["subscribeToRatePlans"][0][
+        "chargeOverrides"][0]
+    charge["pricing"]["recurringPerUnit"]["listPrice"] = 6
+    charge["billing"] = {"billingPeriod": "Month"}
+    assert account["billCycleDay"] == 1
+    request = Request("p.json", 0, "preview", False, body, OnePlace(Location("p.json", 1, 1)))
+    result = build_plan(request).result["previewResult"]
+    # 5 x 6.00 from April 15 on the 15th: two whole periods
+    assert [(i["targetDate"], i["amountWithoutTax"]) for i in result["invoices"]] == [
+        ("2024-04-15", D("30.00")), ("2024-05-15", D("30.00"))]
+    assert result["orderDeltaMetrics"]["orderDeltaMrr"][0]["currency"] == "EUR"
