@@ -319,38 +319,44 @@ def _tuning(options: dict[str, Any]) -> Tuning:
 
 
 @cli.command()
-@click.argument("spec", type=click.Path())
+@click.argument("specs", nargs=-1, required=True, type=click.Path())
 @click.option("--remote", is_flag=True, help="Ask the API (or the emulator) for the preview.")
-@click.option("--thru", metavar="DATE", help="Offline: preview through this date (instead of previewOptions).")
-@click.option("--periods", type=click.IntRange(min=1, max=1000), help="Offline: preview N billing periods.")
-@click.option("--term-end", is_flag=True, help="Offline: preview to the end of the term.")
+@click.option("--thru", metavar="DATE", help="Preview through this date (instead of previewOptions).")
+@click.option("--periods", type=click.IntRange(min=1, max=1000), help="Preview N billing periods.")
+@click.option("--term-end", is_flag=True, help="Preview to the end of the term (the default for create specs).")
 @click.option("--bill-cycle-day", type=click.IntRange(min=1, max=31),
               help="Offline: the customer account's bill cycle day, for charges that bill on it.")
+@click.option("--include", multiple=True, metavar="GLOB",
+              help="File name pattern to find in directories (repeatable; as for lint).")
 @_config_option
 @_expand_options_with("--catalog-env")
 @_dispatch_options
-def preview(spec: str, remote: bool, thru: str | None, periods: int | None, term_end: bool,
-            bill_cycle_day: int | None, config_path: str | None, values_files: tuple[str, ...],
-            sets: tuple[str, ...], catalog: str | None, catalog_env: str | None, template_dirs: tuple[str, ...],
-            **options: Any) -> None:
-    """Preview an order: offline by default (a plan of what it would bill, see docs/preview.md),
-    or --remote: charge metrics, invoice items and order delta metrics from the API, as tables.
+def preview(specs: tuple[str, ...], remote: bool, thru: str | None, periods: int | None, term_end: bool,
+            bill_cycle_day: int | None, include: tuple[str, ...], config_path: str | None,
+            values_files: tuple[str, ...], sets: tuple[str, ...], catalog: str | None, catalog_env: str | None,
+            template_dirs: tuple[str, ...], **options: Any) -> None:
+    """Preview the orders in SPECS (files or directories): offline by default (a plan of what
+    each would bill, see docs/preview.md), or --remote: charge metrics, invoice items and order
+    delta metrics from the API, as tables.
 
-    --env names the dispatch environment; --catalog-env the catalog environment."""
-    if remote and (thru or periods or term_end or bill_cycle_day):
-        raise click.UsageError("--thru, --periods, --term-end and --bill-cycle-day shape the offline "
-                               "preview; with --remote the spec's previewOptions decide")
-    window = None if remote else _preview_window(thru, periods, term_end)
+    Create specs are previewed as the same order (remotely: sent to the preview endpoint, with
+    previewOptions as the offline preview assumes them). --env names the dispatch environment;
+    --catalog-env the catalog environment."""
+    if remote and bill_cycle_day:
+        raise click.UsageError("--bill-cycle-day stands in for the customer account offline; with --remote "
+                               "the tenant's account (or the order's newAccount) decides")
+    window = _preview_window(thru, periods, term_end)
     lint_options = _pipeline_options(config_path, {"values_files": values_files, "sets": sets, "catalog": catalog,
-                                                   "catalog_env": catalog_env, "template_dirs": template_dirs})
+                                                   "catalog_env": catalog_env, "template_dirs": template_dirs},
+                                     include=include)
     if not remote:
         from orderspec.preview.command import preview_offline_command
 
-        sys.exit(preview_offline_command((spec,), bool(options["as_json"]), window, bill_cycle_day, lint_options))
+        sys.exit(preview_offline_command(specs, bool(options["as_json"]), window, bill_cycle_day, lint_options))
     from orderspec.dispatch import commands
 
-    sys.exit(commands.preview_remote(spec, options["env"], options["base_url"], bool(options["as_json"]),
-                                     _tuning(options), lint_options))
+    sys.exit(commands.preview_remote(specs, options["env"], options["base_url"], bool(options["as_json"]),
+                                     _tuning(options), lint_options, window))
 
 
 def _preview_window(thru: str | None, periods: int | None, term_end: bool) -> Any:

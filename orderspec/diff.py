@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import os
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,18 +19,17 @@ from typing import TYPE_CHECKING, Any, Iterator
 from orderspec.diagnostics import Severity
 from orderspec.files import write_atomically
 from orderspec.load import Limits
+from orderspec.revisions import RevisionError, export_revision, repository_root
 
 if TYPE_CHECKING:
     from orderspec.pipeline import Options
 
 MAX_VALUE_TEXT = 80
-# Files taken from a git revision: specs and what they read (catalog, values files, templates).
-EXPORTED_SUFFIXES = (".yaml", ".yml", ".json", ".j2")
 FIGURES = (("mrr", "MRR"), ("tcv", "TCV"), ("invoiced", "Invoiced"))
 
 
 class DiffError(Exception):
-    """Inputs that cannot be compared (missing paths, an unknown git revision)."""
+    """Inputs that cannot be compared (missing paths, files against directories)."""
 
 
 @dataclass
@@ -156,43 +154,6 @@ def _pointer_order(pointer: str) -> list[tuple[int, Any]]:
 
 # -- the two sides from files, directories or git -----------------------------------------------
 
-def _git(args: list[str], cwd: str) -> bytes:
-    try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False, timeout=60)
-    except (OSError, subprocess.TimeoutExpired) as problem:
-        raise DiffError(f"git {' '.join(args)}: {problem}") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise DiffError(f"git {' '.join(args)}: {message[-1] if message else 'failed'}")
-    return done.stdout
-
-
-def export_revision(revision: str, paths: list[str], destination: str, limits: Limits = Limits()) -> list[str]:
-    """Write the files below `paths` (relative to the working directory) as they are at `revision`
-    into `destination`, keeping their paths relative to the repository root. Returns the paths
-    to read there."""
-    cwd = os.getcwd()
-    prefix = _git(["rev-parse", "--show-prefix"], cwd).decode().strip()
-    _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], cwd)
-    in_repo = [os.path.normpath(os.path.join(prefix, p)).replace(os.sep, "/") for p in paths]
-    in_repo = ["." if p in ("", ".") else p for p in in_repo]
-    listing = _git(["ls-tree", "-r", "-z", "--full-tree", "-l", revision, "--", *in_repo], cwd)
-    for entry in filter(None, listing.decode("utf-8", "surrogateescape").split("\0")):
-        info, _, name = entry.partition("\t")
-        mode, kind, _, size = (info.split() + ["", "", "", ""])[:4]
-        if kind != "blob" or mode == "120000" or not name.endswith(EXPORTED_SUFFIXES):
-            continue  # only specs and what they read (catalog, values, templates); no links
-        if not size.isdigit() or int(size) > limits.max_file_bytes:
-            continue  # the loader would refuse it anyway; do not hold it in memory
-        if name.startswith("/") or ".." in name.split("/"):
-            continue  # git never lists such paths; refuse them anyway before writing
-        target = os.path.join(destination, *name.split("/"))
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "wb") as out:
-            out.write(_git(["show", f"{revision}:{name}"], cwd))
-    return [os.path.join(destination, *p.split("/")) if p != "." else destination for p in in_repo]
-
-
 def diff_paths(old: str, new: str, bill_cycle_day: int | None = None,
                options: Options | None = None) -> list[Change]:
     """Two spec files, or two directories."""
@@ -220,7 +181,7 @@ def diff_git(revisions: tuple[str, ...], paths: list[str], bill_cycle_day: int |
     working tree's for both sides; only files below `paths` are read at a revision."""
     cwd = os.getcwd()
     limits = options.limits if options is not None else Limits()
-    root = _git(["rev-parse", "--show-toplevel"], cwd).decode().strip()
+    root = repository_root(cwd)
     with tempfile.TemporaryDirectory(prefix="orderspec-diff-") as temp:
         old_root = os.path.join(temp, "old")
         old = snapshot(_existing(export_revision(revisions[0], paths, old_root, limits)), old_root, bill_cycle_day,
@@ -369,7 +330,7 @@ def run_command(paths: tuple[str, ...], revisions: tuple[str, ...], markdown: bo
             if len(paths) != 2:
                 raise DiffError("give OLD and NEW (two spec files or two directories), or --git REV [PATH...]")
             changes = diff_paths(paths[0], paths[1], bill_cycle_day, options)
-    except DiffError as problem:
+    except (DiffError, RevisionError) as problem:
         click.echo(f"orderspec: {problem}", err=True)
         return 2
     report = markdown_report(changes) if markdown else text_report(changes)

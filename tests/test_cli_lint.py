@@ -119,8 +119,9 @@ def test_bad_files_never_give_a_traceback(tmp_path: Path) -> None:
 
 
 def test_remote_preview_refuses_offline_only_options() -> None:
+    # (--thru, --periods and --term-end shape remote previews too: tests/test_dispatch_cli.py)
     spec = str(ROOT / "examples" / "preview-flat-fee-monthly.order.yaml")
-    result = CliRunner().invoke(cli, ["preview", "--remote", "--periods", "3", spec])
+    result = CliRunner().invoke(cli, ["preview", "--remote", "--bill-cycle-day", "3", spec])
     assert result.exit_code == 2 and "offline" in result.output
 
 

@@ -158,3 +158,40 @@ def test_orders_on_existing_subscriptions_are_marked_not_computed(tmp_path: Path
     assert change.status == "added" and change.new is not None and change.new.uncomputed == 2
     assert "* not all of it computed offline" in text_report([change])
     assert "`u.order.yaml` \\*" in markdown_report([change])
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_an_unknown_revision_is_named_with_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    shutil.copy(EXAMPLE, repo / "acme.order.yaml")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "first")
+    monkeypatch.chdir(repo)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["diff", "--git", "origin/main"])
+    assert result.exit_code == 2
+    assert "orderspec: unknown revision 'origin/main'" in result.stderr and "git log --oneline" in result.stderr
+    assert "rev-parse" not in result.output and "failed" not in result.output  # no git internals
+    _git(repo, "remote", "add", "origin", str(tmp_path / "elsewhere"))
+    result = runner.invoke(cli, ["diff", "--git", "HEAD", "--git", "origin/main"])
+    assert result.exit_code == 2 and "`git fetch origin main`" in result.stderr
+    # a shallow clone (as CI checks out) does not have the older commits
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "second")
+    _git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", "shallow")
+    monkeypatch.chdir(tmp_path / "shallow")
+    result = runner.invoke(cli, ["diff", "--git", "HEAD~1"])
+    assert result.exit_code == 2 and "unknown revision 'HEAD~1'" in result.stderr
+    assert "`git fetch --unshallow`" in result.stderr
+    # an option-like revision is a name, never a git option
+    result = runner.invoke(cli, ["diff", "--git=--output=x"])
+    assert result.exit_code == 2 and "unknown revision '--output=x'" in result.stderr
+    assert not (tmp_path / "shallow" / "x").exists()
+
+
+def test_git_outside_a_repository_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    result = CliRunner().invoke(cli, ["diff", "--git", "HEAD"])
+    assert result.exit_code == 2 and "is not in one" in result.stderr and "rev-parse" not in result.output

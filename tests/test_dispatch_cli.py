@@ -218,3 +218,103 @@ def test_ctrl_c_tells_how_to_resume(tmp_path, monkeypatch):
     with emulator() as server:
         result = run(server, "send", str(folder), "--base-url", server.url, "--yes", *FAST)
     assert result.exit_code == 130 and "run the same command again" in result.stderr
+
+
+# -- preview --remote takes what the offline preview takes (issue 10) --------------------------------
+
+def test_remote_preview_takes_several_specs(tmp_path):
+    folder = copy_specs(tmp_path, "preview.order.yaml", "async-preview.order.yaml")
+    with emulator() as server:
+        result = run(server, "preview", str(folder / "preview.order.yaml"), str(folder / "async-preview.order.yaml"),
+                     "--remote", "--base-url", server.url, "--json", *FAST)
+    assert result.exit_code == 0, result.output
+    assert [entry["spec"] for entry in json.loads(result.stdout)] == [
+        str(folder / "preview.order.yaml"), str(folder / "async-preview.order.yaml")]
+
+
+def _results(result):
+    assert result.exit_code == 0, result.output
+    return [entry["response"] for entry in json.loads(result.stdout, parse_float=Decimal)]
+
+
+def test_remote_preview_of_a_create_spec_agrees_with_the_offline_one(tmp_path):
+    """A create spec is previewed remotely as the preview of the same order: its newAccount's bill
+    cycle day (15) and currency reach the tenant as previewAccountInfo, to the end of the term."""
+    from orderspec.preview_tables import preview_part
+
+    folder = copy_specs(tmp_path, "new-account-create.order.yaml")
+    spec = str(folder / "new-account-create.order.yaml")
+    with emulator() as server:
+        remote = run(server, "preview", spec, "--remote", "--base-url", server.url, "--json", *FAST)
+        assert [r["path"] for r in server.requests if r["path"] != "/oauth/token"] == ["/v1/orders/preview"]
+        assert server.orders() == []
+    offline = run(None, "preview", spec, "--json")
+    (remote_result,), (offline_result,) = _results(remote), _results(offline)
+    assert preview_part(remote_result) == preview_part(offline_result)
+    invoices = preview_part(remote_result)["invoices"]
+    # 31.00 a month on the 15th from January 1: Jan 1-14 is 14 of the 31 days of Dec 15-Jan 14.
+    assert [(i["targetDate"], i["amountWithoutTax"]) for i in invoices[:2]] == [
+        ("2024-01-01", Decimal("14.00")), ("2024-01-15", Decimal("31.00"))]
+    assert len(invoices) == 13  # to the end of the term
+    assert preview_part(remote_result)["orderDeltaMetrics"]["orderDeltaMrr"][0]["currency"] == "EUR"
+
+
+def test_remote_preview_window_options_shape_create_and_preview_specs(tmp_path):
+    folder = copy_specs(tmp_path, "new-account-create.order.yaml", "preview.order.yaml")
+    with emulator() as server:
+        remote = run(server, "preview", str(folder), "--periods", "2", "--remote", "--base-url", server.url,
+                     "--json", *FAST)
+    offline = run(None, "preview", str(folder), "--periods", "2", "--json")
+    remote_results, offline_results = _results(remote), _results(offline)
+    # (the preview spec's charge bills as the emulated tenant's catalog says: offline has no catalog)
+    assert remote_results[0] == offline_results[0]
+    assert [len(r["previewResult"]["invoices"]) for r in remote_results] == [2, 2]
+
+
+def test_remote_preview_of_an_evergreen_create_spec_needs_a_window(tmp_path):
+    folder = copy_specs(tmp_path, "create.order.yaml")
+    spec = folder / "create.order.yaml"
+    text = spec.read_text().replace("{period: 12, periodType: Month, termType: TERMED, startDate: 2024-01-01}",
+                                    "{termType: EVERGREEN, startDate: 2024-01-01}")
+    spec.write_text("".join(line for line in text.splitlines(keepends=True) if "renewal" not in line))
+    with emulator() as server:
+        refused = run(server, "preview", str(spec), "--remote", "--base-url", server.url, *FAST)
+        assert server.requests == []
+        through = run(server, "preview", str(spec), "--remote", "--base-url", server.url, "--thru", "2024-03-31",
+                      "--json", *FAST)
+    assert refused.exit_code == 2 and "EVERGREEN" in refused.stderr and "--thru DATE or --periods N" in refused.stderr
+    (result,) = _results(through)
+    assert [i["targetDate"] for i in result["previewResult"]["invoices"]] == ["2024-01-01", "2024-02-01", "2024-03-01"]
+
+
+def test_remote_preview_refuses_the_offline_bill_cycle_day(tmp_path):
+    folder = copy_specs(tmp_path, "preview.order.yaml")
+    result = run(None, "preview", str(folder), "--remote", "--bill-cycle-day", "5", "--base-url", "http://127.0.0.1:9")
+    assert result.exit_code == 2 and "--bill-cycle-day" in result.output
+
+
+def test_the_new_customer_example_is_previewed_remotely_and_offline():
+    from pathlib import Path
+
+    from orderspec.preview_tables import preview_part
+
+    spec = str(Path(__file__).resolve().parents[1] / "examples" / "new-customer-subscription.order.yaml")
+    with emulator() as server:
+        remote = run(server, "preview", spec, "--remote", "--base-url", server.url, "--json", *FAST)
+    assert remote.exit_code == 0, remote.output
+    assert [entry["status"] for entry in json.loads(remote.stdout)] == ["previewed"]
+    # (the emulated tenant has no catalog prices: the example's price comes from examples/catalog.yaml)
+    (offline_result,) = _results(run(None, "preview", spec, "--json"))
+    # 5 seats at 5.00 from April 15, billed on the new account's day 1: April 15-30 is 16 of 30 days
+    assert preview_part(offline_result)["invoices"][0]["amountWithoutTax"] == Decimal("13.33")
+
+
+def test_a_preview_request_the_tenant_would_refuse_is_not_sent(tmp_path):
+    folder = copy_specs(tmp_path, "new-account-create.order.yaml")
+    with emulator() as server:
+        result = run(server, "preview", str(folder), "--thru", "2023-12-31", "--remote", "--base-url", server.url,
+                     *FAST)
+        assert server.requests == []
+    assert result.exit_code == 1
+    assert "R010" in result.stderr and "before the order date" in result.stderr
+    assert "in the preview request(s) made from the specs: nothing previewed" in result.stderr

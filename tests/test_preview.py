@@ -610,3 +610,44 @@ def test_prorate_by_month_first_when_the_charge_says_so(tmp_path: Path) -> None:
     assert amounts(plan) == [("2024-01-01", "2024-03-14", D("73.55"))]
     assert not [d for d in plan.diagnostics if d.code == "P004"]
     assert "2 month(s) + 14/31 days of 3 months" in plan_text(plan)
+
+
+def test_preview_command_takes_several_specs_and_names_each_spec() -> None:
+    from click.testing import CliRunner
+
+    from orderspec.cli import cli
+
+    specs = [str(EXAMPLES / "preview-flat-fee-monthly.order.yaml"), str(EXAMPLES / "preview-volume-annual.order.yaml")]
+    result = CliRunner().invoke(cli, ["preview", "--json", *specs])
+    assert result.exit_code == 0, result.output
+    # the same key as `preview --remote --json`: the spec's path
+    assert [sorted(entry) for entry in json.loads(result.stdout)] == [["response", "spec"]] * 2
+    assert [entry["spec"] for entry in json.loads(result.stdout)] == specs
+    text = CliRunner().invoke(cli, ["preview", *specs])
+    assert text.exit_code == 0, text.output
+    assert [line.split(" (")[0] for line in text.stdout.splitlines() if line.startswith("Offline preview of")] == [
+        f"Offline preview of {spec}" for spec in specs]
+    assert "SPECS..." in CliRunner().invoke(cli, ["preview", "--help"]).stdout
+
+
+def test_a_previews_account_info_gives_the_bill_cycle_day_and_currency() -> None:
+    """previewAccountInfo is to a preview what newAccount is to a create (preview --remote sends one
+    for the other): its billCycleDay bills DefaultFromCustomer charges, its currency the metrics."""
+    from orderspec.diagnostics import Location
+    from orderspec.model import OnePlace
+
+    body = json.loads((ROOT / "tests" / "fixtures" / "render" / "new-customer-subscription.json").read_text())
+    account = body.pop("newAccount")
+    body["previewAccountInfo"] = {"currency": "EUR", "billCycleDay": 15}
+    body["previewOptions"] = {"previewThruType": "NumberOfPeriods", "previewNumberOfPeriods": 2}
+    charge = body["subscriptions"][0]["orderActions"][0]["createSubscription"]["subscribeToRatePlans"][0][
+        "chargeOverrides"][0]
+    charge["pricing"]["recurringPerUnit"]["listPrice"] = 6
+    charge["billing"] = {"billingPeriod": "Month"}
+    assert account["billCycleDay"] == 1
+    request = Request("p.json", 0, "preview", False, body, OnePlace(Location("p.json", 1, 1)))
+    result = build_plan(request).result["previewResult"]
+    # 5 x 6.00 from April 15 on the 15th: two whole periods
+    assert [(i["targetDate"], i["amountWithoutTax"]) for i in result["invoices"]] == [
+        ("2024-04-15", D("30.00")), ("2024-05-15", D("30.00"))]
+    assert result["orderDeltaMetrics"]["orderDeltaMrr"][0]["currency"] == "EUR"

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from orderspec.config import Config
     from orderspec.dispatch import Environment, SendSettings, ZuoraClient
     from orderspec.pipeline import Options
+    from orderspec.preview.engine import Window
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report an interrupted command
 
@@ -105,19 +106,17 @@ def _show_reasons(outcome: Any) -> None:
         click.echo(f"  {reason.text()}")
 
 
-def preview_remote(spec: str, env: str | None, base_url: str | None, as_json: bool, tuning: Tuning,
-                   options: Options | None = None) -> int:
+def preview_remote(specs: tuple[str, ...], env: str | None, base_url: str | None, as_json: bool, tuning: Tuning,
+                   options: Options | None = None, window: Window | None = None) -> int:
+    """Preview specs on the tenant: preview specs as written, create specs as the preview of the
+    same order (see orderspec.preview.remote); `window` is --thru/--periods/--term-end."""
     from orderspec.dispatch import Dispatcher
+    from orderspec.preview.remote import prepare_previews
     from orderspec.preview_tables import format_preview
 
-    status, items = _prepare((spec,), options)
+    status, requests = prepare_previews(specs, options, window)
     if status:
         return status
-    not_previews = [i.rendered.name for i in items if i.operation != "preview"]
-    if not_previews:
-        say(f"{', '.join(not_previews)}: not a preview spec; `orderspec preview` needs `operation: preview` "
-               "(create specs go through `orderspec send`)")
-        return EXIT_USAGE
     environment = _environment(env, base_url)
     client = _connect(environment, tuning) if environment else None
     if client is None:
@@ -126,13 +125,13 @@ def preview_remote(spec: str, env: str | None, base_url: str | None, as_json: bo
     results = []
     with client:
         dispatcher = Dispatcher(client, _settings(tuning))
-        for item in items:
-            outcome = dispatcher.preview(item.rendered)
+        for rendered in requests:
+            outcome = dispatcher.preview(rendered)
             failed = failed or not outcome.ok
             results.append(outcome)
             if as_json:
                 continue
-            click.echo(f"== {outcome.name} ({item.rendered.endpoint.method} {item.rendered.target})")
+            click.echo(f"== {outcome.name} ({rendered.endpoint.method} {rendered.target})")
             if outcome.ok:
                 click.echo(format_preview(outcome.payload))
             else:

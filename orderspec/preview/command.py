@@ -1,5 +1,7 @@
 """`orderspec preview` without --remote: lint the specs, then print each order's offline plan.
 
+`--json` prints `[{"spec": PATH, "response": ...}]`, the same keys as `preview --remote --json`.
+
 Exit status: 0 previewed (figures that cannot be computed offline are reported as P001 warnings),
 1 the specs have errors (nothing is previewed), 2 usage error.
 """
@@ -18,7 +20,6 @@ from orderspec.preview.text import plan_text
 
 if TYPE_CHECKING:
     from orderspec.pipeline import Options
-
 
 
 def window_option(thru: str | None, periods: int | None, term_end: bool) -> Window | None:
@@ -57,7 +58,7 @@ def preview_offline_command(paths: tuple[str, ...], as_json: bool, window: Windo
             if diagnostic.severity is not Severity.INFO or not as_json:
                 click.echo(diagnostic.text(), err=True)
         if as_json:
-            previews.append({"name": request.name, "response": plan.result})
+            previews.append({"spec": request.name, "response": plan.result})
             continue
         click.echo(plan_text(plan))
         click.echo(format_preview(plan.result))

@@ -516,8 +516,7 @@ class _Builder:
                 return day
             raise NotComputable("billCycleType SpecificDayofMonth needs billCycleDay 1..31")
         if kind == "DefaultFromCustomer":
-            account = as_dict(self.body.get("newAccount"))
-            day = account.get("billCycleDay", self.account_bill_cycle_day)
+            day = _account(self.body).get("billCycleDay", self.account_bill_cycle_day)
             if isinstance(day, int) and 1 <= day <= 31:
                 return day
             raise NotComputable("the bill cycle day comes from the customer account, which is not in the order; "
@@ -614,6 +613,11 @@ class _Builder:
         line.tcv = money(sum((i.amount for i in line.term_items), Decimal(0))) if known_term else None
 
 
+def _account(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The new customer account a create order opens, or the one a preview describes."""
+    return as_dict(body.get("newAccount")) or as_dict(body.get("previewAccountInfo"))
+
+
 def _charge_ids(charge: ChargeLine) -> dict[str, Any]:
     """The ids the API names a charge by in a preview result, those the order gave."""
     ids: dict[str, Any] = {}
@@ -638,8 +642,7 @@ def _api_result(builder: _Builder, subscriptions: list[SubscriptionPlan], tax_in
     if not isinstance(wanted, list):
         wanted = list(PREVIEW_TYPES_MODELLED)
     excluded = {k for k in as_list(options.get("chargeTypeToExclude")) if isinstance(k, str)}
-    account = body.get("newAccount")
-    currency = account.get("currency") if isinstance(account, Mapping) else None
+    currency = _account(body).get("currency")
 
     def kept(charge: ChargeLine) -> bool:
         kind = charge.charge_type
