@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from typing import Any, Iterator
 
 import httpx
@@ -106,21 +107,24 @@ def read_job(orders_api: Any, job_id: str) -> tuple[Any, dict[str, Any]]:
     return zuora_sdk.GetAsyncOrderJobResponse.from_dict(without_result), payload
 
 
-def test_the_sdk_runs_an_async_create_to_the_end(orders_api: Any) -> None:
-    import time
+def finished_job(orders_api: Any, job_id: str) -> tuple[Any, dict[str, Any]]:
+    """Poll as a caller of the SDK would, until the job is no longer pending or processing."""
+    deadline = time.monotonic() + 10
+    while True:
+        job, payload = read_job(orders_api, job_id)
+        assert leftovers(job) == []
+        if job.status not in ("Pending", "Processing") or time.monotonic() > deadline:
+            return job, payload
+        time.sleep(0.02)
 
+
+def test_the_sdk_runs_an_async_create_to_the_end(orders_api: Any) -> None:
     request = zuora_sdk.CreateOrderAsyncRequest.from_dict(body("async-create.order.yaml"))
     started = orders_api.create_order_asynchronously(request, idempotency_key="sdk-async-1")
     assert isinstance(started, zuora_sdk.CreateOrderAsyncResponse)  # read only from a 202
     assert started.success is True and started.job_id
     assert leftovers(started) == []
-    deadline = time.monotonic() + 10
-    while True:
-        job, payload = read_job(orders_api, started.job_id)
-        assert leftovers(job) == []
-        if job.status not in ("Pending", "Processing") or time.monotonic() > deadline:
-            break
-        time.sleep(0.02)
+    job, payload = finished_job(orders_api, started.job_id)
     assert job.status == "Completed" and payload["result"]["jobType"] == "AsyncCreateOrder"
     result = zuora_sdk.GetAsyncCreateOrderJobResponse.from_dict(payload["result"])
     assert result.order_number and result.status
@@ -128,18 +132,11 @@ def test_the_sdk_runs_an_async_create_to_the_end(orders_api: Any) -> None:
 
 
 def test_the_sdk_runs_an_async_preview_to_the_end(orders_api: Any) -> None:
-    import time
-
     request = zuora_sdk.PreviewOrderAsyncRequest.from_dict(body("async-preview.order.yaml"))
     started = orders_api.preview_order_asynchronously(request)
     assert isinstance(started, zuora_sdk.PreviewOrderAsyncResponse)  # read only from a 202
     assert started.job_id and leftovers(started) == []
-    deadline = time.monotonic() + 10
-    while True:
-        job, payload = read_job(orders_api, started.job_id)
-        if job.status not in ("Pending", "Processing") or time.monotonic() > deadline:
-            break
-        time.sleep(0.02)
+    job, payload = finished_job(orders_api, started.job_id)
     assert job.status == "Completed" and payload["result"]["jobType"] == "AsyncPreviewOrder"
     result = zuora_sdk.GetAsyncPreviewOrderJobResponse.from_dict(payload["result"])
     assert result.charge_metrics and result.invoices
