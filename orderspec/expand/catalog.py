@@ -26,6 +26,18 @@ class CatalogError(LookupError):
 
 
 @dataclass(frozen=True)
+class Price:
+    """A charge's price in one currency: list price or tiers, or a discount's percentage or amount."""
+
+    currency: str | None
+    list_price: Decimal | None = None
+    # As the API writes them: tier, startingUnit, endingUnit, price (Decimal), priceFormat.
+    tiers: tuple[dict[str, Any], ...] = ()
+    discount_percentage: Decimal | None = None
+    discount_amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class Charge:
     name: str
     rate_plan: str
@@ -41,6 +53,20 @@ class Charge:
     # Price tiers of Tiered/Volume charges, as the API writes them: startingUnit, endingUnit,
     # price (Decimal), priceFormat (FlatFee | PerUnit).
     tiers: tuple[dict[str, Any], ...] = ()
+    # What a subscription takes from the catalog when the order does not override it, under the
+    # request's field names (see docs/templates.md): defaultQuantity, listPriceBase, billCycleType,
+    # billCycleDay, weeklyBillCycleDay, billingTiming, billingPeriodAlignment,
+    # specificBillingPeriod, triggerEvent, endDateCondition, upToPeriods, upToPeriodsType,
+    # applyDiscountTo, discountLevel, discountClass.
+    defaults: dict[str, Any] = field(default_factory=dict)
+    # Every currency the charge is priced in; `list_price`/`tiers`/`currency` are the first.
+    prices: tuple[Price, ...] = ()
+
+    def price(self, currency: str | None) -> Price | None:
+        """The price in `currency`; without one, the only price there is (None if there are several)."""
+        if currency is None:
+            return self.prices[0] if len(self.prices) == 1 else None
+        return next((p for p in self.prices if p.currency in (currency, None)), None)
 
 
 @dataclass(frozen=True)
@@ -90,6 +116,8 @@ class Catalog:
     default_environment: str
     _products: dict[str, _Entry] = field(default_factory=dict)
     _rate_plans: dict[str, _Entry] = field(default_factory=dict)
+    _plan_index: dict[str, dict[str, str]] = field(default_factory=dict)  # env -> id/number -> name
+    _charge_index: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
 
     # -- lookups --------------------------------------------------------------------------------
     def environment(self, env: str | None) -> str:
@@ -131,16 +159,71 @@ class Catalog:
             raise CatalogError(f"the catalog {self.path} has no {kind} `{name}`{did_you_mean(name, tuple(table))}")
         return entry
 
+    def find_rate_plan(self, key: str, env: str | None = None) -> RatePlan | None:
+        """The rate plan whose productRatePlanId or productRatePlanNumber in `env` is `key`, or None."""
+        chosen = self.environment(env)
+        index = self._plan_index.get(chosen)
+        if index is None:
+            index = {}
+            for entry in self._rate_plans.values():
+                for value in (entry.ids, entry.numbers):
+                    found = value if isinstance(value, str) else (value or {}).get(chosen)
+                    if found:
+                        index.setdefault(found, entry.name)
+            self._plan_index[chosen] = index
+        name = index.get(key)
+        return self.rate_plan(name, chosen) if name is not None else None
+
+    def find_charge(self, key: str, env: str | None = None) -> tuple[RatePlan, Charge] | None:
+        """The charge whose productRatePlanChargeId or productRatePlanChargeNumber in `env` is `key`,
+        with its rate plan; or None."""
+        chosen = self.environment(env)
+        index = self._charge_index.get(chosen)
+        if index is None:
+            index = {}
+            for plan_entry in self._rate_plans.values():
+                for entry in plan_entry.children.values():
+                    for value in (entry.ids, entry.numbers):
+                        found = value if isinstance(value, str) else (value or {}).get(chosen)
+                        if found:
+                            index.setdefault(found, (plan_entry.name, entry.name))
+            self._charge_index[chosen] = index
+        names = index.get(key)
+        if names is None:
+            return None
+        plan = self.rate_plan(names[0], chosen)
+        return plan, plan.charge(names[1])
+
     @staticmethod
     def _charge(entry: _Entry, plan: str, env: str) -> Charge:
         data = entry.data
         charge_id = _for_env(entry.ids, env, entry, "id")
         assert charge_id is not None
-        price = data.get("listPrice")
+        prices = tuple(_price(item) for item in data.get("prices") or ()) or (
+            (_price(data),) if any(data.get(k) is not None for k in _PRICE_FIELDS) else ())
+        first = prices[0] if prices else Price(data.get("currency"))
+        defaults = {key: data[key] for key in CHARGE_DEFAULT_FIELDS if data.get(key) is not None}
         return Charge(entry.name, plan, charge_id, _for_env(entry.numbers, env, entry, "number", optional=True),
-                      data.get("type"), data.get("model"), Decimal(price) if price is not None else None,
-                      data.get("billingPeriod"), data.get("currency"), data.get("uom"), entry.location,
-                      tuple(dict(tier) for tier in data.get("tiers") or ()))
+                      data.get("type"), data.get("model"), first.list_price,
+                      data.get("billingPeriod"), first.currency, data.get("uom"), entry.location,
+                      first.tiers, defaults, prices)
+
+
+def _number(value: Any) -> Decimal | None:
+    return Decimal(value) if isinstance(value, (int, Decimal, str)) and not isinstance(value, bool) else None
+
+
+def _price(data: dict[str, Any]) -> Price:
+    tiers = []
+    for index, tier in enumerate(data.get("tiers") or ()):
+        tier = dict(tier)
+        tier.setdefault("tier", index + 1)
+        for key in ("startingUnit", "endingUnit", "price"):
+            if tier.get(key) is not None:
+                tier[key] = _number(tier[key])
+        tiers.append(tier)
+    return Price(data.get("currency"), _number(data.get("listPrice")), tuple(tiers),
+                 _number(data.get("discountPercentage")), _number(data.get("discountAmount")))
 
 
 def _for_env(value: dict[str, str] | str | None, env: str, entry: _Entry, what: str,
@@ -158,8 +241,17 @@ def _for_env(value: dict[str, str] | str | None, env: str, entry: _Entry, what: 
 
 
 # -- reading the file -------------------------------------------------------------------------
-_CHARGE_FIELDS = ("id", "number", "type", "model", "listPrice", "billingPeriod", "currency", "uom", "tiers",
-                  "description")
+# What a subscription takes from a catalog charge when the order does not override it (besides
+# its price, type, model, billing period and unit of measure).
+CHARGE_DEFAULT_FIELDS = ("defaultQuantity", "listPriceBase", "billCycleType", "billCycleDay", "weeklyBillCycleDay",
+                         "billingTiming", "billingPeriodAlignment", "specificBillingPeriod", "triggerEvent",
+                         "endDateCondition", "upToPeriods", "upToPeriodsType", "applyDiscountTo", "discountLevel",
+                         "discountClass")
+_PRICE_FIELDS = ("currency", "listPrice", "tiers", "discountPercentage", "discountAmount")
+_CHARGE_FIELDS = ("id", "number", "type", "model", "billingPeriod", "uom", "description", "prices",
+                  *_PRICE_FIELDS, *CHARGE_DEFAULT_FIELDS)
+_NUMBER_FIELDS = ("listPrice", "defaultQuantity", "discountPercentage", "discountAmount")
+_INTEGER_FIELDS = ("billCycleDay", "specificBillingPeriod", "upToPeriods")
 _TIER_FIELDS = ("tier", "startingUnit", "endingUnit", "price", "priceFormat")
 _PLAN_FIELDS = ("id", "number", "charges", "description")
 _PRODUCT_FIELDS = ("id", "number", "ratePlans", "description")
@@ -248,17 +340,44 @@ class _Reader:
                     charge_pointer = plan_pointer + ("charges", charge_name)
                     if not self.fields(charge, charge_pointer, _CHARGE_FIELDS, "charge"):
                         continue
-                    price = charge.get("listPrice")
-                    if price is not None and (isinstance(price, bool) or not isinstance(price, (int, Decimal))):
-                        self.report(charge_pointer + ("listPrice",), "`listPrice` must be a number")
-                    self.tiers(charge.get("tiers"), charge_pointer + ("tiers",))
-                    for text_field in ("type", "model", "billingPeriod", "currency", "uom"):
-                        if text_field in charge and not isinstance(charge[text_field], str):
-                            self.report(charge_pointer + (text_field,), f"`{text_field}` must be text")
+                    self.charge_values(charge, charge_pointer)
                     charge_entry = self.entry(charge_name, charge, charge_pointer, environments)
                     charge_entry.parent = plan_name
                     plan_entry.children[charge_name] = charge_entry
         return catalog
+
+    def charge_values(self, charge: dict[str, Any], pointer: Pointer) -> None:
+        self.price_values(charge, pointer)
+        prices = charge.get("prices")
+        if prices is not None:
+            if not isinstance(prices, list) or not prices:
+                self.report(pointer + ("prices",), "`prices` is a list of {currency, listPrice, tiers, ...}, "
+                            "one per currency")
+            else:
+                for index, price in enumerate(prices):
+                    if self.fields(price, pointer + ("prices", index), _PRICE_FIELDS, "price"):
+                        self.price_values(price, pointer + ("prices", index))
+        quantity = charge.get("defaultQuantity")
+        if quantity is not None and (isinstance(quantity, bool) or not isinstance(quantity, (int, Decimal))):
+            self.report(pointer + ("defaultQuantity",), "`defaultQuantity` must be a number")
+        for key in _INTEGER_FIELDS:
+            value = charge.get(key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                self.report(pointer + (key,), f"`{key}` must be a whole number")
+        text_fields = ("type", "model", "billingPeriod", "uom", *(k for k in CHARGE_DEFAULT_FIELDS
+                                                                  if k not in _NUMBER_FIELDS + _INTEGER_FIELDS))
+        for key in text_fields:
+            if key in charge and not isinstance(charge[key], str):
+                self.report(pointer + (key,), f"`{key}` must be text")
+
+    def price_values(self, price: dict[str, Any], pointer: Pointer) -> None:
+        for key in ("listPrice", "discountPercentage", "discountAmount"):
+            value = price.get(key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, Decimal))):
+                self.report(pointer + (key,), f"`{key}` must be a number")
+        if "currency" in price and not isinstance(price["currency"], str):
+            self.report(pointer + ("currency",), "`currency` must be text")
+        self.tiers(price.get("tiers"), pointer + ("tiers",))
 
     def tiers(self, tiers: Any, pointer: Pointer) -> None:
         if tiers is None:
