@@ -10,9 +10,15 @@ The rule implemented (see docs/preview.md):
 * A charge that starts between two bill cycle days gets a partial first period up to the day
   before the next bill cycle day; then full periods follow. A charge that ends inside a period
   gets a partial last period.
-* Proration is by day over the actual days of the billing period the partial slice belongs to:
-  amount = full-period price * days in the slice / days in that whole period. (Zuora tenants can
-  instead assume 30-day months or prorate by month first; those settings are not modelled.)
+* Proration by day ("Use actual number of days"): a partial slice of a monthly period is prorated
+  over the actual days of its calendar month (Feb 1-14, 2024 is 14/29 whatever the bill cycle day);
+  a slice spanning two calendar months adds each month's share. A partial slice of a longer period
+  is prorated over the actual days of the bill-cycle-aligned period it belongs to (Jul 1-9, 2020 of
+  the quarter Apr 10-Jul 9 is 9/91). `day_fraction` says which. Prorating by month first is
+  `Slice.month_first_fraction`; the 30-day month settings are not modelled.
+* Billing period alignment: periods are counted from the first bill cycle date on or after the
+  charge's start (AlignToCharge) or an earlier date (the subscription or term start), so a charge
+  that starts later gets a partial first period up to the aligned boundary.
 
 Dates are `datetime.date`; a span is half-open [start, end): `end` is the first day NOT served,
 the same convention as Zuora's effective end dates. Invoice items show the inclusive last day.
@@ -130,6 +136,29 @@ class Slice:
         return share, f"{how} of {months} months"
 
 
+def calendar_month_fraction(start: dt.date, end: dt.date) -> tuple[Decimal, str]:
+    """[start, end) as a share of a month: each calendar month's days over that month's actual days."""
+    share, parts = Decimal(0), []
+    cursor = start
+    while cursor < end:
+        month_days = calendar.monthrange(cursor.year, cursor.month)[1]
+        month_end = dt.date(cursor.year, cursor.month, month_days) + dt.timedelta(days=1)
+        part = days(cursor, min(end, month_end))
+        share += Decimal(part) / Decimal(month_days)
+        parts.append(f"{part}/{month_days} days")
+        cursor = min(end, month_end)
+    return share, " + ".join(parts)
+
+
+def day_fraction(piece: Slice, period: BillingPeriod) -> tuple[Decimal, str]:
+    """The share of its period's price a slice bills when prorated by actual days, and how it was counted."""
+    if not piece.is_partial:
+        return Decimal(1), ""
+    if period.unit == "month" and period.count == 1:
+        return calendar_month_fraction(piece.start, piece.end)
+    return piece.fraction, f"{days(piece.start, piece.end)}/{days(piece.full_start, piece.full_end)} days"
+
+
 def _boundary(period: BillingPeriod, anchor: dt.date, k: int, bcd: int) -> dt.date:
     """The k-th period boundary counted from `anchor` (k may be negative)."""
     try:
@@ -152,21 +181,29 @@ def first_boundary(period: BillingPeriod, start: dt.date, bcd: int | str) -> dt.
 
 
 def slices(period: BillingPeriod, start: dt.date, end: dt.date | None, bcd: int | str,
-           limit: int | None = None, until: dt.date | None = None) -> list[Slice]:
+           limit: int | None = None, until: dt.date | None = None, align: dt.date | None = None) -> list[Slice]:
     """Service periods of a charge served from `start` to `end` (exclusive; None: no end).
 
+    Periods are counted from the first bill cycle date on or after `align` (default: `start`).
     Stops after `limit` slices, or at the first slice starting on/after `until`. Either `end`,
     `limit` or `until` must bound the schedule; at most MAX_PERIODS slices are produced.
     """
     if end is None and limit is None and until is None:
         raise PeriodError("the charge has no end and the preview has no limit")
+    origin = align if align is not None and align < start else start
     try:
-        anchor = first_boundary(period, start, bcd)
+        anchor = first_boundary(period, origin, bcd)
     except (ValueError, OverflowError):
         raise PeriodError("the first bill cycle date falls outside the calendar") from None
     day = bcd if isinstance(bcd, int) else anchor.day
     result: list[Slice] = []
     k = 0 if anchor == start else -1
+    if anchor < start:  # aligned to an earlier date: find the aligned period the charge starts in
+        k = 0
+        while _boundary(period, anchor, k + 1, day) <= start:
+            k += 1
+            if k > MAX_PERIODS * 10:
+                raise PeriodError("the aligned billing periods start too long before the charge")
     cursor = start
     while (end is None or cursor < end) and (until is None or cursor < until):
         if limit is not None and len(result) >= limit:

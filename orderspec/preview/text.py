@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from orderspec.preview.charges import NotComputable, money
-from orderspec.preview.engine import ChargeLine, Plan
+from orderspec.preview.plan import ChargeLine, Plan
 
 
 def _amount(value: Decimal | None) -> str:
