@@ -12,8 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 from orderspec.diagnostics import Diagnostic, Location, Pointer, at, format_pointer
+from orderspec.expand.catalog_export import is_export, read_export
 from orderspec.load import Limits, SourceMap, load_file
 from orderspec.spec import did_you_mean
+
+
+TENANT = "tenant"  # the environment name of a catalog read from one tenant's export
 
 
 class CatalogError(LookupError):
@@ -61,6 +65,7 @@ class Charge:
     defaults: dict[str, Any] = field(default_factory=dict)
     # Every currency the charge is priced in; `list_price`/`tiers`/`currency` are the first.
     prices: tuple[Price, ...] = ()
+    description: str | None = None
 
     def price(self, currency: str | None) -> Price | None:
         """The price in `currency`; without one, the only price there is (None if there are several)."""
@@ -116,12 +121,16 @@ class Catalog:
     default_environment: str
     _products: dict[str, _Entry] = field(default_factory=dict)
     _rate_plans: dict[str, _Entry] = field(default_factory=dict)
+    # A Zuora catalog export (catalog_export): one tenant's ids, whatever environment is asked.
+    single_tenant: bool = False
     _plan_index: dict[str, dict[str, str]] = field(default_factory=dict)  # env -> id/number -> name
     _charge_index: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
 
     # -- lookups --------------------------------------------------------------------------------
     def environment(self, env: str | None) -> str:
         chosen = env or self.default_environment
+        if self.single_tenant:
+            return chosen or TENANT  # one tenant's export: its ids answer for any environment
         if chosen not in self.environments:
             raise CatalogError(f"the catalog has no environment `{chosen}`"
                                f"{did_you_mean(chosen, self.environments)}; it has "
@@ -206,7 +215,8 @@ class Catalog:
         return Charge(entry.name, plan, charge_id, _for_env(entry.numbers, env, entry, "number", optional=True),
                       data.get("type"), data.get("model"), first.list_price,
                       data.get("billingPeriod"), first.currency, data.get("uom"), entry.location,
-                      first.tiers, defaults, prices)
+                      first.tiers, defaults, prices,
+                      data["description"] if isinstance(data.get("description"), str) and data["description"] else None)
 
 
 def _number(value: Any) -> Decimal | None:
@@ -264,9 +274,15 @@ def load_catalog(path: str, limits: Limits = Limits()) -> tuple[Catalog | None, 
     if not loaded.documents:
         return None, problems
     document = loaded.documents[0]
+    value = document.value
+    if is_export(value):
+        value, export_problems = read_export(value, document.source)
+        problems += export_problems
     reader = _Reader(document.source)
-    catalog = reader.catalog(document.value, path)
+    catalog = reader.catalog(value, path)
     problems += reader.problems
+    if catalog is not None and value is not document.value:
+        catalog.environments, catalog.default_environment, catalog.single_tenant = (), "", True
     if any(p.severity.value == "error" for p in problems):
         return None, problems
     return catalog, problems

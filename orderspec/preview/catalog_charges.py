@@ -17,8 +17,8 @@ EVERY charge of its product rate plan; `chargeOverrides` only change some fields
   `productRatePlanChargeNumber`.
 * `facts`: what the chargeOverride shape has no place for, from the catalog: `chargeType`,
   `chargeModel` (FlatFee, PerUnit, Tiered, Volume, Discount, ... as the override keys spell
-  them), `name`, `uom`, `currency`, `productName`, `ratePlanName`, `productRatePlanId`,
-  `productRatePlanNumber`. Only those the catalog gives.
+  them), `name`, `description`, `uom`, `currency`, `productName`, `ratePlanName`,
+  `productRatePlanId`, `productRatePlanNumber`. Only those the catalog gives.
 * `override_index`: the index of the matching entry in the order's `chargeOverrides` (None when
   the order does not override the charge), for pointing diagnostics at it.
 * `problems`: why the charge cannot be resolved (empty when it can). A problem that concerns the
@@ -135,7 +135,7 @@ def effective_charges(catalog: Any, rate_plan_entry: Mapping[str, Any], env: str
 def _from_plan(catalog: Catalog, plan: RatePlan, overrides: list[tuple[int, Mapping[str, Any]]],
                env: str | None, currency: str | None) -> list[EffectiveCharge]:
     plan_facts = {"ratePlanName": plan.name, "productRatePlanId": plan.id, "productRatePlanNumber": plan.number,
-                  "productName": plan.product}
+                  "productName": plan.product or None}  # a bare export of rate plans names no product
     by_index = dict(overrides)
     unmatched = dict(overrides)
     result: list[EffectiveCharge] = []
@@ -212,7 +212,7 @@ def catalog_override(charge: Charge, currency: str | None = None) -> tuple[dict[
 def _charge_facts(charge: Charge, currency: str | None) -> dict[str, Any]:
     price = charge.price(currency)
     facts = {"chargeType": charge.type, "chargeModel": model_name(charge.model), "name": charge.name,
-             "uom": charge.uom, "currency": price.currency if price else None}
+             "uom": charge.uom, "currency": price.currency if price else None, "description": charge.description}
     return {k: v for k, v in facts.items() if v is not None}
 
 
@@ -269,7 +269,9 @@ def _plan_not_found(catalog: Catalog, env: str | None, label: str,
         found = catalog.find_charge(key, env) if key else None
         if found is not None:
             base, problems = catalog_override(found[1])
-            facts = {"ratePlanName": found[0].name, "productName": found[0].product, **_charge_facts(found[1], None)}
+            facts = {"ratePlanName": found[0].name, "productName": found[0].product or None,
+                     **_charge_facts(found[1], None)}
+            facts = {k: v for k, v in facts.items() if v is not None}
             charge = merged(base, _override_fields(override))
             result.append(EffectiveCharge(charge, facts, index, _unresolved(charge, problems), (note,)))
         else:

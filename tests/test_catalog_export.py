@@ -1,0 +1,146 @@
+"""Zuora's own catalog export read as a catalog (orderspec.expand.catalog_export)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from orderspec.expand import load_catalog
+from orderspec.expand.catalog_export import bill_cycle, is_export
+from orderspec.preview.catalog_charges import effective_charges
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "catalogs"
+# An excerpt of guardian/support-service-lambdas modules/zuora-catalog/test/fixtures/catalog-prod.json
+# (@d710fc96b): the body of GET /v1/catalog/products of The Guardian's production tenant.
+GUARDIAN = str(FIXTURES / "guardian-prod.catalog.json")
+
+
+def test_a_real_catalog_export_loads_as_a_catalog() -> None:
+    catalog, problems = load_catalog(GUARDIAN)
+    assert catalog is not None and problems == []
+    assert catalog.single_tenant and catalog.environment("production") == "production"
+    plan = catalog.find_rate_plan("8a128ed885fc6ded01860228f77e3d5a")
+    assert plan is not None and (plan.name, plan.number, plan.product) == (
+        "Supporter Plus V2 - Annual", "PRP-00000179", "Supporter Plus")
+    assert catalog.find_rate_plan("PRP-00000179", "sandbox") == plan  # by number, any environment
+    annual = plan.charge("Supporter Plus Annual Charge")
+    assert (annual.type, annual.model, annual.billing_period) == ("Recurring", "FlatFee", "Annual")
+    assert {p.currency: p.list_price for p in annual.prices}["USD"] == Decimal(150)
+    assert annual.defaults["billCycleType"] == "ChargeTriggerDay"
+    assert annual.defaults["triggerEvent"] == "CustomerAcceptance"
+
+
+def test_export_charges_become_override_shaped_charges_in_the_accounts_currency() -> None:
+    catalog, _ = load_catalog(GUARDIAN)
+    found = effective_charges(catalog, {"productRatePlanNumber": "PRP-00000180"}, None, currency="GBP")
+    monthly = next(c for c in found if c.facts["name"] == "Supporter Plus Monthly Charge")
+    assert monthly.charge["pricing"] == {"recurringFlatFee": {"listPrice": Decimal(12),
+                                                              "listPriceBase": "Per_Billing_Period"}}
+    assert monthly.charge["billing"]["billCycleType"] == "ChargeTriggerDay"
+    assert monthly.facts["productName"] == "Supporter Plus" and monthly.facts["currency"] == "GBP"
+    discount = effective_charges(catalog, {"productRatePlanNumber": "PRP-00000118"}, None, currency="GBP")[0]
+    assert discount.charge["pricing"] == {"discount": {"applyDiscountTo": "ONETIMERECURRINGUSAGE",
+                                                       "discountLevel": "subscription",
+                                                       "discountPercentage": Decimal(25)}}
+    assert discount.charge["endDate"] == {"endDateCondition": "Fixed_Period", "upToPeriods": 3,
+                                          "upToPeriodsType": "Months"}
+    # six currencies and an existing account whose currency the order does not give
+    unknown = effective_charges(catalog, {"productRatePlanNumber": "PRP-00000180"}, None)
+    assert all("the account's currency is not in the order" in c.problems[0] for c in unknown)
+
+
+def test_tiers_and_enum_spellings_of_an_export(tmp_path: Path) -> None:
+    body = {"productRatePlans": [{"id": "P1", "name": "Tiered", "productRatePlanNumber": "PRP-1",
+                                  "productRatePlanCharges": [{
+                                      "id": "C1", "name": "Seats", "type": "Recurring", "model": "Tiered",
+                                      "uom": "seat", "defaultQuantity": "12", "billingPeriod": "Semi-Annual",
+                                      "billingDay": "15th of the month", "billingTiming": "IN_ARREARS",
+                                      "endDateCondition": "FixedPeriod", "upToPeriods": 2,
+                                      "upToPeriodsType": "Billing Periods",
+                                      "pricing": [{"currency": "USD", "price": None, "tiers": [
+                                          {"tier": 1, "startingUnit": "1", "endingUnit": "10", "price": "5.50",
+                                           "priceFormat": "Per Unit"},
+                                          {"tier": 2, "startingUnit": "11", "endingUnit": None, "price": "40",
+                                           "priceFormat": "Flat Fee"}]}]}]}]}
+    path = tmp_path / "rate-plans.json"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    catalog, problems = load_catalog(str(path))
+    assert catalog is not None and problems == []
+    charge = effective_charges(catalog, {"productRatePlanId": "P1"}, None)[0].charge
+    assert charge["pricing"]["recurringTiered"] == {
+        "tiers": [{"tier": 1, "startingUnit": Decimal(1), "endingUnit": Decimal(10), "price": Decimal("5.50"),
+                   "priceFormat": "PerUnit"},
+                  {"tier": 2, "startingUnit": Decimal(11), "price": Decimal(40), "priceFormat": "FlatFee"}],
+        "quantity": Decimal(12), "uom": "seat"}
+    assert charge["billing"] == {"billingPeriod": "Semi_Annual", "billCycleType": "SpecificDayofMonth",
+                                 "billCycleDay": 15, "billingTiming": "IN_ARREARS"}
+    assert charge["endDate"] == {"endDateCondition": "Fixed_Period", "upToPeriods": 2,
+                                 "upToPeriodsType": "Billing_Periods"}
+
+
+def test_the_object_query_shape_with_tier_rows(tmp_path: Path) -> None:
+    # The response of GET /object-query/product-rate-plans?expand[]=productrateplancharges,
+    # productrateplancharges.productrateplanchargetiers as developer.zuora.com's tutorial "Show specific
+    # product details" prints it (https://developer.zuora.com/docs/get-started/tutorials/show-product-details),
+    # trimmed to the fields a price needs.
+    body = {"nextPage": "W3sid", "data": [{
+        "id": "8a8aa19590e7dea30190ecf74de939a9", "name": "VIP Package", "productRatePlanNumber": "PRP-00000071",
+        "productRatePlanCharges": [{
+            "billCycleType": "DefaultFromCustomer", "billingPeriod": "Month", "billingPeriodAlignment": "AlignToCharge",
+            "billingTiming": "In Advance", "chargeModel": "Per Unit Pricing", "chargeType": "Recurring",
+            "defaultQuantity": 1.0, "description": "No refund if you cancel after 7 days.",
+            "endDateCondition": "SubscriptionEnd", "id": "8a8aa19590e7dea30190ecf807da39ab",
+            "listPriceBase": "Per Billing Period", "name": "Recurring per unit fee",
+            "productRatePlanChargeNumber": "PRPC-00000067", "triggerEvent": "ContractEffective", "uOM": "License",
+            "upToPeriodsType": "Billing Periods",
+            "productRatePlanChargeTiers": [{"active": True, "currency": "USD", "price": 49.99, "tier": 1}]}]}]}
+    path = tmp_path / "object-query.json"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    catalog, problems = load_catalog(str(path))
+    assert catalog is not None and problems == []
+    found = effective_charges(catalog, {"productRatePlanNumber": "PRP-00000071"}, None)[0]
+    assert found.charge == {
+        "productRatePlanChargeId": "8a8aa19590e7dea30190ecf807da39ab", "productRatePlanChargeNumber": "PRPC-00000067",
+        "pricing": {"recurringPerUnit": {"listPrice": Decimal("49.99"), "quantity": Decimal("1.0"), "uom": "License",
+                                         "listPriceBase": "Per_Billing_Period"}},
+        "billing": {"billingPeriod": "Month", "billCycleType": "DefaultFromCustomer", "billingTiming": "IN_ADVANCE",
+                    "billingPeriodAlignment": "AlignToCharge"},
+        "startDate": {"triggerEvent": "ContractEffective"},
+        "endDate": {"endDateCondition": "Subscription_End", "upToPeriodsType": "Billing_Periods"}}
+    assert found.facts["chargeModel"] == "PerUnit" and found.facts["description"].startswith("No refund")
+
+
+@pytest.mark.parametrize("written, read", [
+    ("DefaultFromCustomer", {"billCycleType": "DefaultFromCustomer"}),
+    ("ChargeTriggerDay", {"billCycleType": "ChargeTriggerDay"}),
+    ("SpecificDayofMonth(5)", {"billCycleType": "SpecificDayofMonth", "billCycleDay": 5}),
+    ("1st of the month", {"billCycleType": "SpecificDayofMonth", "billCycleDay": 1}),
+    ("31", {"billCycleType": "SpecificDayofMonth", "billCycleDay": 31}),
+    ("Specific Day of Week/Monday", {"billCycleType": "SpecificDayofWeek", "weeklyBillCycleDay": "Monday"}),
+    ("Friday", {"billCycleType": "SpecificDayofWeek", "weeklyBillCycleDay": "Friday"}),
+    ("TermEndDay", {"billCycleType": "TermEndDay"}),
+    ("Whenever", {"billCycleType": "Whenever"}),  # kept, for the preview to name as not modelled
+    (None, {}),
+])
+def test_billing_day_spellings(written: str | None, read: dict) -> None:
+    assert bill_cycle(written) == read
+
+
+def test_what_counts_as_an_export() -> None:
+    assert is_export({"products": [], "success": True}) and is_export([{"productRatePlans": []}])
+    assert is_export({"data": [{"id": "x", "productRatePlanCharges": []}]})
+    assert not is_export({"catalog": 1, "products": {}}) and not is_export({"data": [{"id": "x"}]})
+    assert not is_export([]) and not is_export("text")
+
+
+def test_problems_in_an_export_are_reported_at_their_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{"products": [\n  {"name": "P", "productRatePlans": "https://rest/v1/products/1/plans"},\n'
+                    '  {"name": "Q", "productRatePlans": [{"name": "no id"}]}\n]}\n', encoding="utf-8")
+    catalog, problems = load_catalog(str(path))
+    assert [(p.code, p.line) for p in problems] == [("T020", 2), ("T020", 3)]
+    assert "GET /v1/products/{id}/product-rate-plans" in problems[0].message
+    assert "needs an id" in problems[1].message
