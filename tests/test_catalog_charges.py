@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,86 @@ def test_model_names_and_pricing_keys() -> None:
     assert model_name("Tiered with Overage Pricing") == "TieredWithOverage" and model_name("Volume") == "Volume"
     assert pricing_key("OneTime", "Tiered") == "oneTimeTiered" and pricing_key("Usage", "PerUnit") == "usagePerUnit"
     assert pricing_key("Recurring", "Discount") == "discount" and pricing_key(None, "FlatFee") is None
+
+
+# -- through the engine: what the catalog gives reaches the invoice ---------------------------------
+SEATS_CATALOG = """\
+catalog: 1
+environments: [sandbox]
+products:
+  widgets:
+    ratePlans:
+      seats-monthly:
+        id: PLAN-SEATS
+        number: PRP-00000009
+        charges:
+          seats:
+            id: C-TIERED
+            type: Recurring
+            model: Tiered Pricing
+            billingPeriod: Month
+            billCycleType: SpecificDayofMonth
+            billCycleDay: 1
+            defaultQuantity: 10
+            uom: seat
+            currency: USD
+            tiers:
+              - {startingUnit: 1, endingUnit: 10, price: 5.00, priceFormat: PerUnit}
+              - {startingUnit: 11, price: 4.00, priceFormat: PerUnit}
+          setup:
+            id: C-SETUP
+            type: OneTime
+            model: FlatFee
+            listPrice: 25.00
+            currency: USD
+"""
+
+
+def preview_of(tmp_path: Path, rate_plan: str) -> Any:
+    from orderspec import pipeline
+    from orderspec.preview import build_plan
+
+    catalog_path = tmp_path / "catalog.yaml"
+    catalog_path.write_text(SEATS_CATALOG, encoding="utf-8")
+    spec = tmp_path / "order.order.yaml"
+    spec.write_text(f"""\
+orderspec: 1
+operation: preview
+body:
+  orderDate: 2024-01-01
+  existingAccountNumber: A1
+  previewOptions: {{previewThruType: SpecificDate, specificPreviewThruDate: 2024-02-29, previewTypes: [BillingDocs]}}
+  subscriptions:
+    - orderActions:
+        - type: CreateSubscription
+          triggerDates: [{{name: ContractEffective, triggerDate: 2024-01-01}}]
+          createSubscription:
+            terms: {{initialTerm: {{period: 12, periodType: Month, termType: TERMED, startDate: 2024-01-01}}}}
+            subscribeToRatePlans:
+              - {rate_plan}
+""", encoding="utf-8")
+    result = pipeline.process_file(str(spec), pipeline.Options())
+    assert result.requests, [d.text() for d in result.diagnostics]
+    catalog, problems = load_catalog(str(catalog_path))
+    assert catalog is not None and not problems
+    return build_plan(result.requests[0], catalog, "sandbox")
+
+
+def billed(plan: Any) -> list[tuple[str, str, Decimal]]:
+    return [(i["chargeName"], i["serviceStartDate"], i["amountWithoutTax"])
+            for invoice in plan.result["previewResult"]["invoices"] for i in invoice["invoiceItems"]]
+
+
+def test_a_plan_named_by_number_bills_its_catalog_tiers_and_default_quantity(tmp_path: Path) -> None:
+    plan = preview_of(tmp_path, "{productRatePlanNumber: PRP-00000009}")
+    assert not plan.incomplete
+    # 10 seats (the catalog's default quantity) all in tier 1 at 5.00; the one-time setup fee once
+    assert sorted(billed(plan)) == [("seats", "2024-01-01", Decimal("50.00")), ("seats", "2024-02-01", Decimal("50.00")),
+                                    ("setup", "2024-01-01", Decimal("25.00"))]
+
+
+def test_an_override_quantity_is_rated_on_the_catalog_tiers(tmp_path: Path) -> None:
+    plan = preview_of(tmp_path, "{productRatePlanId: PLAN-SEATS, chargeOverrides: "
+                                "[{productRatePlanChargeId: C-TIERED, pricing: {recurringTiered: {quantity: 25}}}]}")
+    # 10 x 5.00 + 15 x 4.00
+    assert [a for name, _, a in billed(plan) if name == "seats"] == [Decimal("110.00"), Decimal("110.00")]
