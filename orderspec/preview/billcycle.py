@@ -58,9 +58,9 @@ def _day(value: Any) -> int | None:
 
 
 def account_bill_cycle(body: Mapping[str, Any], given: int | None = None,
-                       accounts: Mapping[str, int] | None = None) -> AccountBillCycle:
+                       accounts: Mapping[str, int] | None = None, default: int | None = None) -> AccountBillCycle:
     """The account's bill cycle day: from the order, then `given` (--bill-cycle-day), then `accounts`
-    (configured per account number)."""
+    (configured per account number), then `default` (an emulated tenant's accounts)."""
     for key in ("newAccount", "previewAccountInfo"):
         account = body.get(key)
         if isinstance(account, Mapping) and _day(account.get("billCycleDay")) is not None:
@@ -71,6 +71,8 @@ def account_bill_cycle(body: Mapping[str, Any], given: int | None = None,
     number = number if isinstance(number, str) else None
     if number and accounts and number in accounts:
         return AccountBillCycle(accounts[number], f"[tool.orderspec.accounts] {number}", number)
+    if default is not None:
+        return AccountBillCycle(default, "the tenant's default bill cycle day", number)
     return AccountBillCycle(None, "", number)
 
 

@@ -167,16 +167,18 @@ class _Builder:
         line = RatePlanLine("+", f"rate plan {label}")
         plan.rate_plans.append(line)
         in_plan: list[ChargeLine] = []
+        notes: list[str] = []
         for effective in effective_charges(self.catalog, entry, self.env, self.currency):
             charge = self.charge(pointer, effective, label, plan.dates, term)
-            for note in effective.notes:
-                self.note(charge.pointer, "P001", note)
+            notes += [n for n in effective.notes if n not in notes]
             line.charges.append(charge)
             if charge.is_discount and not charge.problem:
                 self.discounts.append((charge, _DiscountScope(in_plan, scope.subscription)))
             else:
                 in_plan.append(charge)
                 scope.subscription.append(charge)
+        for note in notes:  # about the rate plan entry, not one charge: said once
+            self.note(pointer, "P001", note)
 
     def charge(self, r_pointer: Pointer, effective: EffectiveCharge, rate_plan: str, dates: dict[str, dt.date],
                term: timeline.Term | None) -> ChargeLine:
@@ -249,17 +251,17 @@ class _Builder:
 
 def build_plan(request: Request, catalog: Any = None, env: str | None = None, *,
                bill_cycle_day: int | None = None, window: Window | None = None,
-               accounts: Mapping[str, int] | None = None) -> Plan:
+               accounts: Mapping[str, int] | None = None, default_bill_cycle_day: int | None = None) -> Plan:
     """Work out what `request` would bill.
 
     `catalog` and `env` (its environment) supply what the order leaves out; `bill_cycle_day`
     (--bill-cycle-day) and `accounts` (configured bill cycle days by account number) give the
-    customer account's bill cycle day when the order does not; `window` overrides the body's
-    previewOptions.
+    customer account's bill cycle day when the order does not, and `default_bill_cycle_day` (an
+    emulated tenant's) after them; `window` overrides the body's previewOptions.
     """
     found = window_of(request.body, window)
     chosen = found if isinstance(found, Window) else Window("TermEnd")
-    account = billcycle.account_bill_cycle(request.body, bill_cycle_day, accounts)
+    account = billcycle.account_bill_cycle(request.body, bill_cycle_day, accounts, default_bill_cycle_day)
     builder = _Builder(request, catalog, env, account, chosen)
     if isinstance(found, str):
         builder.note(("previewOptions",), "P002", found + "; previewing to the end of the term instead")

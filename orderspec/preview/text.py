@@ -56,7 +56,15 @@ def _charge_lines(charge: ChargeLine) -> list[str]:
 
 def plan_lines(plan: Plan) -> list[str]:
     tax = "amounts without tax" if not plan.tax_included else "skipTax"
-    lines = [f"Offline preview of {plan.name} ({plan.window.describe()}; {tax})", ""]
+    lines = []
+    unpriced = plan.unpriced
+    if unpriced:
+        # Said first: the figures below leave these out, so they are not the order's whole bill.
+        lines.append(f"INCOMPLETE: {len(unpriced)} part(s) of {plan.name} could not be priced offline; "
+                     "the figures below leave them out")
+        lines += [f"  ? {u.subject} ({u.pointer}): {u.reason}" for u in unpriced]
+        lines.append("")
+    lines += [f"Offline preview of {plan.name} ({plan.window.describe()}; {tax})", ""]
     for subscription in plan.subscriptions:
         lines.append(f"{subscription.label}" + (f"  [{subscription.term}]" if subscription.term else ""))
         for action in subscription.actions:
