@@ -125,6 +125,7 @@ class Catalog:
     single_tenant: bool = False
     _plan_index: dict[str, dict[str, str]] = field(default_factory=dict)  # env -> id/number -> name
     _charge_index: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    _resolved: dict[tuple[str, str], RatePlan] = field(default_factory=dict)  # (name, env) -> plan
 
     # -- lookups --------------------------------------------------------------------------------
     def environment(self, env: str | None) -> str:
@@ -145,13 +146,18 @@ class Catalog:
                        tuple(entry.children), entry.location)
 
     def rate_plan(self, name: str, env: str | None = None) -> RatePlan:
-        entry = self._find(self._rate_plans, name, "rate plan")
         chosen = self.environment(env)
+        cached = self._resolved.get((name, chosen)) if isinstance(name, str) else None
+        if cached is not None:
+            return cached  # a preview looks the same plans up for every order of a batch
+        entry = self._find(self._rate_plans, name, "rate plan")
         charges = tuple(self._charge(child, entry.name, chosen) for child in entry.children.values())
         plan_id = _for_env(entry.ids, chosen, entry, "id")
         assert plan_id is not None
-        return RatePlan(name, entry.parent, plan_id, _for_env(entry.numbers, chosen, entry, "number", optional=True),
+        plan = RatePlan(name, entry.parent, plan_id, _for_env(entry.numbers, chosen, entry, "number", optional=True),
                         charges, entry.location)
+        self._resolved[(name, chosen)] = plan
+        return plan
 
     def charge(self, rate_plan: str, name: str, env: str | None = None) -> Charge:
         return self.rate_plan(rate_plan, env).charge(name)
@@ -278,7 +284,9 @@ def load_catalog(path: str, limits: Limits = Limits()) -> tuple[Catalog | None, 
     if is_export(value):
         value, export_problems = read_export(value, document.source)
         problems += export_problems
-    reader = _Reader(document.source)
+    # An export's entries are located at the start of the file: the converted document has no
+    # lines of its own, and building the export's source map would cost more than reading it.
+    reader = _Reader(document.source if value is document.value else SourceMap(path))
     catalog = reader.catalog(value, path)
     problems += reader.problems
     if catalog is not None and value is not document.value:
