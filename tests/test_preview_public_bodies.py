@@ -124,6 +124,7 @@ def test_the_smartlearn_tablet_plan_bills_what_zuora_published(tmp_path: Path) -
         "Recurring per unit fee", "SmartLearn Tablet", "2025-01-01", "2025-01-31")
     assert item["amountWithoutTax"] == Decimal("49.99") and item["unitPrice"] == Decimal("49.99")
     assert item["additionalInfo"]["quantity"] == Decimal(1) and item["additionalInfo"]["unitOfMeasure"] == "License"
+    assert item["chargeDescription"] == "No refund if you cancel after 7 days."
 
 
 def test_an_external_catalog_body_needs_no_catalog(tmp_path: Path) -> None:
