@@ -289,3 +289,13 @@ def test_an_override_quantity_is_rated_on_the_catalog_tiers(tmp_path: Path) -> N
                                 "[{productRatePlanChargeId: C-TIERED, pricing: {recurringTiered: {quantity: 25}}}]}")
     # 10 x 5.00 + 15 x 4.00
     assert [a for name, _, a in billed(plan) if name == "seats"] == [Decimal("110.00"), Decimal("110.00")]
+
+
+def test_a_second_override_of_the_same_charge_is_a_problem(catalog: Catalog) -> None:
+    entry = {"productRatePlanId": "PLAN-SB", "chargeOverrides": [
+        {"productRatePlanChargeId": "C-SEATS", "pricing": {"recurringTiered": {"quantity": 5}}},
+        {"productRatePlanChargeNumber": "PRPC-00000071", "pricing": {"recurringTiered": {"quantity": 6}}}]}
+    found = effective_charges(catalog, entry, "sandbox", currency="USD")
+    assert by_id(found, "C-SEATS").charge["pricing"]["recurringTiered"]["quantity"] == 5
+    again = found[-1]
+    assert again.override_index == 1 and "again (chargeOverrides[0] overrides it already)" in again.problems[0]

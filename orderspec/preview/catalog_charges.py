@@ -148,12 +148,19 @@ def _from_plan(catalog: Catalog, plan: RatePlan, overrides: list[tuple[int, Mapp
         facts = {**{k: v for k, v in plan_facts.items() if v is not None}, **_charge_facts(charge, currency)}
         merged_charge = merged(base, _override_fields(override)) if override is not None else base
         result.append(EffectiveCharge(merged_charge, facts, index, _unresolved(merged_charge, problems)))
+    taken = {r.override_index: r.charge_key for r in result if r.override_index is not None}
     for index, override in unmatched.items():
         key = _override_key(override)
         charges = ", ".join(c.number or c.id for c in plan.charges) or "none"
-        reason = (f"the override names charge {key}, which rate plan {plan.name} does not have (its charges: "
-                  f"{charges})" if key else "the override names no productRatePlanChargeId or "
-                  "productRatePlanChargeNumber, so it matches no charge of the rate plan")
+        first = next((i for i, o in overrides if i in taken and _names_same_charge(o, override, plan)), None)
+        if first is not None:
+            reason = (f"the override names charge {key} again (chargeOverrides[{first}] overrides it already); "
+                      "which of the two applies is not known offline")
+        elif key:
+            reason = f"the override names charge {key}, which rate plan {plan.name} does not have (its charges: {charges})"
+        else:
+            reason = ("the override names no productRatePlanChargeId or productRatePlanChargeNumber, so it matches "
+                      "no charge of the rate plan")
         result.append(EffectiveCharge(dict(override), _override_facts(override, {}), index, (reason,)))
     return result
 
@@ -222,6 +229,12 @@ def _matching_override(charge: Charge, overrides: list[tuple[int, Mapping[str, A
         if _override_key(override) in keys or override.get("productRatePlanChargeNumber") in keys:
             return index
     return None
+
+
+def _names_same_charge(one: Mapping[str, Any], other: Mapping[str, Any], plan: RatePlan) -> bool:
+    keys = ({_override_key(one), one.get("productRatePlanChargeNumber")},
+            {_override_key(other), other.get("productRatePlanChargeNumber")})
+    return any({c.id, c.number} & keys[0] - {None} and {c.id, c.number} & keys[1] - {None} for c in plan.charges)
 
 
 def _override_key(override: Mapping[str, Any]) -> str | None:
