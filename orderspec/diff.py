@@ -121,7 +121,8 @@ def snapshot(paths: list[str], root: str, bill_cycle_day: int | None = None,
                     order.fields[f"/headers/{name}"] = value
             catalog, env = spec_catalog(request.path, options.expand)
             plan = build_plan(request, catalog, env, bill_cycle_day=bill_cycle_day,
-                              accounts=options.config.account_bill_cycle_days)
+                              accounts=options.config.account_bill_cycle_days,
+                              currencies=options.config.account_currencies)
             order.figures = dict(totals(plan))
             order.uncomputed = len(plan.unpriced)
             orders[key] = order

@@ -56,7 +56,8 @@ def preview_offline_command(paths: tuple[str, ...], as_json: bool, window: Windo
     for request in result.requests:
         catalog, env = spec_catalog(request.path, options.expand)
         plan = build_plan(request, catalog, env, bill_cycle_day=bill_cycle_day, window=window,
-                          accounts=options.config.account_bill_cycle_days)
+                          accounts=options.config.account_bill_cycle_days,
+                          currencies=options.config.account_currencies)
         incomplete = incomplete or plan.incomplete
         for diagnostic in plan.diagnostics:
             if diagnostic.severity is not Severity.INFO or not as_json:

@@ -80,7 +80,7 @@ class _DiscountScope:
 
 class _Builder:
     def __init__(self, request: Request, catalog: Any, env: str | None, account: billcycle.AccountBillCycle,
-                 window: Window) -> None:
+                 window: Window, currencies: Mapping[str, str] | None = None) -> None:
         self.request = request
         self.body = request.body
         self.catalog = catalog
@@ -90,6 +90,8 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         account_info = as_dict(self.body.get("newAccount")) or as_dict(self.body.get("previewAccountInfo"))
         currency = account_info.get("currency")
+        if not isinstance(currency, str):  # an existing account's, as configured: picks catalog prices
+            currency = (currencies or {}).get(str(self.body.get("existingAccountNumber")))
         self.currency = currency if isinstance(currency, str) else None
         self.placed: list[_Placed] = []
         self.discounts: list[tuple[ChargeLine, _DiscountScope]] = []
@@ -251,18 +253,21 @@ class _Builder:
 
 def build_plan(request: Request, catalog: Any = None, env: str | None = None, *,
                bill_cycle_day: int | None = None, window: Window | None = None,
-               accounts: Mapping[str, int] | None = None, default_bill_cycle_day: int | None = None) -> Plan:
+               accounts: Mapping[str, int] | None = None, default_bill_cycle_day: int | None = None,
+               currencies: Mapping[str, str] | None = None) -> Plan:
     """Work out what `request` would bill.
 
     `catalog` and `env` (its environment) supply what the order leaves out; `bill_cycle_day`
     (--bill-cycle-day) and `accounts` (configured bill cycle days by account number) give the
     customer account's bill cycle day when the order does not, and `default_bill_cycle_day` (an
-    emulated tenant's) after them; `window` overrides the body's previewOptions.
+    emulated tenant's) after them; `currencies` (configured by account number) says which catalog
+    price an existing account pays when the order does not give its currency; `window` overrides
+    the body's previewOptions.
     """
     found = window_of(request.body, window)
     chosen = found if isinstance(found, Window) else Window("TermEnd")
     account = billcycle.account_bill_cycle(request.body, bill_cycle_day, accounts, default_bill_cycle_day)
-    builder = _Builder(request, catalog, env, account, chosen)
+    builder = _Builder(request, catalog, env, account, chosen, currencies)
     if isinstance(found, str):
         builder.note(("previewOptions",), "P002", found + "; previewing to the end of the term instead")
     subscriptions = builder.subscriptions()
