@@ -159,3 +159,14 @@ def test_the_command_line_exit_status(tmp_path: Path) -> None:
     priced = subprocess.run([*run, "--catalog", DOCS], capture_output=True, text=True, env=env, timeout=60)
     bare = subprocess.run(run, capture_output=True, text=True, env=env, timeout=60)
     assert (priced.returncode, bare.returncode) == (0, 3), (priced.stderr, bare.stderr)
+
+
+def test_a_subscription_discount_added_to_an_existing_subscription_is_not_priced_at_zero(tmp_path: Path) -> None:
+    # guardian-ssl_4 without its TermsAndConditions action: the discount API's plain AddProduct order.
+    body = json.loads((PUBLIC / "guardian-ssl_4.json").read_text(encoding="utf-8"))
+    body["subscriptions"][0]["orderActions"] = body["subscriptions"][0]["orderActions"][1:]
+    path = tmp_path / "discount.order.json"
+    path.write_text(json.dumps({"orderspec": 1, "operation": "preview", "body": body}), encoding="utf-8")
+    status, found = preview(str(path), "--catalog", INVENTED)
+    assert status == 3 and [u["subject"] for u in found["unpriced"]] == ["charge percentage-discount"]
+    assert "applies to the existing subscription's charges too" in found["unpriced"][0]["reason"]

@@ -76,6 +76,8 @@ class _DiscountScope:
 
     rate_plan: list[ChargeLine] = field(default_factory=list)
     subscription: list[ChargeLine] = field(default_factory=list)
+    # The order changes a subscription it does not create: its other charges are not known.
+    existing: bool = False
 
 
 class _Builder:
@@ -112,8 +114,10 @@ class _Builder:
         number = subscription.get("subscriptionNumber")
         found_actions = as_list(subscription.get("orderActions"))
         owner = None
+        creates = False
         for action in found_actions:
             if isinstance(action, Mapping) and isinstance(action.get("createSubscription"), Mapping):
+                creates = True
                 create = action["createSubscription"]
                 number = number or create.get("subscriptionNumber")
                 owner = create.get("invoiceOwnerAccountNumber")
@@ -121,7 +125,7 @@ class _Builder:
         plan = SubscriptionPlan(label, number if isinstance(number, str) else None,
                                 invoice_owner=owner if isinstance(owner, str) else None)
         term: timeline.Term | None = None
-        scope = _DiscountScope()
+        scope = _DiscountScope(existing=not creates)
         for a_index, action in enumerate(found_actions):
             if not isinstance(action, Mapping):
                 continue
@@ -175,7 +179,7 @@ class _Builder:
             notes += [n for n in effective.notes if n not in notes]
             line.charges.append(charge)
             if charge.is_discount and not charge.problem:
-                self.discounts.append((charge, _DiscountScope(in_plan, scope.subscription)))
+                self.discounts.append((charge, _DiscountScope(in_plan, scope.subscription, scope.existing)))
             else:
                 in_plan.append(charge)
                 scope.subscription.append(charge)
@@ -245,6 +249,10 @@ class _Builder:
         work = []
         for charge, scope in self.discounts:
             assert charge.pricing is not None
+            if charge.pricing.discount_level == "subscription" and scope.existing:
+                charge.problem = ("a subscription-level discount applies to the existing subscription's charges too, "
+                                  "which are not known offline")
+                continue
             targets = scope.subscription if charge.pricing.discount_level == "subscription" else scope.rate_plan
             work.append((charge, [t for t in targets if not t.problem and t.charge_type in charge.pricing.apply_to],
                          [t for t in targets if t.problem]))
