@@ -96,7 +96,7 @@ def test_a_plan_without_overrides_subscribes_every_catalog_charge(catalog: Catal
     assert platform.facts == {"ratePlanName": "widgets-monthly", "productRatePlanId": "PLAN-SB",
                               "productRatePlanNumber": "PRP-00000007", "productName": "widgets",
                               "chargeType": "Recurring", "chargeModel": "FlatFee", "name": "platform",
-                              "currency": "USD"}
+                              "currency": "USD", "billCycleType": "SpecificDayofMonth"}
     seats = found[1].charge["pricing"]["recurringTiered"]
     assert seats["quantity"] == Decimal(10) and seats["uom"] == "seat"
     assert [(t["tier"], t.get("endingUnit"), t["price"]) for t in seats["tiers"]] == [

@@ -18,7 +18,8 @@ EVERY charge of its product rate plan; `chargeOverrides` only change some fields
 * `facts`: what the chargeOverride shape has no place for, from the catalog: `chargeType`,
   `chargeModel` (FlatFee, PerUnit, Tiered, Volume, Discount, ... as the override keys spell
   them), `name`, `description`, `uom`, `currency`, `productName`, `ratePlanName`,
-  `productRatePlanId`, `productRatePlanNumber`. Only those the catalog gives.
+  `productRatePlanId`, `productRatePlanNumber`, and the catalog's `billCycleType` (also under
+  `billing`, where an override may change it). Only those the catalog gives.
 * `override_index`: the index of the matching entry in the order's `chargeOverrides` (None when
   the order does not override the charge), for pointing diagnostics at it.
 * `problems`: why the charge cannot be resolved (empty when it can). A problem that concerns the
@@ -219,7 +220,8 @@ def catalog_override(charge: Charge, currency: str | None = None) -> tuple[dict[
 def _charge_facts(charge: Charge, currency: str | None) -> dict[str, Any]:
     price = charge.price(currency)
     facts = {"chargeType": charge.type, "chargeModel": model_name(charge.model), "name": charge.name,
-             "uom": charge.uom, "currency": price.currency if price else None, "description": charge.description}
+             "uom": charge.uom, "currency": price.currency if price else None, "description": charge.description,
+             "billCycleType": charge.defaults.get("billCycleType")}
     return {k: v for k, v in facts.items() if v is not None}
 
 
