@@ -85,6 +85,30 @@ def monthly(amount: Decimal, period: P.BillingPeriod) -> Decimal:
     return amount / period.count * WEEKS_PER_MONTH
 
 
+PRORATION_OPTIONS = ("NoProration", "ChargeFullPeriod", "TimeBasedProration", "DefaultFromTenantSetting",
+                     "CustomizeProrationOptionOverrides")
+
+
+def proration_of(charge: Mapping[str, Any]) -> tuple[bool, str | None, str]:
+    """How the charge's partial periods are prorated: (bill them whole?, prorationUnit or None for the
+    tenant's unknown choice, daysInMonth). From `prorationOption` and `ratingPropertiesOverride`;
+    without them, the tenant default this preview assumes: by day, actual days."""
+    option = charge.get("prorationOption")
+    if option is not None and option not in PRORATION_OPTIONS:
+        raise NotComputable(f"prorationOption {option} is not modelled offline")
+    rating = as_dict(charge.get("ratingPropertiesOverride"))
+    days_in_month = str(rating.get("daysInMonth") or "UseActualDays")
+    if days_in_month not in P.DAYS_IN_MONTH:
+        raise NotComputable(f"ratingPropertiesOverride.daysInMonth {days_in_month} is not modelled offline")
+    unit = rating.get("prorationUnit")
+    if unit not in (None, "ProrateByDay", "ProrateByMonthFirst"):
+        raise NotComputable(f"ratingPropertiesOverride.prorationUnit {unit} is not modelled offline")
+    if rating.get("isProratePartialMonth") is False:
+        raise NotComputable("ratingPropertiesOverride.isProratePartialMonth false (partial months not billed "
+                            "as prorated) is not modelled offline")
+    return option in ("ChargeFullPeriod", "NoProration"), unit, days_in_month
+
+
 def one_time(line: ChargeLine, window: Window) -> None:
     assert line.pricing is not None and line.start is not None
     amount = money(line.pricing.base_amount())
@@ -102,13 +126,7 @@ def recurring(line: ChargeLine, segment: Segment, billing: Billing, window: Wind
     assert line.pricing is not None
     charge = line.effective
     period = billing.period
-    rating = as_dict(charge.get("ratingPropertiesOverride"))
-    if rating.get("daysInMonth") not in (None, "UseActualDays"):
-        raise NotComputable(f"ratingPropertiesOverride.daysInMonth {rating.get('daysInMonth')} is not modelled offline")
-    unit = rating.get("prorationUnit")
-    if unit not in (None, "ProrateByDay", "ProrateByMonthFirst"):
-        raise NotComputable(f"ratingPropertiesOverride.prorationUnit {unit} is not modelled offline")
-    full_period = charge.get("prorationOption") in ("ChargeFullPeriod", "NoProration")
+    full_period, unit, days_in_month = proration_of(charge)
     line.period, line.bill_in_arrears, line.end = period, billing.in_arrears, segment.end
     per_period = period_amount(line.pricing, period)
     line.unit_price = line.pricing.list_price
@@ -122,9 +140,9 @@ def recurring(line: ChargeLine, segment: Segment, billing: Billing, window: Wind
         bill_date = s.end if billing.in_arrears else s.start
         if full_period or not s.is_partial:
             return Item(line, s.start, s.last_day, bill_date, money(per_period))
-        share, by_day = P.day_fraction(s, period)
+        share, by_day = P.day_fraction(s, period, days_in_month)
         if period.months and period.months > 1:
-            first, how = s.month_first_fraction(period.months, month_day)
+            first, how = s.month_first_fraction(period.months, month_day, days_in_month)
             if unit == "ProrateByMonthFirst":
                 return Item(line, s.start, s.last_day, bill_date, money(per_period * first), first, prorated=how)
             if unit is None and money(per_period * first) != money(per_period * share):

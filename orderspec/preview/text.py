@@ -82,11 +82,11 @@ def plan_lines(plan: Plan) -> list[str]:
     invoices = len(plan.result.get("previewResult", {}).get("invoices", []))
     summary = (f"Order: MRR {_amount(figures['mrr'])}, TCV {_amount(figures['tcv'])}, "
                f"invoiced {_amount(figures['invoiced'])} in {invoices} invoice(s)")
-    missing, unpriced = plan.uncomputed, plan.unpriced_actions
+    missing, actions = plan.uncomputed, plan.unpriced_actions
     if missing:
         summary += f"; {len(missing)} charge(s) not computed, totals exclude them"
-    if unpriced:
-        summary += f"; {len(unpriced)} order action(s) not priced offline, totals exclude them"
+    if actions:
+        summary += f"; {len(actions)} order action(s) not priced offline, totals exclude them"
     lines.append(summary)
     return lines
 
