@@ -144,3 +144,51 @@ def test_problems_in_an_export_are_reported_at_their_line(tmp_path: Path) -> Non
     assert [(p.code, p.line) for p in problems] == [("T020", 2), ("T020", 3)]
     assert "GET /v1/products/{id}/product-rate-plans" in problems[0].message
     assert "needs an id" in problems[1].message
+
+
+def _plan_export(plan_id: str, charge_id: str, price: str, number: str = "PRP-00000001") -> str:
+    return json.dumps({"products": [{"id": f"P-{plan_id}", "name": "Pro", "productRatePlans": [{
+        "id": plan_id, "name": "Pro Monthly", "productRatePlanNumber": number, "productRatePlanCharges": [{
+            "id": charge_id, "name": "Seats", "type": "Recurring", "model": "PerUnit", "billingPeriod": "Month",
+            "billingDay": "DefaultFromCustomer", "defaultQuantity": 1,
+            "pricing": [{"currency": "USD", "price": price}]}]}]}]})
+
+
+def test_one_export_per_environment_in_a_catalog_file(tmp_path: Path) -> None:
+    (tmp_path / "sandbox.json").write_text(_plan_export("SB-PLAN", "SB-SEATS", "9.00"), encoding="utf-8")
+    (tmp_path / "production.json").write_text(_plan_export("PROD-PLAN", "PROD-SEATS", "10.00"), encoding="utf-8")
+    path = tmp_path / "catalog.yaml"
+    path.write_text("catalog: 1\nenvironments: [sandbox, production]\n"
+                    "exports: {sandbox: sandbox.json, production: [production.json]}\n"
+                    "products:\n  add-ons:\n    ratePlans:\n      support:\n        id: SUPPORT\n"
+                    "        charges:\n          fee: {id: FEE, type: OneTime, model: FlatFee, listPrice: 5}\n",
+                    encoding="utf-8")
+    catalog, problems = load_catalog(str(path))
+    assert catalog is not None and problems == []
+    assert not catalog.single_tenant  # the environments stay apart
+    sandbox, production = catalog.rate_plan("Pro Monthly", "sandbox"), catalog.rate_plan("Pro Monthly", "production")
+    assert (sandbox.id, production.id) == ("SB-PLAN", "PROD-PLAN") and sandbox.product == "Pro"
+    assert (sandbox.charges[0].list_price, production.charges[0].list_price) == (Decimal("9.00"), Decimal("10.00"))
+    assert catalog.find_rate_plan("PROD-PLAN", "sandbox") is None  # production's id means nothing in sandbox
+    found = effective_charges(catalog, {"productRatePlanNumber": "PRP-00000001"}, "production")[0]
+    assert found.charge["productRatePlanChargeId"] == "PROD-SEATS"
+    assert found.charge["pricing"]["recurringPerUnit"]["listPrice"] == Decimal("10.00")
+    assert catalog.rate_plan("support", "production").id == "SUPPORT"  # written in the file, beside them
+
+
+def test_export_files_named_by_a_catalog_file_are_checked(tmp_path: Path) -> None:
+    (tmp_path / "sandbox.json").write_text(_plan_export("SB-PLAN", "SB-SEATS", "9.00"), encoding="utf-8")
+    (tmp_path / "not-an-export.json").write_text('{"hello": 1}', encoding="utf-8")
+    path = tmp_path / "catalog.yaml"
+    path.write_text("catalog: 1\nenvironments: [sandbox, production]\n"
+                    "exports:\n  sandbox: sandbox.json\n  production: not-an-export.json\n  staging: x.json\n"
+                    "products:\n  pro:\n    ratePlans:\n      Pro Monthly:\n        id: X\n", encoding="utf-8")
+    catalog, problems = load_catalog(str(path))
+    assert catalog is None
+    assert [(p.code, p.line) for p in problems] == [("T020", 4), ("T020", 5), ("T020", 6)]
+    assert "also written in the catalog file (line 10)" in problems[0].message
+    assert "is not a Zuora catalog export" in problems[1].message
+    assert "`staging` is not one of the environments" in problems[2].message
+    path.write_text("catalog: 1\nenvironments: [sandbox]\nexports: {sandbox: missing.json}\n", encoding="utf-8")
+    _, problems = load_catalog(str(path))
+    assert [p.code for p in problems] == ["Y012"] and "missing.json" in problems[0].path

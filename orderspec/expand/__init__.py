@@ -16,7 +16,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from orderspec.diagnostics import Diagnostic, Location, Pointer, at
-from orderspec.expand.catalog import Catalog, CatalogError, Charge, Product, RatePlan, load_catalog
+from orderspec.expand.catalog import Catalog, CatalogError, Charge, Product, RatePlan
+from orderspec.expand.catalog_file import load_catalog
 from orderspec.expand.common import TEMPLATE_SUFFIX, RenderLimits, header_text
 from orderspec.expand.values import Layer, Param, Values, coerce, load_values_file, parse_params, parse_set
 from orderspec.load import Limits, SourceMap, load_text

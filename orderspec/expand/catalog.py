@@ -1,8 +1,9 @@
 """The product catalog: human names for Zuora products, rate plans and charges, per environment.
 
-A catalog file (see docs/templates.md) maps names such as `pro-monthly` to the ids of each
-environment (`sandbox`, `production`, ...), with optional list prices and charge models. Lookups
-return plain frozen dataclasses resolved for one environment; the offline preview reads them too.
+A catalog (see docs/templates.md) maps names such as `pro-monthly` to the ids of each environment
+(`sandbox`, `production`, ...), with what each charge costs and how it bills. Lookups return plain
+frozen dataclasses resolved for one environment; the offline preview reads them too. The file
+formats (orderspec's catalog file, Zuora's own export) are read by `catalog_file`.
 """
 
 from __future__ import annotations
@@ -11,12 +12,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from orderspec.diagnostics import Diagnostic, Location, Pointer, at, format_pointer
-from orderspec.expand.catalog_export import is_export, read_export
-from orderspec.load import Limits, SourceMap, load_file
+from orderspec.diagnostics import Location
 from orderspec.spec import did_you_mean
 
 
+# What a subscription takes from a catalog charge when the order does not override it (besides
+# its price, type, model, billing period and unit of measure).
+CHARGE_DEFAULT_FIELDS = ("defaultQuantity", "listPriceBase", "billCycleType", "billCycleDay", "weeklyBillCycleDay",
+                         "billingTiming", "billingPeriodAlignment", "specificBillingPeriod", "triggerEvent",
+                         "endDateCondition", "upToPeriods", "upToPeriodsType", "applyDiscountTo", "discountLevel",
+                         "discountClass")
+PRICE_FIELDS = ("currency", "listPrice", "tiers", "discountPercentage", "discountAmount")
 TENANT = "tenant"  # the environment name of a catalog read from one tenant's export
 
 
@@ -102,7 +108,7 @@ class Product:
 
 
 @dataclass
-class _Entry:
+class Entry:
     """One catalog entry as written: ids per environment, not yet resolved."""
 
     name: str
@@ -110,8 +116,10 @@ class _Entry:
     numbers: dict[str, str] | str | None
     data: dict[str, Any]
     location: Location
-    children: dict[str, "_Entry"] = field(default_factory=dict)
+    children: dict[str, "Entry"] = field(default_factory=dict)
     parent: str = ""
+    # A charge read from each environment's own export: its data (prices...) in that environment.
+    env_data: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -119,8 +127,8 @@ class Catalog:
     path: str
     environments: tuple[str, ...]
     default_environment: str
-    _products: dict[str, _Entry] = field(default_factory=dict)
-    _rate_plans: dict[str, _Entry] = field(default_factory=dict)
+    _products: dict[str, Entry] = field(default_factory=dict)
+    _rate_plans: dict[str, Entry] = field(default_factory=dict)
     # A Zuora catalog export (catalog_export): one tenant's ids, whatever environment is asked.
     single_tenant: bool = False
     _plan_index: dict[str, dict[str, str]] = field(default_factory=dict)  # env -> id/number -> name
@@ -166,7 +174,7 @@ class Catalog:
     def rate_plan_names(self) -> tuple[str, ...]:
         return tuple(self._rate_plans)
 
-    def _find(self, table: dict[str, _Entry], name: str, kind: str) -> _Entry:
+    def _find(self, table: dict[str, Entry], name: str, kind: str) -> Entry:
         if not isinstance(name, str):
             raise CatalogError(f"a {kind} name must be text, not `{name}`")
         entry = table.get(name)
@@ -210,12 +218,12 @@ class Catalog:
         return plan, plan.charge(names[1])
 
     @staticmethod
-    def _charge(entry: _Entry, plan: str, env: str) -> Charge:
-        data = entry.data
+    def _charge(entry: Entry, plan: str, env: str) -> Charge:
+        data = entry.env_data.get(env, entry.data)
         charge_id = _for_env(entry.ids, env, entry, "id")
         assert charge_id is not None
         prices = tuple(_price(item) for item in data.get("prices") or ()) or (
-            (_price(data),) if any(data.get(k) is not None for k in _PRICE_FIELDS) else ())
+            (_price(data),) if any(data.get(k) is not None for k in PRICE_FIELDS) else ())
         first = prices[0] if prices else Price(data.get("currency"))
         defaults = {key: data[key] for key in CHARGE_DEFAULT_FIELDS if data.get(key) is not None}
         return Charge(entry.name, plan, charge_id, _for_env(entry.numbers, env, entry, "number", optional=True),
@@ -242,7 +250,7 @@ def _price(data: dict[str, Any]) -> Price:
                  _number(data.get("discountPercentage")), _number(data.get("discountAmount")))
 
 
-def _for_env(value: dict[str, str] | str | None, env: str, entry: _Entry, what: str,
+def _for_env(value: dict[str, str] | str | None, env: str, entry: Entry, what: str,
              optional: bool = False) -> str | None:
     if value is None or isinstance(value, str):
         if value is None and not optional:
@@ -254,192 +262,3 @@ def _for_env(value: dict[str, str] | str | None, env: str, entry: _Entry, what: 
         return None
     raise CatalogError(f"`{entry.name}` has no {what} for environment `{env}` (it has "
                        f"{', '.join(value) or 'none'})", entry.location)
-
-
-# -- reading the file -------------------------------------------------------------------------
-# What a subscription takes from a catalog charge when the order does not override it (besides
-# its price, type, model, billing period and unit of measure).
-CHARGE_DEFAULT_FIELDS = ("defaultQuantity", "listPriceBase", "billCycleType", "billCycleDay", "weeklyBillCycleDay",
-                         "billingTiming", "billingPeriodAlignment", "specificBillingPeriod", "triggerEvent",
-                         "endDateCondition", "upToPeriods", "upToPeriodsType", "applyDiscountTo", "discountLevel",
-                         "discountClass")
-_PRICE_FIELDS = ("currency", "listPrice", "tiers", "discountPercentage", "discountAmount")
-_CHARGE_FIELDS = ("id", "number", "type", "model", "billingPeriod", "uom", "description", "prices",
-                  *_PRICE_FIELDS, *CHARGE_DEFAULT_FIELDS)
-_NUMBER_FIELDS = ("listPrice", "defaultQuantity", "discountPercentage", "discountAmount")
-_INTEGER_FIELDS = ("billCycleDay", "specificBillingPeriod", "upToPeriods")
-_TIER_FIELDS = ("tier", "startingUnit", "endingUnit", "price", "priceFormat")
-_PLAN_FIELDS = ("id", "number", "charges", "description")
-_PRODUCT_FIELDS = ("id", "number", "ratePlans", "description")
-_TOP_FIELDS = ("catalog", "environments", "defaultEnvironment", "products")
-
-
-def load_catalog(path: str, limits: Limits = Limits()) -> tuple[Catalog | None, list[Diagnostic]]:
-    loaded = load_file(path, limits=limits)
-    problems = list(loaded.diagnostics)
-    if not loaded.documents:
-        return None, problems
-    document = loaded.documents[0]
-    value = document.value
-    if is_export(value):
-        value, export_problems = read_export(value, document.source)
-        problems += export_problems
-    # An export's entries are located at the start of the file: the converted document has no
-    # lines of its own, and building the export's source map would cost more than reading it.
-    reader = _Reader(document.source if value is document.value else SourceMap(path))
-    catalog = reader.catalog(value, path)
-    problems += reader.problems
-    if catalog is not None and value is not document.value:
-        catalog.environments, catalog.default_environment, catalog.single_tenant = (), "", True
-    if any(p.severity.value == "error" for p in problems):
-        return None, problems
-    return catalog, problems
-
-
-class _Reader:
-    def __init__(self, source: SourceMap) -> None:
-        self.source = source
-        self.problems: list[Diagnostic] = []
-
-    def report(self, pointer: Pointer, message: str, *, key: bool = False) -> None:
-        self.problems.append(at(self.source.locate(pointer, key=key), "T020", message,
-                                pointer=format_pointer(pointer)))
-
-    def fields(self, data: Any, pointer: Pointer, allowed: tuple[str, ...], what: str) -> bool:
-        if not isinstance(data, dict):
-            self.report(pointer, f"{what} must be a mapping")
-            return False
-        for key in data:
-            if key not in allowed:
-                self.report(pointer + (key,), f"unknown {what} field `{key}`{did_you_mean(key, allowed)}", key=True)
-        return True
-
-    def catalog(self, data: Any, path: str) -> Catalog | None:
-        if not self.fields(data, (), _TOP_FIELDS, "catalog"):
-            return None
-        if data.get("catalog") != 1:
-            self.report(("catalog",), "start the catalog file with `catalog: 1`")
-            return None
-        environments = data.get("environments", ["sandbox", "production"])
-        if not isinstance(environments, list) or not environments or not all(isinstance(e, str) for e in environments):
-            self.report(("environments",), "`environments` is a list of names, such as [sandbox, production]")
-            return None
-        default = data.get("defaultEnvironment", environments[0])
-        if default not in environments:
-            self.report(("defaultEnvironment",), f"`{default}` is not one of the environments "
-                        f"{', '.join(environments)}")
-            return None
-        catalog = Catalog(path, tuple(environments), default)
-        products = data.get("products") or {}
-        if not self.fields(products, ("products",), tuple(products) if isinstance(products, dict) else (), "products"):
-            return catalog
-        for product_name, product in products.items():
-            pointer = ("products", product_name)
-            if not self.fields(product, pointer, _PRODUCT_FIELDS, "product"):
-                continue
-            entry = self.entry(product_name, product, pointer, environments, optional_id=True)
-            catalog._products[product_name] = entry
-            plans = product.get("ratePlans") or {}
-            if not isinstance(plans, dict):
-                self.report(pointer + ("ratePlans",), "`ratePlans` maps rate plan names to rate plans")
-                continue
-            for plan_name, plan in plans.items():
-                plan_pointer = pointer + ("ratePlans", plan_name)
-                if not self.fields(plan, plan_pointer, _PLAN_FIELDS, "rate plan"):
-                    continue
-                if plan_name in catalog._rate_plans:
-                    first = catalog._rate_plans[plan_name].location
-                    self.report(plan_pointer, f"rate plan name `{plan_name}` is used twice (first at line "
-                                f"{first.line}); rate plan names must be unique", key=True)
-                    continue
-                plan_entry = self.entry(plan_name, plan, plan_pointer, environments)
-                plan_entry.parent = product_name
-                entry.children[plan_name] = plan_entry
-                catalog._rate_plans[plan_name] = plan_entry
-                charges = plan.get("charges") or {}
-                if not isinstance(charges, dict):
-                    self.report(plan_pointer + ("charges",), "`charges` maps charge names to charges")
-                    continue
-                for charge_name, charge in charges.items():
-                    charge_pointer = plan_pointer + ("charges", charge_name)
-                    if not self.fields(charge, charge_pointer, _CHARGE_FIELDS, "charge"):
-                        continue
-                    self.charge_values(charge, charge_pointer)
-                    charge_entry = self.entry(charge_name, charge, charge_pointer, environments)
-                    charge_entry.parent = plan_name
-                    plan_entry.children[charge_name] = charge_entry
-        return catalog
-
-    def charge_values(self, charge: dict[str, Any], pointer: Pointer) -> None:
-        self.price_values(charge, pointer)
-        prices = charge.get("prices")
-        if prices is not None:
-            if not isinstance(prices, list) or not prices:
-                self.report(pointer + ("prices",), "`prices` is a list of {currency, listPrice, tiers, ...}, "
-                            "one per currency")
-            else:
-                for index, price in enumerate(prices):
-                    if self.fields(price, pointer + ("prices", index), _PRICE_FIELDS, "price"):
-                        self.price_values(price, pointer + ("prices", index))
-        quantity = charge.get("defaultQuantity")
-        if quantity is not None and (isinstance(quantity, bool) or not isinstance(quantity, (int, Decimal))):
-            self.report(pointer + ("defaultQuantity",), "`defaultQuantity` must be a number")
-        for key in _INTEGER_FIELDS:
-            value = charge.get(key)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-                self.report(pointer + (key,), f"`{key}` must be a whole number")
-        text_fields = ("type", "model", "billingPeriod", "uom", *(k for k in CHARGE_DEFAULT_FIELDS
-                                                                  if k not in _NUMBER_FIELDS + _INTEGER_FIELDS))
-        for key in text_fields:
-            if key in charge and not isinstance(charge[key], str):
-                self.report(pointer + (key,), f"`{key}` must be text")
-
-    def price_values(self, price: dict[str, Any], pointer: Pointer) -> None:
-        for key in ("listPrice", "discountPercentage", "discountAmount"):
-            value = price.get(key)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, Decimal))):
-                self.report(pointer + (key,), f"`{key}` must be a number")
-        if "currency" in price and not isinstance(price["currency"], str):
-            self.report(pointer + ("currency",), "`currency` must be text")
-        self.tiers(price.get("tiers"), pointer + ("tiers",))
-
-    def tiers(self, tiers: Any, pointer: Pointer) -> None:
-        if tiers is None:
-            return
-        if not isinstance(tiers, list):
-            self.report(pointer, "`tiers` is a list of {startingUnit, endingUnit, price, priceFormat}")
-            return
-        for index, tier in enumerate(tiers):
-            if not self.fields(tier, pointer + (index,), _TIER_FIELDS, "tier"):
-                continue
-            for key in ("tier", "startingUnit", "endingUnit", "price"):
-                value = tier.get(key)
-                if value is not None and (isinstance(value, bool) or not isinstance(value, (int, Decimal))):
-                    self.report(pointer + (index, key), f"`{key}` must be a number")
-            if tier.get("priceFormat", "PerUnit") not in ("FlatFee", "PerUnit"):
-                self.report(pointer + (index, "priceFormat"), "`priceFormat` is FlatFee or PerUnit")
-
-    def entry(self, name: str, data: dict[str, Any], pointer: Pointer, environments: list[str],
-              optional_id: bool = False) -> _Entry:
-        ids = self.per_env(data.get("id"), pointer + ("id",), environments)
-        if ids is None and not optional_id:
-            self.report(pointer, f"`{name}` needs an `id` (one id, or one per environment)", key=True)
-        numbers = self.per_env(data.get("number"), pointer + ("number",), environments)
-        return _Entry(name, ids, numbers, data, self.source.locate(pointer, key=True))
-
-    def per_env(self, value: Any, pointer: Pointer, environments: list[str]) -> dict[str, str] | str | None:
-        if value is None or isinstance(value, str):
-            return value
-        if isinstance(value, dict):
-            for env, item in value.items():
-                if env not in environments:
-                    self.report(pointer + (env,), f"`{env}` is not one of the environments "
-                                f"{', '.join(environments)}{did_you_mean(env, environments)}", key=True)
-                elif not isinstance(item, str):
-                    raw = self.source.raw_plain(pointer + (env,))
-                    self.report(pointer + (env,), "ids are text" + (f"; quote it: '{raw}'" if raw else ""))
-            return {k: v for k, v in value.items() if isinstance(v, str)}
-        raw = self.source.raw_plain(pointer)
-        self.report(pointer, "an id is text, or a mapping of environment to text"
-                    + (f"; quote it: '{raw}'" if raw else ""))
-        return None
