@@ -1,6 +1,7 @@
 """Command-line glue: parse options, call the pipeline, print, choose the exit status.
 
-Exit status: 0 clean, 1 problems found, 2 usage error or unreadable input.
+Exit status: 0 clean, 1 problems found, 2 usage error or unreadable input; an offline preview that
+could not price everything: 3 (incomplete).
 """
 
 from __future__ import annotations
@@ -321,7 +322,8 @@ def preview(spec: str, remote: bool, thru: str | None, periods: int | None, term
     """Preview an order: offline by default (a plan of what it would bill, see docs/preview.md),
     or --remote: charge metrics, invoice items and order delta metrics from the API, as tables.
 
-    --env names the dispatch environment; --catalog-env the catalog environment."""
+    --env names the dispatch environment; --catalog-env the catalog environment. Offline, the exit
+    status is 3 when a charge or order action could not be priced (the preview is incomplete)."""
     if remote and (thru or periods or term_end or bill_cycle_day):
         raise click.UsageError("--thru, --periods, --term-end and --bill-cycle-day shape the offline "
                                "preview; with --remote the spec's previewOptions decide")

@@ -70,12 +70,23 @@ def test_preview_account_info_bill_cycle_day_is_used() -> None:
     assert not plan.incomplete
 
 
-def test_new_account_auto_set_bills_on_the_first_charge_trigger_day() -> None:
-    body = create_body([flat("30.00", CUSTOMER)], order_date="2024-03-20", preview=thru("2024-04-30"),
+def test_new_account_auto_set_bills_on_the_first_recurring_charge_trigger_day() -> None:
+    # https://docs.zuora.com/en/zuora-platform/system-management/additional-tenant-management-settings/
+    # dates-in-zuora/customer-account-dates-bill-cycle-day: 0 sets the account's day to "the triggering date
+    # of the account's first recurring charge" (not one-time charges).
+    later = flat("10.00", CUSTOMER, "c2", startDate={"triggerEvent": "SpecificDate",
+                                                    "specificTriggerDate": "2024-04-02"})
+    one_time = {"productRatePlanChargeId": "c3", "pricing": {"oneTimeFlatFee": {"listPrice": D("5")}},
+                "startDate": {"triggerEvent": "SpecificDate", "specificTriggerDate": "2024-03-05"}}
+    body = create_body([one_time, later, flat("30.00", CUSTOMER)], order_date="2024-03-20",
+                       preview=thru("2024-04-30"),
                        account={"newAccount": {"billCycleDay": 0, "currency": "USD", "name": "N"}})
     plan = build_plan(request(body))
-    # Auto-set: the charge starts March 20, so the account bills on the 20th: whole months from March 20.
-    assert items(plan) == [("2024-03-20", "2024-04-19", D("30.00")), ("2024-04-20", "2024-05-19", D("30.00"))]
+    # The first recurring charge triggers March 20, so the account bills on the 20th: whole months from
+    # March 20; the one added April 2 bills April 2-19 (18 of April's 30 days: 10.00 * 18/30 = 6.00).
+    assert items(plan) == [("2024-03-05", "2024-03-05", D("5.00")),
+                           ("2024-04-02", "2024-04-19", D("6.00")), ("2024-04-20", "2024-05-19", D("10.00")),
+                           ("2024-03-20", "2024-04-19", D("30.00")), ("2024-04-20", "2024-05-19", D("30.00"))]
 
 
 def test_configured_account_day_and_the_unknown_one() -> None:

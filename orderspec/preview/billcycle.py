@@ -7,7 +7,8 @@ customer account's bill cycle day. The order holds the account's day when it cre
 describes the account (`newAccount.billCycleDay`, `previewAccountInfo.billCycleDay`); for an
 existing account it comes from `--bill-cycle-day` or the configuration
 (`[tool.orderspec.accounts]`, by account number). Account day 0 is Auto-set: the day the first
-recurring charge of the order starts (Zuora sets it from the first charge's trigger date).
+recurring charge of the order triggers (docs "Customer account dates - bill cycle day": "the
+triggering date of the first recurring charge"; one-time and usage charges do not count).
 Where none of these is known the charge is not priced, and the reason says which to give.
 """
 

@@ -198,7 +198,7 @@ class _Builder:
         number = charge.get("chargeNumber")
         description = charge.get("description") or facts.get("description")
         product = facts.get("productName")
-        line = ChargeLine(str(name or charge_id or "(catalog charges)"), pointer, charge_id, rate_plan,
+        line = ChargeLine(str(name or charge_id or "(the rate plan's charges)"), pointer, charge_id, rate_plan,
                           number if isinstance(number, str) else None, name,
                           product_name=product if isinstance(product, str) else None, effective=charge,
                           description=description if isinstance(description, str) else None)
@@ -217,7 +217,9 @@ class _Builder:
 
     # -- 3: billing ------------------------------------------------------------------------------
     def bill_all(self) -> None:
-        first = next((p.line.start for p in self.placed if p.line.charge_type == "Recurring"), None)
+        # Auto-set (account day 0) takes the day the account's first recurring charge triggers.
+        first = min((p.line.start for p in self.placed if p.line.charge_type == "Recurring" and p.line.start),
+                    default=None)
         for placed in self.placed:
             line = placed.line
             try:
@@ -283,8 +285,9 @@ def build_plan(request: Request, catalog: Any = None, env: str | None = None, *,
     builder.apply_discounts()
     for subscription in subscriptions:
         for charge in subscription.charges:
-            if charge.problem:
-                builder.note(charge.pointer, "P001", f"charge {charge.label}: {charge.problem}")
+            if charge.problem:  # a whole rate plan's reason names the plan already
+                builder.note(charge.pointer, "P001", charge.problem if charge.whole_rate_plan
+                             else f"{charge.subject}: {charge.problem}")
     options = as_dict(request.body.get("previewOptions"))
     tax_included = options.get("skipTax") is True
     if not tax_included:

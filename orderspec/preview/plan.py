@@ -69,6 +69,15 @@ class ChargeLine:
     def is_discount(self) -> bool:
         return bool(self.pricing and self.pricing.is_discount)
 
+    @property
+    def whole_rate_plan(self) -> bool:
+        """This line stands for a rate plan whose charges could not be resolved at all."""
+        return not self.effective and self.charge_id is None
+
+    @property
+    def subject(self) -> str:
+        return f"rate plan {self.rate_plan_id}" if self.whole_rate_plan else f"charge {self.label}"
+
 
 @dataclass
 class RatePlanLine:
@@ -138,7 +147,7 @@ class Plan:
         """Every charge and order action left unpriced, with the reason: the preview is incomplete."""
         found = [Unpriced(format_pointer(a.pointer), f"order action {a.sequence} ({a.type})", a.problem or "")
                  for a in self.unpriced_actions]
-        found += [Unpriced(format_pointer(c.pointer), f"charge {c.label}", c.problem or "") for c in self.uncomputed]
+        found += [Unpriced(format_pointer(c.pointer), c.subject, c.problem or "") for c in self.uncomputed]
         return found + self.other_unpriced
 
     @property

@@ -35,6 +35,8 @@ def _charge_lines(charge: ChargeLine) -> list[str]:
     pricing = charge.pricing
     model = f"{pricing.charge_type} {pricing.model}" if pricing else "?"
     ident = f" ({charge.charge_id})" if charge.charge_id and charge.charge_id != charge.label else ""
+    if charge.whole_rate_plan:
+        return [f"? its charges: not computed: {charge.problem}"]
     lines = [f"+ charge {charge.label}{ident}: {model}"]
     if charge.problem:
         return lines + [f"    ? not computed: {charge.problem}"]
