@@ -54,10 +54,11 @@ def api_result(body: Mapping[str, Any], window: Window, subscriptions: list[Subs
         owned = [(s.invoice_owner, item) for s in subscriptions for c in s.charges
                  if not c.problem and kept(c) for item in c.items]
         term_ends = [s.term_end for s in subscriptions if s.term_end is not None]
+        numbers = {id(c): s.number for s in subscriptions for c in s.charges}
         result["invoices"] = [
             {"amount": invoice.amount_without_tax, "amountWithoutTax": invoice.amount_without_tax,
              "taxAmount": NO_TAX, "targetDate": invoice.target_date.isoformat(),
-             "invoiceItems": [_api_item(i, subscriptions) for i in invoice.items]}
+             "invoiceItems": [_api_item(i, numbers) for i in invoice.items]}
             for invoice in documents.invoices(owned, window, term_ends, fallback_date)]
     if "OrderDeltaMetrics" in wanted:
         result["orderDeltaMetrics"] = _order_delta(subscriptions, kept, currency)
@@ -111,7 +112,8 @@ def _order_delta(subscriptions: list[SubscriptionPlan], kept: Any, currency: Any
     return {"orderDeltaMrr": mrr, "orderDeltaTcv": tcv, "orderDeltaTcb": tcb}
 
 
-def _api_item(item: Item, subscriptions: list[SubscriptionPlan]) -> dict[str, Any]:
+def _api_item(item: Item, numbers: Mapping[int, str | None]) -> dict[str, Any]:
+    """One invoice item; `numbers`: the subscription number of each charge line, by id()."""
     charge = item.charge
     out: dict[str, Any] = {
         "serviceStartDate": item.start.isoformat(),
@@ -131,7 +133,7 @@ def _api_item(item: Item, subscriptions: list[SubscriptionPlan]) -> dict[str, An
         out["productRatePlanChargeId"] = charge.charge_id
     if item.applied_to is not None and item.applied_to.charge_number:
         out["appliedToChargeNumber"] = item.applied_to.charge_number
-    out["subscriptionNumber"] = next((s.number for s in subscriptions if any(c is charge for c in s.charges)), None)
+    out["subscriptionNumber"] = numbers.get(id(charge))
     out["orderLineItemNumber"] = None
     pricing = charge.pricing
     if charge.unit_price is not None and pricing is not None and not charge.is_discount \
