@@ -159,7 +159,8 @@ def test_an_override_naming_a_charge_the_plan_lacks_is_a_problem_with_its_index(
 def test_a_charge_priced_in_several_currencies_needs_the_accounts_currency(catalog: Catalog) -> None:
     found = effective_charges(catalog, {"productRatePlanId": "PLAN-SB"}, "sandbox")
     setup = by_id(found, "C-SETUP")
-    assert setup.problems == ("the catalog prices charge setup in USD, EUR; the account's currency is not in the order",)
+    assert setup.problems == ("the catalog prices charge setup in USD, EUR; the account's currency is not in the order "
+                              "(give an existing account's as `currency` under [tool.orderspec.accounts])",)
     assert not by_id(found, "C-SEATS").problems  # one price (no currency): needs no currency
     euro = by_id(effective_charges(catalog, {"productRatePlanId": "PLAN-SB"}, "sandbox", currency="EUR"), "C-SETUP")
     assert euro.charge["pricing"]["oneTimeFlatFee"]["listPrice"] == Decimal("45.00") and not euro.problems

@@ -149,7 +149,7 @@ def _from_plan(catalog: Catalog, plan: RatePlan, overrides: list[tuple[int, Mapp
         facts = {**{k: v for k, v in plan_facts.items() if v is not None}, **_charge_facts(charge, currency)}
         merged_charge = merged(base, _override_fields(override)) if override is not None else base
         result.append(EffectiveCharge(merged_charge, facts, index, _unresolved(merged_charge, problems)))
-    taken = {r.override_index: r.charge_key for r in result if r.override_index is not None}
+    taken = {r.override_index for r in result if r.override_index is not None}
     for index, override in unmatched.items():
         key = _override_key(override)
         charges = ", ".join(c.number or c.id for c in plan.charges) or "none"
@@ -179,7 +179,8 @@ def catalog_override(charge: Charge, currency: str | None = None) -> tuple[dict[
     if price is None and charge.prices:
         currencies = ", ".join(str(p.currency) for p in charge.prices)
         problems.append(f"the catalog prices charge {charge.name} in {currencies}" +
-                        (f", not in {currency}" if currency else "; the account's currency is not in the order"))
+                        (f", not in {currency}" if currency else "; the account's currency is not in the order "
+                         "(give an existing account's as `currency` under [tool.orderspec.accounts])"))
     if key is None:
         problems.append(f"the catalog does not give charge {charge.name}'s "
                         + ("charge type" if model else "charge model"))
