@@ -252,3 +252,22 @@ def test_non_stacked_discounts_of_one_level_apply_one_after_another() -> None:
     plan = build_plan(request(body))
     assert [amount for _, _, amount in items(plan)] == [D("100.00"), D("-5.00"), D("-9.50"), D("-12.83")]
     assert total(plan) == D("72.67")
+
+
+def test_a_renewing_term_is_billed_on_into_its_renewal() -> None:
+    # https://docs.zuora.com/en/zuora-billing/set-up-zuora-billing/billing-settings-configuration/general-
+    # billing-settings/define-billing-rules/billing-rules---bill-run: by default bill runs "automatically
+    # renew auto-renew subscriptions that are up for renewal", so a monthly 30.00 charge on a 2-month
+    # renewing term from January 1 is billed on through March; without autoRenew it stops with the term.
+    monthly = {"billingPeriod": "Month", "billCycleType": "SpecificDayofMonth", "billCycleDay": 1}
+    renewing = create_body([flat("30", monthly)], term_months=2, auto_renew=True, preview=thru("2024-03-31"))
+    assert [start for start, _, _ in items(build_plan(request(renewing)))] == ["2024-01-01", "2024-02-01", "2024-03-01"]
+    ending = create_body([flat("30", monthly)], term_months=2, auto_renew=False, preview=thru("2024-03-31"))
+    assert [start for start, _, _ in items(build_plan(request(ending)))] == ["2024-01-01", "2024-02-01"]
+    # A price that changes at renewal is not guessed.
+    uplift = copy.deepcopy(renewing)
+    charge = uplift["subscriptions"][0]["orderActions"][0]["createSubscription"]["subscribeToRatePlans"][0][
+        "chargeOverrides"][0]
+    charge["pricing"]["recurringFlatFee"].update(priceChangeOption="UsePercentageValue", priceIncreasePercentage=D(5))
+    plan = build_plan(request(uplift))
+    assert plan.incomplete and "priceChangeOption" in plan.unpriced[0].reason

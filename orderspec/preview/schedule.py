@@ -6,8 +6,10 @@ on its start date. Each fills the ChargeLine's items in the preview window and o
 
 Proration (the charge's `prorationOption` and `ratingPropertiesOverride`, else the tenant's
 default "prorate by day, actual days"): see periods.day_fraction and Slice.month_first_fraction.
-A renewing subscription (autoRenew) carries a charge that ends with the term into the next term,
-so a preview that bills a period straddling the term end bills it whole; TCV stays cut at the term.
+A renewing subscription (autoRenew) carries a charge that ends with the term into the renewal
+terms (bill runs renew auto-renew subscriptions that are up for renewal, by default), so a preview
+bills a period straddling the term end whole, and the periods after it at the same price; TCV
+stays the term's.
 """
 
 from __future__ import annotations
@@ -166,18 +168,19 @@ def recurring(line: ChargeLine, segment: Segment, billing: Billing, window: Wind
         line.items = list(line.term_items)
     elif window.kind == "NumberOfPeriods":
         line.items = [item(s) for s in spans(window_end, limit=window.periods)]
-        if renews and segment.end is not None:  # the renewed term's periods only where the term's end cuts one
-            line.items = [i for i in line.items if i.start < segment.end]
     else:
         assert window.thru is not None
         thru = window.thru
         until = None if thru == dt.date.max else thru + dt.timedelta(days=1)
         if until is None and window_end is None:
             raise NotComputable("a preview through the last day of the calendar has no end")
-        found = [item(s) for s in spans(window_end, until=until)]
-        if renews and segment.end is not None:
-            found = [i for i in found if i.start < segment.end]
-        line.items = [i for i in found if i.bill_date <= thru]
+        line.items = [i for i in (item(s) for s in spans(window_end, until=until)) if i.bill_date <= thru]
+    if renews and segment.end is not None and any(i.last_day >= segment.end for i in line.items):
+        uplift = [block.get("priceChangeOption") for block in as_dict(line.effective.get("pricing")).values()
+                  if isinstance(block, Mapping)]
+        if any(option not in (None, "NoChange") for option in uplift):
+            raise NotComputable("the preview bills the renewed term, and the charge's price changes at renewal "
+                                "(priceChangeOption), which is not modelled offline")
     details = list(dict.fromkeys(tenant_dependent))
     if details:
         more = f"; {len(details) - 1} more partial period(s) like it" if len(details) > 1 else ""
