@@ -192,3 +192,29 @@ def test_export_files_named_by_a_catalog_file_are_checked(tmp_path: Path) -> Non
     path.write_text("catalog: 1\nenvironments: [sandbox]\nexports: {sandbox: missing.json}\n", encoding="utf-8")
     _, problems = load_catalog(str(path))
     assert [p.code for p in problems] == ["Y012"] and "missing.json" in problems[0].path
+
+
+def test_stock_templates_write_the_pricing_key_of_an_exports_model(tmp_path: Path) -> None:
+    """An export spells models `Per Unit Pricing` (object query) or `DiscountPercentage` (REST): the
+    templates' pricing keys and quantity overrides read them as the API's PerUnit / discount."""
+    from orderspec import pipeline
+    from orderspec.expand import ExpandContext
+
+    export = {"data": [{"id": "PLAN-1", "name": "Seats Plan", "productRatePlanNumber": "PRP-1",
+                        "productRatePlanCharges": [
+                            {"id": "SEATS", "name": "Seats", "chargeType": "Recurring", "chargeModel": "Per Unit Pricing",
+                             "billingPeriod": "Month", "productRatePlanChargeTiers": [{"currency": "USD", "price": 9}]},
+                            {"id": "LOYALTY", "name": "Loyalty", "chargeType": "Recurring",
+                             "chargeModel": "Discount-Percentage", "billingPeriod": "Month",
+                             "productRatePlanChargeTiers": [{"currency": "USD", "price": 10}]}]}]}
+    catalog = tmp_path / "export.json"
+    catalog.write_text(json.dumps(export), encoding="utf-8")
+    spec = tmp_path / "add.order.yaml"
+    spec.write_text("orderspec: 1\noperation: create\nuse: add-product\nwith:\n  account: A1\n  subscription: A-S1\n"
+                    "  orderDate: 2024-03-01\n  effectiveDate: 2024-03-01\n  ratePlan: Seats Plan\n  quantity: 3\n"
+                    "  prices: {Seats: 8.50}\n", encoding="utf-8")
+    result = pipeline.process_file(str(spec), pipeline.Options(expand=ExpandContext(catalog=str(catalog))))
+    assert not [d.text() for d in result.diagnostics if d.severity.value == "error"]
+    add = result.requests[0].body["subscriptions"][0]["orderActions"][0]["addProduct"]
+    assert add["chargeOverrides"] == [{"productRatePlanChargeId": "SEATS",
+                                       "pricing": {"recurringPerUnit": {"listPrice": Decimal("8.50"), "quantity": 3}}}]

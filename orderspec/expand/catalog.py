@@ -23,6 +23,32 @@ CHARGE_DEFAULT_FIELDS = ("defaultQuantity", "listPriceBase", "billCycleType", "b
                          "endDateCondition", "upToPeriods", "upToPeriodsType", "applyDiscountTo", "discountLevel",
                          "discountClass")
 PRICE_FIELDS = ("currency", "listPrice", "tiers", "discountPercentage", "discountAmount")
+# Charge models as catalogs spell them (UI labels, SOAP and REST, the object query) -> as the
+# request's pricing keys spell them.
+MODEL_NAMES: dict[str, str] = {
+    "Flat Fee Pricing": "FlatFee", "Per Unit Pricing": "PerUnit", "Tiered Pricing": "Tiered",
+    "Volume Pricing": "Volume", "Overage Pricing": "Overage", "Tiered with Overage Pricing": "TieredWithOverage",
+    "Discount-Percentage": "Discount", "Discount-Fixed Amount": "Discount", "DiscountPercentage": "Discount",
+    "DiscountFixedAmount": "Discount", "Delivery Pricing": "Delivery",
+}
+_TYPE_PREFIX = {"Recurring": "recurring", "OneTime": "oneTime", "Usage": "usage"}
+
+
+def model_name(raw: Any) -> str | None:
+    """A catalog's charge model name as the override keys spell it (`Per Unit Pricing` -> PerUnit)."""
+    if not isinstance(raw, str) or not raw:
+        return None
+    return MODEL_NAMES.get(raw, raw.replace(" Pricing", "").replace(" ", "").replace("-", ""))
+
+
+def pricing_key(charge_type: Any, model: str | None) -> str | None:
+    """The override's pricing key for a charge type and model (Recurring, PerUnit -> recurringPerUnit)."""
+    if model == "Discount":
+        return "discount"
+    prefix = _TYPE_PREFIX.get(str(charge_type))
+    return prefix + model if prefix and model else None
+
+
 TENANT = "tenant"  # the environment name of a catalog read from one tenant's export
 
 

@@ -44,17 +44,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
 
-from orderspec.expand.catalog import Catalog, CatalogError, Charge, RatePlan
+from orderspec.expand.catalog import Catalog, CatalogError, Charge, RatePlan, model_name, pricing_key
 
 # Override pricing keys by (charge type, charge model).
-_TYPE_PREFIX = {"Recurring": "recurring", "OneTime": "oneTime", "Usage": "usage"}
-# Catalog model names (UI labels, SOAP and REST spellings) -> the override's spelling.
-MODEL_NAMES: dict[str, str] = {
-    "Flat Fee Pricing": "FlatFee", "Per Unit Pricing": "PerUnit", "Tiered Pricing": "Tiered",
-    "Volume Pricing": "Volume", "Overage Pricing": "Overage", "Tiered with Overage Pricing": "TieredWithOverage",
-    "Discount-Percentage": "Discount", "Discount-Fixed Amount": "Discount", "DiscountPercentage": "Discount",
-    "DiscountFixedAmount": "Discount", "Delivery Pricing": "Delivery",
-}
 BILLING_FIELDS = ("billingPeriod", "billCycleType", "billCycleDay", "weeklyBillCycleDay", "billingTiming",
                   "billingPeriodAlignment", "specificBillingPeriod")
 _QUANTITY_MODELS = ("PerUnit", "Tiered", "Volume", "TieredWithOverage")
@@ -75,21 +67,6 @@ class EffectiveCharge:
         """The id (else number) naming the charge."""
         key = self.charge.get("productRatePlanChargeId") or self.charge.get("productRatePlanChargeNumber")
         return key if isinstance(key, str) else None
-
-
-def model_name(raw: Any) -> str | None:
-    """A catalog's charge model name as the override keys spell it (`Per Unit Pricing` -> PerUnit)."""
-    if not isinstance(raw, str) or not raw:
-        return None
-    return MODEL_NAMES.get(raw, raw.replace(" Pricing", "").replace(" ", "").replace("-", ""))
-
-
-def pricing_key(charge_type: Any, model: str | None) -> str | None:
-    """The override's pricing key for a charge type and model (Recurring, PerUnit -> recurringPerUnit)."""
-    if model == "Discount":
-        return "discount"
-    prefix = _TYPE_PREFIX.get(str(charge_type))
-    return prefix + model if prefix and model else None
 
 
 def merged(under: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
