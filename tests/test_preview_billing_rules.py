@@ -271,3 +271,29 @@ def test_a_renewing_term_is_billed_on_into_its_renewal() -> None:
     charge["pricing"]["recurringFlatFee"].update(priceChangeOption="UsePercentageValue", priceIncreasePercentage=D(5))
     plan = build_plan(request(uplift))
     assert plan.incomplete and "priceChangeOption" in plan.unpriced[0].reason
+
+
+# -- charge models ---------------------------------------------------------------------------------
+
+def one_time(key: str, quantity: str, tiers: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"productRatePlanChargeId": "t1", "pricing": {key: {"quantity": D(quantity), "tiers": tiers}}}
+
+
+def test_tiered_pricing_cumulates_the_tiers() -> None:
+    # f"{DOCS}/set-up-zuora-billing/build-product-and-prices/charge-models---configure-any-pricing/tiered-pricing":
+    # tiers 0-5 $0 flat, 5.01-7 $200 flat, 7.01-9 $100 flat; 8.5 units: $0 + $200 + $100 = $300.
+    tiers = [{"tier": 1, "startingUnit": D(0), "endingUnit": D(5), "price": D(0), "priceFormat": "FlatFee"},
+             {"tier": 2, "startingUnit": D("5.01"), "endingUnit": D(7), "price": D(200), "priceFormat": "FlatFee"},
+             {"tier": 3, "startingUnit": D("7.01"), "endingUnit": D(9), "price": D(100), "priceFormat": "FlatFee"}]
+    plan = build_plan(request(create_body([one_time("oneTimeTiered", "8.5", tiers)], preview=thru("2024-01-01"))))
+    assert [amount for _, _, amount in items(plan)] == [D("300.00")]
+
+
+@pytest.mark.parametrize("quantity, expected", [("5", D("600.00")), ("60", D("6000.00"))])
+def test_volume_pricing_prices_every_unit_at_one_tier(quantity: str, expected: Decimal) -> None:
+    # f"{DOCS}/set-up-zuora-billing/build-product-and-prices/charge-models---configure-any-pricing/volume-pricing":
+    # 0-50 licenses at $120 each (5 x $120 = $600), 51-100 at $100 each (60 x $100 = $6000).
+    tiers = [{"tier": 1, "startingUnit": D(0), "endingUnit": D(50), "price": D(120), "priceFormat": "PerUnit"},
+             {"tier": 2, "startingUnit": D(51), "endingUnit": D(100), "price": D(100), "priceFormat": "PerUnit"}]
+    plan = build_plan(request(create_body([one_time("oneTimeVolume", quantity, tiers)], preview=thru("2024-01-01"))))
+    assert [amount for _, _, amount in items(plan)] == [expected]
