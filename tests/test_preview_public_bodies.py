@@ -1,12 +1,15 @@
-"""The public preview request bodies (../shared/reference/examples/public, every body with
-previewOptions) previewed offline with and without a catalog that lists their plans.
+"""The public preview request bodies (../shared/reference/examples: every body of public/ with
+previewOptions, and docs/'s preview bodies) previewed offline with and without a catalog that
+lists their plans.
 
 Catalogs (tests/fixtures/catalogs, one per tenant: plan numbers such as PRP-00000180 mean different
 plans in different tenants):
 * zuora-developer-docs.catalog.json: Zuora's export shape, the plans of developer.zuora.com's
   samples with the facts its pages publish (each product's description quotes them);
 * guardian-prod.catalog.json: an excerpt of The Guardian's production export;
-* invented.catalog.yaml: plans whose charges nobody published, with INVENTED prices.
+* invented.catalog.yaml: plans whose charges nobody published, with INVENTED prices;
+* tests/fixtures/preview/invoice-summaries.catalog.yaml: the plan of docs.zuora.com's "Preview
+  invoice item summaries for an order".
 """
 
 from __future__ import annotations
@@ -28,10 +31,12 @@ ROOT = Path(__file__).resolve().parents[1]
 PUBLIC = ROOT.parent.parent / "shared" / "reference" / "examples" / "public"
 if not PUBLIC.is_dir():
     PUBLIC = Path("/work/shared/reference/examples/public")
+DOCS_BODIES = PUBLIC.parent / "docs"  # {"_source_url": ..., "body": {...}} each
 CATALOGS = ROOT / "tests" / "fixtures" / "catalogs"
 DOCS = str(CATALOGS / "zuora-developer-docs.catalog.json")
 GUARDIAN = str(CATALOGS / "guardian-prod.catalog.json")
 INVENTED = str(CATALOGS / "invented.catalog.yaml")
+SUMMARIES = str(ROOT / "tests" / "fixtures" / "preview" / "invoice-summaries.catalog.yaml")
 
 pytestmark = pytest.mark.skipif(not PUBLIC.is_dir(), reason="../shared/reference is not present")
 
@@ -48,7 +53,11 @@ PRICED_WITH_CATALOG = {
     "zapiref_3": (DOCS, ["--bill-cycle-day", "1"]),
     "zdevtut_6": (DOCS, ["--bill-cycle-day", "1"]),
     "zuoracli_2": (INVENTED, []),
+    "ex56_preview_CreateSubscription": (DOCS, ["--bill-cycle-day", "1"]),  # zdevtut_6, as docs/ scraped it
+    "ex46_preview_CreateSubscription": (SUMMARIES, ["--bill-cycle-day", "1"]),
 }
+# Bodies whose every charge is in the order (an external-catalog plan): priced with no catalog.
+EXTERNAL_CATALOG = ("zdocs_14", "ex06_preview_CreateSubscription")
 # Bodies that change an existing subscription: what they bill depends on that subscription's
 # charges, which no catalog holds; the catalog resolves the plans they name, not the rest.
 EXISTING_SUBSCRIPTION = {
@@ -60,11 +69,18 @@ EXISTING_SUBSCRIPTION = {
 
 
 def preview_bodies() -> list[str]:
-    return sorted(p.stem for p in PUBLIC.glob("*.json") if "previewOptions" in p.read_text(encoding="utf-8"))
+    public = [p.stem for p in PUBLIC.glob("*.json") if "previewOptions" in p.read_text(encoding="utf-8")]
+    return sorted(public + [p.stem for p in DOCS_BODIES.glob("*_preview_*.json")])
+
+
+def body_of(name: str) -> dict[str, Any]:
+    if (PUBLIC / f"{name}.json").is_file():
+        return dict(json.loads((PUBLIC / f"{name}.json").read_text(encoding="utf-8")))
+    return dict(json.loads((DOCS_BODIES / f"{name}.json").read_text(encoding="utf-8"))["body"])
 
 
 def spec_of(tmp_path: Path, name: str) -> str:
-    body = json.loads((PUBLIC / f"{name}.json").read_text(encoding="utf-8"))
+    body = body_of(name)
     path = tmp_path / f"{name}.order.json"
     path.write_text(json.dumps({"orderspec": 1, "operation": "preview", "body": body}, indent=2), encoding="utf-8")
     return str(path)
@@ -77,7 +93,7 @@ def preview(spec: str, *options: str) -> tuple[int, dict[str, Any]]:
 
 
 def test_every_public_preview_body_is_accounted_for() -> None:
-    accounted = set(FAILS_LINT) | set(PRICED_WITH_CATALOG) | set(EXISTING_SUBSCRIPTION) | {"zdocs_14"}
+    accounted = set(FAILS_LINT) | set(PRICED_WITH_CATALOG) | set(EXISTING_SUBSCRIPTION) | set(EXTERNAL_CATALOG)
     assert set(preview_bodies()) == accounted
 
 
@@ -127,9 +143,10 @@ def test_the_smartlearn_tablet_plan_bills_what_zuora_published(tmp_path: Path) -
     assert item["chargeDescription"] == "No refund if you cancel after 7 days."
 
 
-def test_an_external_catalog_body_needs_no_catalog(tmp_path: Path) -> None:
-    # zdocs_14 subscribes to an external-catalog plan: every charge is in the order.
-    spec = spec_of(tmp_path, "zdocs_14")
+@pytest.mark.parametrize("name", EXTERNAL_CATALOG)
+def test_an_external_catalog_body_needs_no_catalog(tmp_path: Path, name: str) -> None:
+    # zdocs_14 (ex06 as docs/ scraped it) subscribes to an external-catalog plan: every charge is in the order.
+    spec = spec_of(tmp_path, name)
     status, found = preview(spec, "--bill-cycle-day", "1")
     assert status == 0 and not found["incomplete"], found
     items = [i for inv in found["response"]["previewResult"]["invoices"] for i in inv["invoiceItems"]]
@@ -163,7 +180,7 @@ def test_the_command_line_exit_status(tmp_path: Path) -> None:
 
 def test_a_subscription_discount_added_to_an_existing_subscription_is_not_priced_at_zero(tmp_path: Path) -> None:
     # guardian-ssl_4 without its TermsAndConditions action: the discount API's plain AddProduct order.
-    body = json.loads((PUBLIC / "guardian-ssl_4.json").read_text(encoding="utf-8"))
+    body = body_of("guardian-ssl_4")
     body["subscriptions"][0]["orderActions"] = body["subscriptions"][0]["orderActions"][1:]
     path = tmp_path / "discount.order.json"
     path.write_text(json.dumps({"orderspec": 1, "operation": "preview", "body": body}), encoding="utf-8")
