@@ -297,3 +297,35 @@ def test_volume_pricing_prices_every_unit_at_one_tier(quantity: str, expected: D
              {"tier": 2, "startingUnit": D(51), "endingUnit": D(100), "price": D(100), "priceFormat": "PerUnit"}]
     plan = build_plan(request(create_body([one_time("oneTimeVolume", quantity, tiers)], preview=thru("2024-01-01"))))
     assert [amount for _, _, amount in items(plan)] == [expected]
+
+
+def test_percentage_discounts_apply_before_fixed_amounts_whatever_their_level() -> None:
+    # f"{DOCS}/set-up-zuora-billing/build-product-and-prices/charge-models---configure-any-pricing/discount-pricing/
+    # discount-charge-models/process-discounts": after discount classes, "Discount-Percentage > Discount-Fixed
+    # Amount", then "Rate Plan Level > Subscription Level". A rate plan fixed 10.00 and a subscription 20% on
+    # 100.00: 20% of 100.00 = 20.00 first, then 10.00: 70.00 due (not 10.00 then 20% of 90.00 = 18.00).
+    monthly = {"billingPeriod": "Month", "billCycleType": "SpecificDayofMonth", "billCycleDay": 1}
+    fixed = {"productRatePlanChargeId": "d1", "pricing": {"discount": {
+        "discountAmount": D(10), "applyDiscountTo": "RECURRING", "discountLevel": "rateplan"}}}
+    body = create_body([flat("100", monthly), fixed], preview=thru("2024-01-01"))
+    plans = body["subscriptions"][0]["orderActions"][0]["createSubscription"]["subscribeToRatePlans"]
+    plans.append({"productRatePlanId": "rp-promo", "chargeOverrides": [discount("20", "subscription", "d2")]})
+    plan = build_plan(request(body))
+    assert [amount for _, _, amount in items(plan)] == [D("100.00"), D("-10.00"), D("-20.00")]
+    assert total(plan) == D("70.00")
+
+
+def test_discount_orders_that_depend_on_tenant_settings_are_not_guessed() -> None:
+    monthly = {"billingPeriod": "Month", "billCycleType": "SpecificDayofMonth", "billCycleDay": 1}
+    gold, silver = discount("10", "rateplan", "d1"), discount("20", "rateplan", "d2")
+    gold["pricing"]["discount"]["discountClass"] = "Gold"
+    silver["pricing"]["discount"]["discountClass"] = "Silver"
+    plan = build_plan(request(create_body([flat("100", monthly), gold, silver], preview=thru("2024-01-01"))))
+    assert plan.incomplete and {u.subject for u in plan.unpriced} == {"charge d1", "charge d2"}
+    assert "ranks the classes" in plan.unpriced[0].reason
+    assert [amount for _, _, amount in items(plan)] == [D("100.00")]  # the charge itself is still shown
+    stacked = discount("10", "rateplan", "d3")
+    stacked["pricing"]["discount"]["isStackedDiscount"] = True
+    plan = build_plan(request(create_body([flat("100", monthly), stacked, discount("20", "rateplan", "d4")],
+                                          preview=thru("2024-01-01"))))
+    assert plan.incomplete and "stacked" in plan.unpriced[0].reason

@@ -101,6 +101,8 @@ class Pricing:
     discount_amount: Decimal | None = None
     apply_to: frozenset[str] = field(default_factory=frozenset)
     discount_level: str = "rateplan"
+    discount_class: str | None = None  # the tenant ranks classes; a discount with one applies first
+    stacked: bool = False  # isStackedDiscount: summed with the other stacked ones before applying
 
     @property
     def is_discount(self) -> bool:
@@ -219,7 +221,9 @@ def pricing_of(charge: Mapping[str, Any], facts: Mapping[str, Any] | None = None
             raise NotComputable("the discount has neither discountPercentage nor discountAmount")
         return Pricing(charge_type, model, discount_percentage=percentage,
                        discount_amount=None if percentage is not None else amount,
-                       apply_to=DISCOUNT_TARGETS.get(str(apply_to_name), frozenset()), discount_level=level)
+                       apply_to=DISCOUNT_TARGETS.get(str(apply_to_name), frozenset()), discount_level=level,
+                       discount_class=str(fields["discountClass"]) if fields.get("discountClass") else None,
+                       stacked=fields.get("isStackedDiscount") is True)
     return Pricing(
         charge_type, model,
         list_price=_decimal(fields.get("listPrice")),

@@ -1,10 +1,13 @@
 """Discount charges: what they take off the charges they apply to.
 
-Order of application (docs "Multiple percentage discounts example"; "Discount class and stacked
-discounts"): rate plan discounts first, then subscription-level ones; within a level, percentage
-discounts before fixed-amount ones, then in the order's sequence. Each discount applies to what
-the earlier ones left (non-stacked): 10% then 20% on 1000 take 100, then 180. Each discount item is
-rounded to cents on its own, like any invoice item.
+Order of application (docs "Process discounts"): discounts with a discount class first (the
+tenant ranks the classes), then percentage discounts before fixed-amount ones, then rate plan
+discounts before subscription-level ones, then in the order's sequence. Each discount applies to
+what the earlier ones left (non-stacked; docs "Multiple percentage discounts example": 10% then 20%
+on 1000 take 100, then 180). Each discount item is rounded to cents on its own, like any invoice
+item. Where the order depends on what is not known offline (two discount classes, whose rank is
+the tenant's, or stacked discounts, summed before they apply) on the same charge, the discounts
+involved are not priced.
 
 A percentage discount makes one item per item of its charges; a fixed amount makes one item per
 service period of its charges, prorated like them and never more than they still bill.
@@ -38,18 +41,45 @@ class Ledger:
 
 def order_of(discounts: list[tuple[ChargeLine, list[ChargeLine], list[ChargeLine]]]) -> list[int]:
     """The sequence the discounts apply in (indexes into `discounts`)."""
-    def key(index: int) -> tuple[int, int, int]:
+    def key(index: int) -> tuple[int, int, int, int]:
         pricing = discounts[index][0].pricing
         assert pricing is not None
-        return (LEVEL_ORDER.get(pricing.discount_level, 2), 0 if pricing.discount_percentage is not None else 1, index)
+        return (0 if pricing.discount_class else 1, 0 if pricing.discount_percentage is not None else 1,
+                LEVEL_ORDER.get(pricing.discount_level, 2), index)
     return sorted(range(len(discounts)), key=key)
+
+
+def unknown_order(discounts: list[tuple[ChargeLine, list[ChargeLine], list[ChargeLine]]]) -> dict[int, str]:
+    """Discounts whose place in the sequence depends on tenant settings, by index, with why: those
+    sharing a charge with a discount of another class, or with another discount while stacked."""
+    found: dict[int, str] = {}
+    for index, (line, targets, _) in enumerate(discounts):
+        pricing = line.pricing
+        assert pricing is not None
+        mine = {id(t) for t in targets}
+        for other_index, (other, other_targets, _) in enumerate(discounts):
+            theirs = other.pricing
+            if other_index == index or theirs is None or not mine & {id(t) for t in other_targets}:
+                continue
+            if pricing.discount_class and theirs.discount_class and pricing.discount_class != theirs.discount_class:
+                found[index] = (f"it shares a charge with discount {other.label} of another discount class "
+                                f"({pricing.discount_class}, {theirs.discount_class}), and the tenant ranks the "
+                                "classes")
+            elif pricing.stacked or theirs.stacked:
+                found[index] = (f"it shares a charge with discount {other.label} and one of them is stacked "
+                                "(isStackedDiscount), which is not modelled offline")
+    return found
 
 
 def apply_all(discounts: list[tuple[ChargeLine, list[ChargeLine], list[ChargeLine]]]) -> None:
     """Price every (discount, its priced target charges, its unpriced target charges), in Zuora's order."""
     ledger = Ledger()
+    undecided = unknown_order(discounts)
     for index in order_of(discounts):
         line, targets, unknown = discounts[index]
+        if index in undecided:
+            line.problem, line.items, line.term_items = undecided[index], [], []
+            continue
         try:
             apply(line, targets, unknown, ledger)
         except NotComputable as problem:
