@@ -329,3 +329,13 @@ def test_discount_orders_that_depend_on_tenant_settings_are_not_guessed() -> Non
     plan = build_plan(request(create_body([flat("100", monthly), stacked, discount("20", "rateplan", "d4")],
                                           preview=thru("2024-01-01"))))
     assert plan.incomplete and "stacked" in plan.unpriced[0].reason
+
+
+@pytest.mark.parametrize("through, billed", [("2024-06-30", []), ("2024-07-01", [("2024-04-01", "2024-06-30")])])
+def test_billing_in_arrears_bills_after_the_period(through: str, billed: list[tuple[str, str]]) -> None:
+    # f"{DOCS}/set-up-zuora-billing/build-product-and-prices/basic-concepts-and-terms/billing-timing": billed in
+    # arrears, BCD the 1st, quarterly, the period April 1 - June 30 is billed by a bill run with target date July 1.
+    quarterly = {"billingPeriod": "Quarter", "billCycleType": "SpecificDayofMonth", "billCycleDay": 1,
+                 "billingTiming": "IN_ARREARS"}
+    body = create_body([flat("300", quarterly)], order_date="2024-04-01", preview=thru(through))
+    assert [(start, end) for start, end, _ in items(build_plan(request(body)))] == billed
