@@ -66,7 +66,6 @@ class _Placed:
     """A charge waiting to be billed: where it sits on its subscription's timeline."""
 
     line: ChargeLine
-    dates: dict[str, dt.date]
     term: timeline.Term | None
 
 
@@ -212,7 +211,7 @@ class _Builder:
             line.problem = str(problem)
             return line
         if not line.pricing.is_discount:
-            self.placed.append(_Placed(line, dates, term))
+            self.placed.append(_Placed(line, term))
         return line
 
     # -- 3: billing ------------------------------------------------------------------------------
@@ -237,8 +236,7 @@ class _Builder:
         charge = line.effective
         fields = schedule.billing_fields(charge)
         period = schedule.billing_period_of(charge)
-        segment = timeline.Segment(line.start, None, term)
-        align = schedule.alignment_date(charge, segment, term.start if term else None)
+        align = schedule.alignment_date(charge, term)
         bcd = billcycle.bill_cycle_day(fields, period, line.start, term, self.account, first_recurring_start)
         end = timeline.charge_end(charge, line.start, term, period, bcd, align)
         segment = timeline.Segment(line.start, end, term,

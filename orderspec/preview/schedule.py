@@ -23,7 +23,7 @@ from orderspec.body import as_dict
 from orderspec.preview import periods as P
 from orderspec.preview.charges import NotComputable, Pricing, money
 from orderspec.preview.plan import ChargeLine, Item
-from orderspec.preview.timeline import Segment
+from orderspec.preview.timeline import Segment, Term
 from orderspec.preview.window import Window
 
 WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
@@ -51,15 +51,15 @@ def billing_period_of(charge: Mapping[str, Any]) -> P.BillingPeriod:
     return P.billing_period(str(billing["billingPeriod"]), billing.get("specificBillingPeriod"))
 
 
-def alignment_date(charge: Mapping[str, Any], segment: Segment, subscription_start: dt.date | None) -> dt.date | None:
-    """The date billing periods are counted from (billingPeriodAlignment)."""
+def alignment_date(charge: Mapping[str, Any], term: Term | None) -> dt.date | None:
+    """The date billing periods are counted from (billingPeriodAlignment), None: the charge's start.
+    The order creates the subscriptions it knows, so their start is their first term's start."""
     alignment = str(billing_fields(charge).get("billingPeriodAlignment") or "AlignToCharge")
     if alignment not in ALIGNMENTS:
         raise NotComputable(f"billingPeriodAlignment {alignment} is not modelled offline")
     if alignment == "AlignToCharge":
         return None
-    anchor = subscription_start if alignment == "AlignToSubscriptionStart" else (
-        segment.term.start if segment.term else None)
+    anchor = term.start if term else None
     if anchor is None:
         raise NotComputable(f"billingPeriodAlignment {alignment}: the subscription's start date is unknown")
     return anchor
