@@ -96,4 +96,5 @@ def test_configured_account_day_and_the_unknown_one() -> None:
     unknown = build_plan(request(body))
     assert unknown.incomplete and items(unknown) == []
     assert "account A0001" in unknown.unpriced[0].reason
-    assert unknown.unpriced[0].pointer == "/subscriptions/0/orderActions/0/createSubscription/subscribeToRatePlans/0/chargeOverrides/0"
+    assert unknown.unpriced[0].pointer == (
+        "/subscriptions/0/orderActions/0/createSubscription/subscribeToRatePlans/0/chargeOverrides/0")

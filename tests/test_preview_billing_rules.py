@@ -17,12 +17,10 @@ from preview_support import D, create_body, flat, items, request, thru
 from orderspec.preview import build_plan
 from orderspec.preview import periods as P
 
-DOCS = "https://docs.zuora.com/en/zuora-billing"
-PRORATION = f"{DOCS}/manage-accounts-subscriptions-and-non-subscriptions/manage-subscription-transactions/common-subscription-information/proration"
 
 
-def per_unit(price: str, quantity: int, billing: dict[str, Any], charge_id: str = "c1", base: str = "Per_Billing_Period",
-             **more: Any) -> dict[str, Any]:
+def per_unit(price: str, quantity: int, billing: dict[str, Any], charge_id: str = "c1",
+             base: str = "Per_Billing_Period", **more: Any) -> dict[str, Any]:
     return {"productRatePlanChargeId": charge_id, "billing": billing, **more,
             "pricing": {"recurringPerUnit": {"listPrice": D(price), "quantity": D(quantity), "listPriceBase": base}}}
 
@@ -46,7 +44,8 @@ def total(plan: Any) -> Decimal:
 def test_partial_month_ratios_under_each_days_in_month_rule(first: str, last: str, actual: tuple[int, int],
                                                             actual_360: tuple[int, int],
                                                             strict_360: tuple[int, int]) -> None:
-    # f"{PRORATION}/prorating---30-days-or-actual-days": the table of proration ratios per option.
+    # https://docs.zuora.com/en/zuora-billing/manage-accounts-subscriptions-and-non-subscriptions/manage-subscription-transactions/common-subscription-information/proration/prorating---30-days-or-actual-days
+    # the table of proration ratios per option.
     start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last) + dt.timedelta(days=1)
     for rule, (days, of) in (("UseActualDays", actual), ("Assume30Days", actual_360),
                              ("Assume30DaysStrict", strict_360)):
@@ -62,8 +61,8 @@ def test_partial_month_ratios_under_each_days_in_month_rule(first: str, last: st
     ("Assume30DaysStrict", D("250.00")),  # $100 * (2 + 15/30)
 ])
 def test_a_partial_quarter_month_first(days_in_month: str, expected: Decimal) -> None:
-    # f"{PRORATION}/calculate-total-amount-with-partial-period-proration/calculating-total-amount-with-partial-
-    # month-proration": $100 per unit with list price base Month, 1 unit, Quarter, term from 2018-01-01 for
+    # https://docs.zuora.com/en/zuora-billing/manage-accounts-subscriptions-and-non-subscriptions/manage-subscription-transactions/common-subscription-information/proration/calculate-total-amount-with-partial-period-proration/calculating-total-amount-with-partial-month-proration
+    # $100 per unit with list price base Month, 1 unit, Quarter, term from 2018-01-01 for
     # 12 months, charge effective 2018-01-16, billing day the 1st, aligned to the subscription, bill run
     # 2018-02-01: the period 01/01-03/31 is billed for 01/16-03/31, two full months and 16 days.
     charge = per_unit("100", 1, {"billingPeriod": "Quarter", "billCycleType": "SpecificDayofMonth", "billCycleDay": 1,
@@ -83,8 +82,8 @@ def test_a_partial_quarter_month_first(days_in_month: str, expected: Decimal) ->
     ("ProrateByDay", "UseActualDays", D("562.19")),  # $1200 * (171/365)
 ])
 def test_a_partial_year(unit: str, days_in_month: str, expected: Decimal) -> None:
-    # f"{PRORATION}/calculate-total-amount-with-partial-period-proration/calculating-total-amount-with-partial-
-    # period-quarter-semi-annual-or-annual-billing-periods": $1200 a year (list price base Billing Period),
+    # https://docs.zuora.com/en/zuora-billing/manage-accounts-subscriptions-and-non-subscriptions/manage-subscription-transactions/common-subscription-information/proration/calculate-total-amount-with-partial-period-proration/calculating-total-amount-with-partial-period-quarter-semi-annual-or-annual-billing-periods
+    # $1200 a year (list price base Billing Period),
     # term from 2018-01-01 for 12 months, triggered on 2018-07-14, billing day the subscription start day,
     # aligned to the term start, bill run 2018-12-31: July 14 - December 31 of the year 2018.
     charge = per_unit("1200", 1, {"billingPeriod": "Annual", "billCycleType": "SubscriptionStartDay",
@@ -98,7 +97,8 @@ def test_a_partial_year(unit: str, days_in_month: str, expected: Decimal) -> Non
 # -- "Calculating Total Amount with Partial Week Proration" -----------------------------------------
 
 def test_partial_weeks_billed_on_a_day_of_the_week() -> None:
-    # f"{PRORATION}/calculate-total-amount-with-partial-period-proration": $100 a week, term from 2018-01-01
+    # https://docs.zuora.com/en/zuora-billing/manage-accounts-subscriptions-and-non-subscriptions/manage-subscription-transactions/common-subscription-information/proration/calculate-total-amount-with-partial-period-proration
+    # $100 a week, term from 2018-01-01
     # (a Monday) for 5 weeks, billed on Wednesdays, bill run 2018-01-31: $528.57 = $100 * (5 + 2/7):
     # January 1-2 prorated, then five whole weeks (the last one, January 31 - February 6, billed whole).
     charge = per_unit("100", 1, {"billingPeriod": "Week", "billCycleType": "SpecificDayofWeek",
@@ -131,11 +131,9 @@ def test_a_renewing_term_bills_the_last_period_whole_a_non_renewing_one_cuts_it(
 
 # -- "CCV calculation examples" (order to revenue) -------------------------------------------------
 
-CCV = f"{DOCS}/set-up-zuora-billing/enable-order-to-revenue/overview-of-order-to-revenue/overview-of-ccv-calculation-in-order-to-revenue/ccv-calculation-examples"
-
-
 def test_a_partial_month_is_prorated_over_its_calendar_month() -> None:
-    # CCV: 10 units at $5 a month; with the bill cycle day on the 15th, February 1-14, 2024 is billed
+    # https://docs.zuora.com/en/zuora-billing/set-up-zuora-billing/enable-order-to-revenue/overview-of-order-to-revenue/overview-of-ccv-calculation-in-order-to-revenue/ccv-calculation-examples
+    # ("CCV calculation examples"): 10 units at $5 a month; with the bill cycle day on the 15th, February 1-14, 2024 is billed
     # "50*14/29": 14 of February's 29 days (not of the 31 days of January 15 - February 14).
     # 50 * 14/29 = 24.1379 -> 24.14 half-up; the page prints 24.13.
     charge = per_unit("5", 10, {"billingPeriod": "Month", "billCycleType": "SpecificDayofMonth", "billCycleDay": 15},
@@ -147,7 +145,8 @@ def test_a_partial_month_is_prorated_over_its_calendar_month() -> None:
 
 
 def test_ccv_of_charge_segments() -> None:
-    # CCV: "13 * 5 * (9 + 17/31) = 620.65" for March 15 - December 31, 2024 on the 1st, and
+    # https://docs.zuora.com/en/zuora-billing/set-up-zuora-billing/enable-order-to-revenue/overview-of-order-to-revenue/overview-of-ccv-calculation-in-order-to-revenue/ccv-calculation-examples
+    # "13 * 5 * (9 + 17/31) = 620.65" for March 15 - December 31, 2024 on the 1st, and
     # "10 * 5 * 14/31 = 22.58" for March 1-14 of a segment January 1 - March 14 (50 + 50 + 22.58 = 122.58).
     monthly = {"billingPeriod": "Month", "billCycleType": "SpecificDayofMonth", "billCycleDay": 1}
     later = per_unit("5", 13, monthly, "c2", startDate=on("2024-03-15"),
@@ -163,8 +162,8 @@ def test_ccv_of_charge_segments() -> None:
 # -- "Change BCD after subscription activation" (revenue) ------------------------------------------
 
 def test_a_longer_period_is_prorated_over_its_bill_cycle_aligned_period() -> None:
-    # https://docs.zuora.com/en/zuora-revenue/advanced-revenue-operations/handle-variances-for-reconciliation-
-    # between-booking-and-billing/change-bcd-after-subscription-activation: $300 a quarter from July 1 to
+    # https://docs.zuora.com/en/zuora-revenue/advanced-revenue-operations/handle-variances-for-reconciliation-between-booking-and-billing/change-bcd-after-subscription-activation
+    # $300 a quarter from July 1 to
     # December 31, 2020 with the bill cycle day on the 10th: "$300 * 9 days / 91 days = $29.67" (July 1-9
     # of April 10 - July 9), $300 (July 10 - October 9), "$300 * 83 days / 92 days = $270.65"
     # (October 10 - December 31 of October 10 - January 9); $600.32 in all.
@@ -225,8 +224,8 @@ def discount(percent: str, level: str, charge_id: str) -> dict[str, Any]:
 
 
 def test_percentage_discounts_at_different_levels_apply_in_sequence() -> None:
-    # f"{DOCS}/set-up-zuora-billing/build-product-and-prices/charge-models---configure-any-pricing/discount-pricing/
-    # discount-charge-models/multiple-percentage-discounts-example": $1000 with a rate plan discount of 10%
+    # https://docs.zuora.com/en/zuora-billing/set-up-zuora-billing/build-product-and-prices/charge-models---configure-any-pricing/discount-pricing/discount-charge-models/multiple-percentage-discounts-example
+    # $1000 with a rate plan discount of 10%
     # (base 1000: $100) and a subscription-level discount of 20% (base 900: $180): $720 due. The order lists
     # the subscription-level discount first: the rate plan one still applies first.
     monthly = {"billingPeriod": "Month", "billCycleType": "SpecificDayofMonth", "billCycleDay": 1}
@@ -243,8 +242,8 @@ def test_percentage_discounts_at_different_levels_apply_in_sequence() -> None:
 
 
 def test_non_stacked_discounts_of_one_level_apply_one_after_another() -> None:
-    # f"{DOCS}/set-up-zuora-billing/build-product-and-prices/charge-models---configure-any-pricing/discount-pricing/
-    # discount-charge-models/stacked-discounts": 5%, 10% and 15% on $100, non-stacked: $5, then (100-5) * 10% =
+    # https://docs.zuora.com/en/zuora-billing/set-up-zuora-billing/build-product-and-prices/charge-models---configure-any-pricing/discount-pricing/discount-charge-models/stacked-discounts
+    # 5%, 10% and 15% on $100, non-stacked: $5, then (100-5) * 10% =
     # $9.50, then (95-9.5) * 15% = $12.83; $72.67 due.
     monthly = {"billingPeriod": "Month", "billCycleType": "SpecificDayofMonth", "billCycleDay": 1}
     body = create_body([flat("100", monthly), discount("5", "rateplan", "d1"), discount("10", "rateplan", "d2"),
@@ -255,8 +254,8 @@ def test_non_stacked_discounts_of_one_level_apply_one_after_another() -> None:
 
 
 def test_a_renewing_term_is_billed_on_into_its_renewal() -> None:
-    # https://docs.zuora.com/en/zuora-billing/set-up-zuora-billing/billing-settings-configuration/general-
-    # billing-settings/define-billing-rules/billing-rules---bill-run: by default bill runs "automatically
+    # https://docs.zuora.com/en/zuora-billing/set-up-zuora-billing/billing-settings-configuration/general-billing-settings/define-billing-rules/billing-rules---bill-run
+    # by default bill runs "automatically
     # renew auto-renew subscriptions that are up for renewal", so a monthly 30.00 charge on a 2-month
     # renewing term from January 1 is billed on through March; without autoRenew it stops with the term.
     monthly = {"billingPeriod": "Month", "billCycleType": "SpecificDayofMonth", "billCycleDay": 1}
@@ -280,7 +279,7 @@ def one_time(key: str, quantity: str, tiers: list[dict[str, Any]]) -> dict[str, 
 
 
 def test_tiered_pricing_cumulates_the_tiers() -> None:
-    # f"{DOCS}/set-up-zuora-billing/build-product-and-prices/charge-models---configure-any-pricing/tiered-pricing":
+    # https://docs.zuora.com/en/zuora-billing/set-up-zuora-billing/build-product-and-prices/charge-models---configure-any-pricing/tiered-pricing
     # tiers 0-5 $0 flat, 5.01-7 $200 flat, 7.01-9 $100 flat; 8.5 units: $0 + $200 + $100 = $300.
     tiers = [{"tier": 1, "startingUnit": D(0), "endingUnit": D(5), "price": D(0), "priceFormat": "FlatFee"},
              {"tier": 2, "startingUnit": D("5.01"), "endingUnit": D(7), "price": D(200), "priceFormat": "FlatFee"},
@@ -291,7 +290,7 @@ def test_tiered_pricing_cumulates_the_tiers() -> None:
 
 @pytest.mark.parametrize("quantity, expected", [("5", D("600.00")), ("60", D("6000.00"))])
 def test_volume_pricing_prices_every_unit_at_one_tier(quantity: str, expected: Decimal) -> None:
-    # f"{DOCS}/set-up-zuora-billing/build-product-and-prices/charge-models---configure-any-pricing/volume-pricing":
+    # https://docs.zuora.com/en/zuora-billing/set-up-zuora-billing/build-product-and-prices/charge-models---configure-any-pricing/volume-pricing
     # 0-50 licenses at $120 each (5 x $120 = $600), 51-100 at $100 each (60 x $100 = $6000).
     tiers = [{"tier": 1, "startingUnit": D(0), "endingUnit": D(50), "price": D(120), "priceFormat": "PerUnit"},
              {"tier": 2, "startingUnit": D(51), "endingUnit": D(100), "price": D(100), "priceFormat": "PerUnit"}]
@@ -300,8 +299,8 @@ def test_volume_pricing_prices_every_unit_at_one_tier(quantity: str, expected: D
 
 
 def test_percentage_discounts_apply_before_fixed_amounts_whatever_their_level() -> None:
-    # f"{DOCS}/set-up-zuora-billing/build-product-and-prices/charge-models---configure-any-pricing/discount-pricing/
-    # discount-charge-models/process-discounts": after discount classes, "Discount-Percentage > Discount-Fixed
+    # https://docs.zuora.com/en/zuora-billing/set-up-zuora-billing/build-product-and-prices/charge-models---configure-any-pricing/discount-pricing/discount-charge-models/process-discounts
+    # after discount classes, "Discount-Percentage > Discount-Fixed
     # Amount", then "Rate Plan Level > Subscription Level". A rate plan fixed 10.00 and a subscription 20% on
     # 100.00: 20% of 100.00 = 20.00 first, then 10.00: 70.00 due (not 10.00 then 20% of 90.00 = 18.00).
     monthly = {"billingPeriod": "Month", "billCycleType": "SpecificDayofMonth", "billCycleDay": 1}
@@ -333,7 +332,8 @@ def test_discount_orders_that_depend_on_tenant_settings_are_not_guessed() -> Non
 
 @pytest.mark.parametrize("through, billed", [("2024-06-30", []), ("2024-07-01", [("2024-04-01", "2024-06-30")])])
 def test_billing_in_arrears_bills_after_the_period(through: str, billed: list[tuple[str, str]]) -> None:
-    # f"{DOCS}/set-up-zuora-billing/build-product-and-prices/basic-concepts-and-terms/billing-timing": billed in
+    # https://docs.zuora.com/en/zuora-billing/set-up-zuora-billing/build-product-and-prices/basic-concepts-and-terms/billing-timing
+    # billed in
     # arrears, BCD the 1st, quarterly, the period April 1 - June 30 is billed by a bill run with target date July 1.
     quarterly = {"billingPeriod": "Quarter", "billCycleType": "SpecificDayofMonth", "billCycleDay": 1,
                  "billingTiming": "IN_ARREARS"}

@@ -127,7 +127,8 @@ class Pricing:
 
     def _need_quantity(self) -> Decimal:
         if self.quantity is None:
-            raise NotComputable("no quantity: set pricing.<model>.quantity, or the charge's defaultQuantity in the catalog")
+            raise NotComputable("no quantity: set pricing.<model>.quantity, or the charge's defaultQuantity "
+                                "in the catalog")
         return self.quantity
 
     def _need_tiers(self) -> tuple[Tier, ...]:

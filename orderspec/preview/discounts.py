@@ -150,7 +150,8 @@ def apply(line: ChargeLine, targets: list[ChargeLine], unknown: list[ChargeLine]
                 ledger.items[id(item)] -= taken
                 remaining -= taken
                 made[id(item)] = discount
-    line.unit_price = pricing.discount_percentage if pricing.discount_percentage is not None else pricing.discount_amount
+    line.unit_price = pricing.discount_percentage if pricing.discount_percentage is not None \
+        else pricing.discount_amount
     line.start = min((t.start for t in targets if t.start), default=None)
     ends = [t.end for t in targets if t.end is not None]
     # A discount ends with the last of its charges; one open-ended charge leaves it open-ended.

@@ -242,7 +242,8 @@ class _Builder:
         segment = timeline.Segment(line.start, end, term,
                                    ends_with_term=timeline.end_condition(charge) == "Subscription_End")
         billing = schedule.Billing(period, bcd, fields.get("billingTiming") == "IN_ARREARS", align)
-        schedule.recurring(line, segment, billing, self.window, lambda message: self.note(line.pointer, "P004", message))
+        schedule.recurring(line, segment, billing, self.window,
+                           lambda message: self.note(line.pointer, "P004", message))
 
     # -- 4: discounts ----------------------------------------------------------------------------
     def apply_discounts(self) -> None:

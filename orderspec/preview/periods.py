@@ -190,7 +190,8 @@ def day_fraction(piece: Slice, period: BillingPeriod, days_in_month: str = "UseA
     if period.unit == "month" and period.count == 1:
         return calendar_month_fraction(piece.start, piece.end, days_in_month)
     if period.unit == "month" and days_in_month != "UseActualDays":
-        count = days_360(piece.start, piece.end) if days_in_month == "Assume30DaysStrict" else days(piece.start, piece.end)
+        strict = days_in_month == "Assume30DaysStrict"
+        count = days_360(piece.start, piece.end) if strict else days(piece.start, piece.end)
         whole = 30 * period.count
         return Decimal(count) / Decimal(whole), f"{count}/{whole} days"
     return piece.fraction, f"{days(piece.start, piece.end)}/{days(piece.full_start, piece.full_end)} days"
