@@ -94,6 +94,8 @@ def test_monthly_slices_prorate_the_first_partial_month_by_actual_days() -> None
 
 
 def test_bill_cycle_day_31_comes_back_after_february() -> None:
+    # https://docs.zuora.com/en/zuora-platform/system-management/additional-tenant-management-settings/dates-in-zuora/customer-account-dates-bill-cycle-day
+    # "End-of-month option": BCD 31 is the 31st for January, the 28th or 29th for February, 30th for April.
     spans = P.slices(P.billing_period("Month"), dt.date(2024, 1, 31), None, 31, limit=3)
     assert [s.start for s in spans] == [dt.date(2024, 1, 31), dt.date(2024, 2, 29), dt.date(2024, 3, 31)]
 

@@ -64,8 +64,10 @@ def test_preview_account_info_bill_cycle_day_is_used() -> None:
                        account={"existingAccountNumber": "A0001", "previewAccountInfo": {"billCycleDay": 15,
                                                                                          "currency": "USD"}})
     plan = build_plan(request(body))
-    # BCD 15, start March 1: March 1-14 is 14 of March's 31 days: 30.00 * 14/31 = 13.548 -> 13.55;
-    # then March 15 - April 14 in full.
+    # https://docs.zuora.com/en/zuora-platform/system-management/additional-tenant-management-settings/dates-in-zuora/customer-account-dates-bill-cycle-day
+    # "BCD and proration": with the BCD on the 15th and a monthly subscription billed from March 1, "the
+    # account's first invoice will be from March 1 to March 14, and their second invoice will be from March
+    # 15 to April 14". March 1-14 is 14 of March's 31 days: 30.00 * 14/31 = 13.548 -> 13.55.
     assert items(plan) == [("2024-03-01", "2024-03-14", D("13.55")), ("2024-03-15", "2024-04-14", D("30.00"))]
     assert not plan.incomplete
 
