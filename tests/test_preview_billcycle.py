@@ -22,7 +22,7 @@ def test_the_account_day_comes_from_the_order_then_the_command_line_then_the_con
     body = {"existingAccountNumber": "A0001"}
     assert account_bill_cycle(body, None, configured).day == 15
     assert account_bill_cycle(body, 20, configured) == AccountBillCycle(20, "--bill-cycle-day")
-    described = {**body, "previewAccountInfo": {"billCycleDay": 7, "currency": "USD"}}
+    described = {"previewAccountInfo": {"billCycleDay": 7, "currency": "USD"}}  # instead of an account number
     assert account_bill_cycle(described, 20, configured).day == 7
     created = {"newAccount": {"billCycleDay": 0, "currency": "USD"}}
     assert account_bill_cycle(created, 20, configured) == AccountBillCycle(0, "newAccount.billCycleDay")
@@ -61,8 +61,7 @@ def test_the_charge_own_bill_cycle_type_wins_over_the_account() -> None:
 
 def test_preview_account_info_bill_cycle_day_is_used() -> None:
     body = create_body([flat("30.00", CUSTOMER)], order_date="2024-03-01", preview=thru("2024-03-31"),
-                       account={"existingAccountNumber": "A0001", "previewAccountInfo": {"billCycleDay": 15,
-                                                                                         "currency": "USD"}})
+                       account={"previewAccountInfo": {"billCycleDay": 15, "currency": "USD"}})
     plan = build_plan(request(body))
     # https://docs.zuora.com/en/zuora-platform/system-management/additional-tenant-management-settings/dates-in-zuora/customer-account-dates-bill-cycle-day
     # "BCD and proration": with the BCD on the 15th and a monthly subscription billed from March 1, "the
