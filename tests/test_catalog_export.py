@@ -7,8 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from orderspec.expand import load_catalog
+from orderspec.expand import CatalogError, load_catalog
 from orderspec.expand.catalog_export import bill_cycle, is_export
 from orderspec.preview.catalog_charges import effective_charges
 
@@ -218,3 +220,55 @@ def test_stock_templates_write_the_pricing_key_of_an_exports_model(tmp_path: Pat
     add = result.requests[0].body["subscriptions"][0]["orderActions"][0]["addProduct"]
     assert add["chargeOverrides"] == [{"productRatePlanChargeId": "SEATS",
                                        "pricing": {"recurringPerUnit": {"listPrice": Decimal("8.50"), "quantity": 3}}}]
+
+
+# Whatever an export holds (it may come from a pull request), reading it and pricing its plans
+# never raise: problems are T020 diagnostics or reasons.
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-3, 40), st.sampled_from(
+    ["", "x", "1.5", "NaN", "1e999", "Month", "Semi-Annual", "DefaultFromCustomer", "7th of the month", "Friday",
+     "PerUnit", "Per Unit Pricing", "Tiered", "DiscountPercentage", "Recurring", "OneTime", "USD", "Per Unit"]),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-10, max_value=10 ** 6))
+_KEYS = st.sampled_from(["id", "name", "type", "model", "chargeType", "chargeModel", "pricing", "tiers", "price",
+                         "currency", "billingDay", "billingPeriod", "defaultQuantity", "productRatePlans",
+                         "productRatePlanCharges", "productRatePlanChargeTiers", "products", "data",
+                         "productRatePlanNumber", "endDateCondition", "upToPeriods", "priceFormat", "tier",
+                         "endingUnit", "discountPercentage", "billCycleType", "billCycleDay"])
+_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                         st.dictionaries(_KEYS, inner, max_size=5)), max_leaves=40)
+
+
+_CHARGES = st.lists(st.fixed_dictionaries({"id": st.sampled_from(["C1", "C2", "C3"])},
+                                          optional={k: _VALUES for k in ("name", "type", "model", "pricing",
+                                                                         "billingDay", "billingPeriod",
+                                                                         "defaultQuantity", "endDateCondition",
+                                                                         "productRatePlanChargeTiers",
+                                                                         "chargeModel", "upToPeriods")}), max_size=3)
+_PLANS = st.lists(st.fixed_dictionaries({"id": st.sampled_from(["P1", "P2"]), "productRatePlanCharges": _CHARGES},
+                                        optional={"name": _SCALARS, "productRatePlanNumber": _SCALARS}), max_size=3)
+_PRODUCTS = st.lists(st.one_of(st.fixed_dictionaries({"name": st.sampled_from(["A", "B"]), "productRatePlans": _PLANS}),
+                               st.dictionaries(_KEYS, _VALUES, max_size=4)), max_size=3)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(products=_PRODUCTS)
+def test_any_export_reads_without_raising(products: list[dict]) -> None:
+    from orderspec.expand.catalog_export import read_export
+    from orderspec.expand.catalog_file import _Reader
+    from orderspec.load import SourceMap
+
+    body = {"products": products}
+    converted, problems = read_export(body, SourceMap("export.json"))
+    assert all(p.code == "T020" for p in problems)
+    reader = _Reader(SourceMap("export.json"))
+    catalog = reader.catalog(converted, "export.json")
+    if catalog is None or reader.problems:
+        return
+    catalog.single_tenant = True
+    for name in catalog.rate_plan_names:
+        try:
+            plan = catalog.rate_plan(name)
+        except CatalogError:
+            continue
+        for found in effective_charges(catalog, {"productRatePlanId": plan.id}, None, "USD"):
+            assert isinstance(found.charge, dict)

@@ -169,8 +169,11 @@ class _ExportReader:
             prices = self.tier_rows(charge["productRatePlanChargeTiers"], str(out.get("model", "")),
                                     pointer + ("productRatePlanChargeTiers",))
         else:
-            prices = [p for p in (self.price(p, pointer + ("pricing", i))
-                                  for i, p in enumerate(charge.get("pricing") or ())) if p]
+            pricing = charge.get("pricing")
+            if pricing is not None and not isinstance(pricing, list):
+                self.report(pointer + ("pricing",), "`pricing` of the export is a list of prices, one per currency")
+                pricing = None
+            prices = [p for p in (self.price(p, pointer + ("pricing", i)) for i, p in enumerate(pricing or ())) if p]
         if prices:
             out["prices"] = prices
         return out
