@@ -216,7 +216,8 @@ def test_stock_templates_write_the_pricing_key_of_an_exports_model(tmp_path: Pat
                     "  orderDate: 2024-03-01\n  effectiveDate: 2024-03-01\n  ratePlan: Seats Plan\n  quantity: 3\n"
                     "  prices: {Seats: 8.50}\n", encoding="utf-8")
     result = pipeline.process_file(str(spec), pipeline.Options(expand=ExpandContext(catalog=str(catalog))))
-    assert not [d.text() for d in result.diagnostics if d.severity.value == "error"]
+    errors = [d.text() for d in result.diagnostics if d.severity.value == "error"]
+    assert not errors, "\n".join(errors)
     add = result.requests[0].body["subscriptions"][0]["orderActions"][0]["addProduct"]
     assert add["chargeOverrides"] == [{"productRatePlanChargeId": "SEATS",
                                        "pricing": {"recurringPerUnit": {"listPrice": Decimal("8.50"), "quantity": 3}}}]
@@ -272,3 +273,25 @@ def test_any_export_reads_without_raising(products: list[dict]) -> None:
             continue
         for found in effective_charges(catalog, {"productRatePlanId": plan.id}, None, "USD"):
             assert isinstance(found.charge, dict)
+
+
+def test_a_second_catalog_in_one_process_is_the_one_the_templates_use(tmp_path: Path) -> None:
+    """Jinja keeps imported macros for the process: the stock templates' macros must still read the
+    catalog of the spec being rendered, not the first one (specs in two folders, each with its
+    catalog.yaml, linted in one run)."""
+    from orderspec import pipeline
+
+    for folder, plan_id in (("one", "PLAN-ONE"), ("two", "PLAN-TWO")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "catalog.yaml").write_text(
+            "catalog: 1\nproducts:\n  p:\n    ratePlans:\n      seats:\n"
+            f"        id: {plan_id}\n        charges:\n          seat: {{id: {plan_id}-SEAT, type: Recurring, "
+            "model: PerUnit, listPrice: 5, billingPeriod: Month}\n", encoding="utf-8")
+        (tmp_path / folder / "add.order.yaml").write_text(
+            "orderspec: 1\noperation: create\nuse: add-product\nwith:\n  account: A1\n  subscription: A-S1\n"
+            "  orderDate: 2024-03-01\n  effectiveDate: 2024-03-01\n  ratePlan: seats\n  quantity: 2\n",
+            encoding="utf-8")
+    result = pipeline.run([str(tmp_path / "one"), str(tmp_path / "two")], keep_requests=True)
+    overrides = sorted(r.body["subscriptions"][0]["orderActions"][0]["addProduct"]["chargeOverrides"][0]
+                       ["productRatePlanChargeId"] for r in result.requests)
+    assert overrides == ["PLAN-ONE-SEAT", "PLAN-TWO-SEAT"]
