@@ -114,6 +114,8 @@ def test_plans_are_found_by_number_and_per_environment(catalog: Catalog) -> None
     # the sandbox id means nothing in production
     missing = effective_charges(catalog, {"productRatePlanId": "PLAN-SB"}, "production")
     assert len(missing) == 1 and missing[0].charge == {} and "not in the catalog" in missing[0].problems[0]
+    assert "for environment production (it is rate plan widgets-monthly's sandbox id or number)" in \
+        missing[0].problems[0]
 
 
 def test_overrides_apply_field_by_field_on_top_of_the_catalog(catalog: Catalog) -> None:

@@ -250,7 +250,7 @@ def _unresolved(charge: Mapping[str, Any], problems: tuple[str, ...]) -> tuple[s
 # -- the plan is not in the catalog -----------------------------------------------------------------
 def _plan_not_found(catalog: Catalog, env: str | None, label: str,
                     overrides: list[tuple[int, Mapping[str, Any]]]) -> list[EffectiveCharge]:
-    where = f"the catalog {catalog.path}"
+    where = f"the catalog {catalog.path}" + _elsewhere(catalog, env, label)
     if not overrides:
         return [EffectiveCharge({}, problems=(f"rate plan {label} is not in {where}, and the order lists none of its "
                                               "charges: add the plan to the catalog to price it",))]
@@ -270,6 +270,16 @@ def _plan_not_found(catalog: Catalog, env: str | None, label: str,
         else:
             result.append(EffectiveCharge(dict(override), _override_facts(override, {}), index, (), (note,)))
     return result
+
+
+def _elsewhere(catalog: Catalog, env: str | None, key: str) -> str:
+    """Where the catalog has the plan instead: an id of another environment is a likely mistake."""
+    chosen = catalog.environment(env)
+    for other in catalog.environments:
+        found = catalog.find_rate_plan(key, other) if other != chosen else None
+        if found is not None:
+            return f" for environment {chosen} (it is rate plan {found.name}'s {other} id or number)"
+    return ""
 
 
 def _from_flat_entries(catalog: Mapping[str, Any] | None, label: str,
