@@ -1,7 +1,8 @@
 """Command-line glue: parse options, call the pipeline, print, choose the exit status.
 
 Exit status: 0 clean; 1 problems found (a spec that is not UTF-8 or not YAML is one, Y001/Y002);
-2 usage error, broken configuration or a spec that cannot be read at all (Y012); 130 interrupted.
+2 usage error, broken configuration or a spec that cannot be read at all (Y012); 3 an offline
+preview that could not price everything (incomplete); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -341,7 +342,8 @@ def preview(specs: tuple[str, ...], remote: bool, thru: str | None, periods: int
 
     Create specs are previewed as the same order (remotely: sent to the preview endpoint, with
     previewOptions as the offline preview assumes them). --env names the dispatch environment;
-    --catalog-env the catalog environment."""
+    --catalog-env the catalog environment. Offline, the exit status is 3 when a charge or order
+    action could not be priced (the preview is incomplete)."""
     if remote and bill_cycle_day:
         raise click.UsageError("--bill-cycle-day stands in for the customer account offline; with --remote "
                                "the tenant's account (or the order's newAccount) decides")

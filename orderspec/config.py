@@ -19,6 +19,9 @@ ConfigError at its line and column, a pyproject.toml met on the way included. Ex
     [tool.orderspec.existing-orders]  # orders a subscription already has in Zuora
     A-S00000123 = 990
 
+    [tool.orderspec.accounts]         # customer accounts' settings the offline preview needs
+    A0001 = { bill-cycle-day = 15, currency = "GBP" }   # day 1..31, or 0 (Auto-set)
+
 Template expansion settings sit at the top level too (paths relative to the config file; the
 command line's -f, --catalog, --env/--catalog-env and --templates take precedence):
 
@@ -74,6 +77,10 @@ class Config:
     limits: CheckLimits = CheckLimits()
     loader: Limits = Limits()
     existing_orders: Mapping[str, int] = field(default_factory=dict)
+    # Bill cycle days of customer accounts, by account number (the offline preview's).
+    account_bill_cycle_days: Mapping[str, int] = field(default_factory=dict)
+    # Currencies of customer accounts, by account number: which catalog price applies.
+    account_currencies: Mapping[str, str] = field(default_factory=dict)
     # Template expansion defaults, paths already resolved against the config file's folder.
     template_dirs: tuple[str, ...] = ()
     catalog: str | None = None
@@ -237,7 +244,8 @@ _LIMIT_KEYS = {
 _SIZE_KEYS = {"subscriptions": "subscriptions", "order-actions": "order_actions",
               "order-actions-per-subscription": "order_actions_per_subscription"}
 _EXPAND_KEYS = ("templates", "catalog", "env", "values")
-_TOP_KEYS = ("select", "ignore", "severity", "limits", "existing-orders", *_LOADER_KEYS, *_EXPAND_KEYS)
+_TOP_KEYS = ("select", "ignore", "severity", "limits", "existing-orders", "accounts", *_LOADER_KEYS, *_EXPAND_KEYS)
+_ACCOUNT_KEYS = ("bill-cycle-day", "currency")
 
 
 def from_table(table: Any, source: str) -> Config:
@@ -314,6 +322,28 @@ def from_table(table: Any, source: str) -> Config:
     for subscription, count in raw_existing.items():
         existing[subscription] = positive_int(f"existing-orders.{subscription}", count)
 
+    bill_cycle_days: dict[str, int] = {}
+    currencies: dict[str, str] = {}
+    raw_accounts = table.get("accounts", {})
+    if not isinstance(raw_accounts, dict):
+        raise fail("`accounts` must be a table of ACCOUNT = { bill-cycle-day = DAY }")
+    for account, settings in raw_accounts.items():
+        if not isinstance(settings, dict):
+            raise fail(f"accounts.{account} must be a table, e.g. {{ bill-cycle-day = 15 }}")
+        for key in settings:
+            if key not in _ACCOUNT_KEYS:
+                raise fail(f"accounts.{account}: unknown key `{key}`{did_you_mean(key, _ACCOUNT_KEYS)}")
+        if "bill-cycle-day" in settings:
+            day = settings["bill-cycle-day"]
+            if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= 31:
+                raise fail(f"accounts.{account}.bill-cycle-day must be a day 1..31, or 0 (Auto-set), not {day!r}")
+            bill_cycle_days[account] = day
+        if "currency" in settings:
+            currency = settings["currency"]
+            if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency):
+                raise fail(f"accounts.{account}.currency must be a currency code such as USD, not {currency!r}")
+            currencies[account] = currency
+
     # Relative paths name files beside the config file, wherever orderspec is run from.
     folder = Path(source).parent
 
@@ -333,6 +363,7 @@ def from_table(table: Any, source: str) -> Config:
 
     catalog = text("catalog")
     return Config(select=code_list("select"), ignore=code_list("ignore"), severity=severity,
-                  limits=limits, loader=loader, existing_orders=existing,
+                  limits=limits, loader=loader, existing_orders=existing, account_bill_cycle_days=bill_cycle_days,
+                  account_currencies=currencies,
                   template_dirs=paths("templates"), catalog=str(folder / catalog) if catalog else None,
                   catalog_env=text("env"), values_files=paths("values"), source=source)

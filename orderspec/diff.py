@@ -119,9 +119,11 @@ def snapshot(paths: list[str], root: str, bill_cycle_day: int | None = None,
                 if name != "Idempotency-Key":  # derived from the body: it changes whenever the body does
                     order.fields[f"/headers/{name}"] = value
             catalog, env = spec_catalog(request.path, options.expand)
-            plan = build_plan(request, catalog, env, bill_cycle_day=bill_cycle_day)
+            plan = build_plan(request, catalog, env, bill_cycle_day=bill_cycle_day,
+                              accounts=options.config.account_bill_cycle_days,
+                              currencies=options.config.account_currencies)
             order.figures = dict(totals(plan))
-            order.uncomputed = len(plan.uncomputed) + len(plan.unpriced_actions)
+            order.uncomputed = len(plan.unpriced)
             orders[key] = order
     return orders
 

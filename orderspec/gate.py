@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from orderspec.pipeline import BatchResult
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+# An offline preview that could not price every charge or order action: what it shows is partial.
+EXIT_INCOMPLETE = 3
 
 
 def say(message: str) -> None:

@@ -391,8 +391,10 @@ for _rule in (
     Rule("P001", "not-computable-offline", W, "A preview figure cannot be computed offline.",
          "The offline preview only shows figures it can work out from the order and the catalog. "
          "Usage charges, charges without a price, dates that depend on events that have not "
-         "happened, and actions on an existing subscription need the tenant: the preview says why "
-         "and leaves the figure out rather than guess. `orderspec preview --remote` asks Zuora.",
+         "happened, a customer account's bill cycle day no one gave, and actions on an existing "
+         "subscription need the tenant: the preview says why and leaves the figure out rather than "
+         "guess. A preview that leaves a charge or order action unpriced is incomplete (exit status "
+         "3, `\"incomplete\": true` in --json). `orderspec preview --remote` asks Zuora.",
          "pricing: {recurringFlatFee: {}}   # no listPrice, no catalog",
          "pricing: {recurringFlatFee: {listPrice: 19.99}}"),
     Rule("P002", "preview-window", E, "previewOptions do not say how far to preview.",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from check_support import CREATE, write
@@ -38,6 +39,11 @@ def config(folder: Path, text: str) -> Path:
     path = folder / "orderspec.toml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def json_of(output: str) -> Any:
+    """The one preview of `preview --json` output (warnings on stderr come first)."""
+    return json.loads(output[output.index("[\n"):])[0]
 
 
 def preview_spec(folder: Path, name: str = "p.order.yaml") -> Path:
@@ -104,11 +110,15 @@ def test_preview_remote_applies_the_configured_limits(tmp_path: Path) -> None:
 def test_offline_preview_takes_the_catalog_and_its_environment_from_the_command_line(tmp_path: Path) -> None:
     spec = preview_spec(tmp_path)
     status, output = run("preview", spec, "--json", "--catalog", CATALOG)
-    assert status == 0 and "P001" in output  # the sandbox (default) environment has no such ids
-    status, output = run("preview", spec, "--json", "--catalog", CATALOG, "--catalog-env", "production")
-    assert status == 0 and "P001" not in output
-    charges = json.loads(output)[0]["response"]["previewResult"]["chargeMetrics"][0]["charges"]
+    # the sandbox (default) environment has no such ids: unpriced, so the preview is incomplete (3)
+    assert status == 3 and "P001" in output and json_of(output)["incomplete"] is True
+    status, output = run("preview", spec, "--json", "--catalog", CATALOG, "--catalog-env", "production",
+                         "--bill-cycle-day", "1")
+    preview = json_of(output)
+    charges = preview["response"]["previewResult"]["chargeMetrics"][0]["charges"]
     assert [c["productRatePlanChargeId"] for c in charges] == [PRODUCTION_BASE_FEE]
+    # The plan's other catalog charge (seats, per unit) has no quantity in the order or the catalog.
+    assert status == 3 and [u["subject"] for u in preview["unpriced"]] == ["charge seats"]
     assert run("preview", spec, "--catalog", CATALOG, "--catalog-env", "nowhere")[0] == 2
 
 
@@ -121,9 +131,10 @@ def test_offline_preview_takes_the_catalog_and_its_environment_from_the_config(
     config(tmp_path, 'catalog = "products.yaml"\nenv = "production"\n')
     monkeypatch.chdir(specs)  # found by walking up; the catalog path is relative to the config file
     status, output = run("preview", spec.name, "--json")
-    assert status == 0 and "P001" not in output and PRODUCTION_BASE_FEE in output
+    priced = json_of(output)["response"]["previewResult"]["chargeMetrics"][0]["charges"]
+    assert [c["productRatePlanChargeId"] for c in priced] == [PRODUCTION_BASE_FEE]
     status, output = run("preview", spec.name, "--json", "--catalog-env", "sandbox")  # the command line wins
-    assert status == 0 and "P001" in output
+    assert status == 3 and "P001" in output
 
 
 # -- diff ----------------------------------------------------------------------------------------

@@ -94,6 +94,8 @@ def test_monthly_slices_prorate_the_first_partial_month_by_actual_days() -> None
 
 
 def test_bill_cycle_day_31_comes_back_after_february() -> None:
+    # https://docs.zuora.com/en/zuora-platform/system-management/additional-tenant-management-settings/dates-in-zuora/customer-account-dates-bill-cycle-day
+    # "End-of-month option": BCD 31 is the 31st for January, the 28th or 29th for February, 30th for April.
     spans = P.slices(P.billing_period("Month"), dt.date(2024, 1, 31), None, 31, limit=3)
     assert [s.start for s in spans] == [dt.date(2024, 1, 31), dt.date(2024, 2, 29), dt.date(2024, 3, 31)]
 
@@ -200,7 +202,10 @@ def test_example_monthly_flat_fee_with_partial_first_month() -> None:
     # Term Jan 16 2024 .. Jan 15 2025: 15.48 + 11 * 30.00 + Jan 1..15 2025 (30.00 * 15/31 = 14.516 -> 14.52)
     # = 15.48 + 330.00 + 14.52 = 360.00
     assert charge["tcv"]["regular"] == D("360.00")
-    assert [inv["amount"] for inv in plan.result["previewResult"]["invoices"]] == [D("15.48"), D("30.00"), D("30.00")]
+    # One invoice for the preview (as Zuora previews bill): 15.48 + 30.00 + 30.00 = 75.48, through the
+    # last bill date of the 3 periods.
+    invoices = plan.result["previewResult"]["invoices"]
+    assert [(i["targetDate"], i["amount"], i["taxAmount"]) for i in invoices] == [("2024-03-01", D("75.48"), D("0.00"))]
 
 
 def test_example_quarterly_per_unit_to_term_end() -> None:
@@ -214,7 +219,8 @@ def test_example_quarterly_per_unit_to_term_end() -> None:
     delta = plan.result["previewResult"]["orderDeltaMetrics"]["orderDeltaMrr"][0]
     assert delta["grossAmount"] == D("33.33") and delta["orderActionType"] == "CreateSubscription"
     item = plan.result["previewResult"]["invoices"][0]["invoiceItems"][0]
-    assert item["unitPrice"] == D("12.50") and item["additionalInfo"] == {"quantity": D(8), "unitOfMeasure": "Seat"}
+    assert item["unitPrice"] == D("12.50")
+    assert item["additionalInfo"] == {"quantity": D(8), "unitOfMeasure": "Seat", "numberOfDeliveries": D(0)}
 
 
 def test_example_semi_annual_tiered() -> None:
@@ -239,12 +245,14 @@ def test_example_weekly_with_percentage_discount() -> None:
     plan = build_plan(request_of(EXAMPLES / "preview-weekly-percentage-discount.order.yaml"))
     # Week billed Mondays, start Wed Jan 3: 7.00 * 5/7 = 5.00, then Jan 8, 15, 22, 29 at 7.00 each
     # (Jan 29 is billed in advance on or before Jan 31). 10% off each: -0.50, then -0.70 four times.
+    # One invoice, the charge's items then the discount's.
     assert amounts(plan) == [
-        ("2024-01-03", "2024-01-07", D("5.00")), ("2024-01-03", "2024-01-07", D("-0.50")),
-        ("2024-01-08", "2024-01-14", D("7.00")), ("2024-01-08", "2024-01-14", D("-0.70")),
-        ("2024-01-15", "2024-01-21", D("7.00")), ("2024-01-15", "2024-01-21", D("-0.70")),
-        ("2024-01-22", "2024-01-28", D("7.00")), ("2024-01-22", "2024-01-28", D("-0.70")),
-        ("2024-01-29", "2024-02-04", D("7.00")), ("2024-01-29", "2024-02-04", D("-0.70")),
+        ("2024-01-03", "2024-01-07", D("5.00")), ("2024-01-08", "2024-01-14", D("7.00")),
+        ("2024-01-15", "2024-01-21", D("7.00")), ("2024-01-22", "2024-01-28", D("7.00")),
+        ("2024-01-29", "2024-02-04", D("7.00")),
+        ("2024-01-03", "2024-01-07", D("-0.50")), ("2024-01-08", "2024-01-14", D("-0.70")),
+        ("2024-01-15", "2024-01-21", D("-0.70")), ("2024-01-22", "2024-01-28", D("-0.70")),
+        ("2024-01-29", "2024-02-04", D("-0.70")),
     ]
     figures = totals(plan)
     # invoiced: 5.00 + 4 * 7.00 - 0.50 - 4 * 0.70 = 33.00 - 3.30 = 29.70; evergreen: no TCV
@@ -260,9 +268,8 @@ def test_example_one_time_and_fixed_amount_discount() -> None:
     invoices = plan.result["previewResult"]["invoices"]
     # Apr 10: one-time 10 * 15.00 = 150.00; Apr 10..30 = 21 of 30 days: 100.00 * 21/30 = 70.00,
     # discount 20.00 * 21/30 = 14.00 -> invoice 150.00 + 70.00 - 14.00 = 206.00.
-    # May 1: 100.00 - 20.00 = 80.00.
-    assert [(i["targetDate"], i["amountWithoutTax"]) for i in invoices] == [
-        ("2024-04-10", D("206.00")), ("2024-05-01", D("80.00"))]
+    # May 1: 100.00 - 20.00 = 80.00. One invoice through May 1: 206.00 + 80.00 = 286.00.
+    assert [(i["targetDate"], i["amountWithoutTax"]) for i in invoices] == [("2024-05-01", D("286.00"))]
     charges = plan.result["previewResult"]["chargeMetrics"][0]["charges"]
     # one-time: MRR 0, TCV 150.00; monthly: MRR 100.00, TCV 12 * 100.00 = 1200.00 (Apr 10 2024 .. Apr 9 2025:
     # Apr 10..30 70.00 + 11 months 1100.00 + Apr 1..9 2025 = 9/30 * 100.00 = 30.00 -> 1200.00);
@@ -295,8 +302,10 @@ def test_in_arrears_bills_after_the_service_period(tmp_path: Path) -> None:
         """)
     plan = build_plan(request, window=Window("SpecificDate", thru=dt.date(2024, 3, 15)))
     # Jan is billed Feb 1, Feb on Mar 1; March ends after Mar 15, so it is not billed yet.
-    assert [(i["targetDate"], i["amountWithoutTax"]) for i in plan.result["previewResult"]["invoices"]] == [
-        ("2024-02-01", D("10.00")), ("2024-03-01", D("10.00"))]
+    assert [(i["serviceStartDate"], i["amountWithoutTax"]) for i in
+            plan.result["previewResult"]["invoices"][0]["invoiceItems"]] == [
+        ("2024-01-01", D("10.00")), ("2024-02-01", D("10.00"))]
+    assert plan.result["previewResult"]["invoices"][0]["targetDate"] == "2024-03-15"
 
 
 def test_fixed_period_end_and_per_month_list_price_base(tmp_path: Path) -> None:
@@ -392,7 +401,9 @@ def test_tax_is_never_invented(tmp_path: Path) -> None:
         """)
     plan = build_plan(request, window=Window("NumberOfPeriods", periods=3))
     invoice = plan.result["previewResult"]["invoices"][0]
-    assert "taxAmount" not in invoice and "amount" not in invoice
+    # Zuora's shape: taxAmount 0 and amount = amountWithoutTax, and P003 says tax was not computed.
+    assert invoice["taxAmount"] == 0 and invoice["amount"] == invoice["amountWithoutTax"]
+    assert all(item["taxAmount"] == 0 for item in invoice["invoiceItems"])
     assert any(d.code == "P003" for d in plan.diagnostics)
     # 3 months of 19.99 = 59.97
     assert totals(plan)["invoiced"] == D("59.97")
@@ -521,8 +532,8 @@ def test_preview_command_prints_the_plan_and_the_tables() -> None:
     assert "order action 1: CreateSubscription" in out and "+ rate plan" in out
     assert "2024-01-16 .. 2024-01-31" in out and "(prorated 16/31 days)" in out
     assert "Charge metrics" in out and "Invoice items" in out
-    # the order line: 15.48 + 30.00 + 30.00 = 75.48 over 3 invoices
-    assert "Order: MRR 30.00, TCV 360.00, invoiced 75.48 in 3 invoice(s)" in out
+    # the order line: 15.48 + 30.00 + 30.00 = 75.48 in one invoice
+    assert "Order: MRR 30.00, TCV 360.00, invoiced 75.48 in 1 invoice(s)" in out
 
 
 def test_preview_command_window_options_and_errors(tmp_path: Path) -> None:
@@ -534,8 +545,9 @@ def test_preview_command_window_options_and_errors(tmp_path: Path) -> None:
     spec = str(EXAMPLES / "preview-flat-fee-monthly.order.yaml")
     result = runner.invoke(cli, ["preview", "--json", "--thru", "2024-02-15", spec])
     invoices = json.loads(result.stdout, parse_float=Decimal)[0]["response"]["previewResult"]["invoices"]
-    # through Feb 15: the Jan 16 and Feb 1 invoices (15.48, 30.00), not March's
-    assert [i["amountWithoutTax"] for i in invoices] == [D("15.48"), D("30.00")]
+    # through Feb 15: the Jan 16 and Feb 1 periods (15.48, 30.00), not March's
+    assert [i["amountWithoutTax"] for i in invoices[0]["invoiceItems"]] == [D("15.48"), D("30.00")]
+    assert invoices[0]["targetDate"] == "2024-02-15"
     both = runner.invoke(cli, ["preview", "--thru", "2024-02-15", "--periods", "2", spec])
     assert both.exit_code == 2 and "exclude each other" in both.output
     for not_a_date in ("2024-02-30", "20240215"):  # the second one Python 3.11's fromisoformat reads
@@ -621,7 +633,7 @@ def test_preview_command_takes_several_specs_and_names_each_spec() -> None:
     result = CliRunner().invoke(cli, ["preview", "--json", *specs])
     assert result.exit_code == 0, result.output
     # the same key as `preview --remote --json`: the spec's path
-    assert [sorted(entry) for entry in json.loads(result.stdout)] == [["response", "spec"]] * 2
+    assert [sorted(entry) for entry in json.loads(result.stdout)] == [["incomplete", "response", "spec", "unpriced"]] * 2
     assert [entry["spec"] for entry in json.loads(result.stdout)] == specs
     text = CliRunner().invoke(cli, ["preview", *specs])
     assert text.exit_code == 0, text.output
@@ -648,6 +660,8 @@ def test_a_previews_account_info_gives_the_bill_cycle_day_and_currency() -> None
     request = Request("p.json", 0, "preview", False, body, OnePlace(Location("p.json", 1, 1)))
     result = build_plan(request).result["previewResult"]
     # 5 x 6.00 from April 15 on the 15th: two whole periods
-    assert [(i["targetDate"], i["amountWithoutTax"]) for i in result["invoices"]] == [
+    (invoice,) = result["invoices"]  # one invoice per preview, through the last bill date
+    assert [(i["serviceStartDate"], i["amountWithoutTax"]) for i in invoice["invoiceItems"]] == [
         ("2024-04-15", D("30.00")), ("2024-05-15", D("30.00"))]
+    assert (invoice["targetDate"], invoice["amountWithoutTax"]) == ("2024-05-15", D("60.00"))
     assert result["orderDeltaMetrics"]["orderDeltaMrr"][0]["currency"] == "EUR"

@@ -127,8 +127,9 @@ def duplicate_message(body: dict[str, Any]) -> str:
     return f"The order number {body.get('orderNumber')} already exists."
 
 
-def preview_result(body: dict[str, Any]) -> dict[str, Any]:
-    """A preview of the order: the offline preview engine, with the emulated tenant's settings."""
+def preview_result(body: dict[str, Any], config: Config | None = None) -> dict[str, Any]:
+    """A preview of the order: the offline preview engine, with the emulated tenant's settings (its
+    accounts' bill cycle days from the project configuration)."""
     from orderspec.preview.emulated import preview_body
 
-    return preview_body(body)
+    return preview_body(body, (config or Config()).account_bill_cycle_days)

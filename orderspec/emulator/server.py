@@ -218,7 +218,8 @@ class Emulator:
                 first = reasons[0]
                 job["errors"] = f"[{orders.ASYNC_RESOURCE}{str(first['code'])[-2:]}]: {first['message']}"
             elif endpoint.is_preview:
-                job["result"] = _text({"jobType": job["jobType"], "success": True, **orders.preview_result(body or {})})
+                preview = orders.preview_result(body or {}, self.config.lint_config)
+                job["result"] = _text({"jobType": job["jobType"], "success": True, **preview})
             else:
                 created = orders.create_order(self.store, body or {}, key, endpoint, now)
                 if created is None:
@@ -239,7 +240,7 @@ class Emulator:
             return status, {"success": False, "processId": uuid.uuid4().hex[:16].upper(), "reasons": reasons,
                             "requestId": str(uuid.uuid4())}
         if endpoint.is_preview:
-            return 200, {"success": True, "previewResult": orders.preview_result(body or {})}
+            return 200, {"success": True, "previewResult": orders.preview_result(body or {}, self.config.lint_config)}
         created = orders.create_order(self.store, body or {}, key, endpoint, now)
         if created is None:
             self.duplicate_order_numbers += 1

@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from orderspec.diagnostics import Diagnostic, Location, at
-from orderspec.expand.catalog import Catalog, CatalogError, Charge, Product, RatePlan, load_catalog
+from orderspec.diagnostics import Diagnostic, Location, Pointer, at
+from orderspec.expand.catalog import Catalog, CatalogError, Charge, Product, RatePlan, model_name, pricing_key
+from orderspec.expand.catalog_file import load_catalog
 from orderspec.expand.common import TEMPLATE_SUFFIX, RenderLimits, header_text
 from orderspec.expand.origins import (DECLARATION_NOTE, HEADER_NOTE, TEMPLATE_ERROR_NOTE, VALUE_NOTE,
                                       ExpandedSource, display_path)
@@ -444,7 +445,8 @@ def _catalog_functions(catalog: Catalog | None, env: str | None) -> dict[str, An
     def rate_plan(name: Any) -> dict[str, Any]:
         found: RatePlan = lookup("plan", lambda n: need().rate_plan(n, env), name)
         return {"name": found.name, "product": found.product, "id": found.id, "number": found.number,
-                "charges": [{"name": c.name, "id": c.id, "number": c.number, "type": c.type, "model": c.model,
+                "charges": [{"name": c.name, "id": c.id, "number": c.number, "type": c.type,
+                             "model": model_name(c.model), "pricingKey": pricing_key(c.type, model_name(c.model)),
                              "listPrice": c.list_price, "billingPeriod": c.billing_period,
                              "currency": c.currency, "uom": c.uom} for c in found.charges],
                 "charge_names": [c.name for c in found.charges]}

@@ -1,8 +1,9 @@
 """The product catalog: human names for Zuora products, rate plans and charges, per environment.
 
-A catalog file (see docs/templates.md) maps names such as `pro-monthly` to the ids of each
-environment (`sandbox`, `production`, ...), with optional list prices and charge models. Lookups
-return plain frozen dataclasses resolved for one environment; the offline preview reads them too.
+A catalog (see docs/templates.md) maps names such as `pro-monthly` to the ids of each environment
+(`sandbox`, `production`, ...), with what each charge costs and how it bills. Lookups return plain
+frozen dataclasses resolved for one environment; the offline preview reads them too. The file
+formats (orderspec's catalog file, Zuora's own export) are read by `catalog_file`.
 """
 
 from __future__ import annotations
@@ -11,9 +12,44 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from orderspec.diagnostics import Diagnostic, Location, Pointer, at, format_pointer
-from orderspec.load import Limits, SourceMap, load_file
+from orderspec.diagnostics import Location
 from orderspec.spec import did_you_mean
+
+
+# What a subscription takes from a catalog charge when the order does not override it (besides
+# its price, type, model, billing period and unit of measure).
+CHARGE_DEFAULT_FIELDS = ("defaultQuantity", "listPriceBase", "billCycleType", "billCycleDay", "weeklyBillCycleDay",
+                         "billingTiming", "billingPeriodAlignment", "specificBillingPeriod", "triggerEvent",
+                         "endDateCondition", "upToPeriods", "upToPeriodsType", "applyDiscountTo", "discountLevel",
+                         "discountClass")
+PRICE_FIELDS = ("currency", "listPrice", "tiers", "discountPercentage", "discountAmount")
+# Charge models as catalogs spell them (UI labels, SOAP and REST, the object query) -> as the
+# request's pricing keys spell them.
+MODEL_NAMES: dict[str, str] = {
+    "Flat Fee Pricing": "FlatFee", "Per Unit Pricing": "PerUnit", "Tiered Pricing": "Tiered",
+    "Volume Pricing": "Volume", "Overage Pricing": "Overage", "Tiered with Overage Pricing": "TieredWithOverage",
+    "Discount-Percentage": "Discount", "Discount-Fixed Amount": "Discount", "DiscountPercentage": "Discount",
+    "DiscountFixedAmount": "Discount", "Delivery Pricing": "Delivery",
+}
+_TYPE_PREFIX = {"Recurring": "recurring", "OneTime": "oneTime", "Usage": "usage"}
+
+
+def model_name(raw: Any) -> str | None:
+    """A catalog's charge model name as the override keys spell it (`Per Unit Pricing` -> PerUnit)."""
+    if not isinstance(raw, str) or not raw:
+        return None
+    return MODEL_NAMES.get(raw, raw.replace(" Pricing", "").replace(" ", "").replace("-", ""))
+
+
+def pricing_key(charge_type: Any, model: str | None) -> str | None:
+    """The override's pricing key for a charge type and model (Recurring, PerUnit -> recurringPerUnit)."""
+    if model == "Discount":
+        return "discount"
+    prefix = _TYPE_PREFIX.get(str(charge_type))
+    return prefix + model if prefix and model else None
+
+
+TENANT = "tenant"  # the environment name of a catalog read from one tenant's export
 
 
 class CatalogError(LookupError):
@@ -23,6 +59,18 @@ class CatalogError(LookupError):
         super().__init__(message)
         self.message = message
         self.location = location  # where in the catalog file, when the entry exists
+
+
+@dataclass(frozen=True)
+class Price:
+    """A charge's price in one currency: list price or tiers, or a discount's percentage or amount."""
+
+    currency: str | None
+    list_price: Decimal | None = None
+    # As the API writes them: tier, startingUnit, endingUnit, price (Decimal), priceFormat.
+    tiers: tuple[dict[str, Any], ...] = ()
+    discount_percentage: Decimal | None = None
+    discount_amount: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +89,21 @@ class Charge:
     # Price tiers of Tiered/Volume charges, as the API writes them: startingUnit, endingUnit,
     # price (Decimal), priceFormat (FlatFee | PerUnit).
     tiers: tuple[dict[str, Any], ...] = ()
+    # What a subscription takes from the catalog when the order does not override it, under the
+    # request's field names (see docs/templates.md): defaultQuantity, listPriceBase, billCycleType,
+    # billCycleDay, weeklyBillCycleDay, billingTiming, billingPeriodAlignment,
+    # specificBillingPeriod, triggerEvent, endDateCondition, upToPeriods, upToPeriodsType,
+    # applyDiscountTo, discountLevel, discountClass.
+    defaults: dict[str, Any] = field(default_factory=dict)
+    # Every currency the charge is priced in; `list_price`/`tiers`/`currency` are the first.
+    prices: tuple[Price, ...] = ()
+    description: str | None = None
+
+    def price(self, currency: str | None) -> Price | None:
+        """The price in `currency`; without one, the only price there is (None if there are several)."""
+        if currency is None:
+            return self.prices[0] if len(self.prices) == 1 else None
+        return next((p for p in self.prices if p.currency in (currency, None)), None)
 
 
 @dataclass(frozen=True)
@@ -71,7 +134,7 @@ class Product:
 
 
 @dataclass
-class _Entry:
+class Entry:
     """One catalog entry as written: ids per environment, not yet resolved."""
 
     name: str
@@ -79,8 +142,10 @@ class _Entry:
     numbers: dict[str, str] | str | None
     data: dict[str, Any]
     location: Location
-    children: dict[str, "_Entry"] = field(default_factory=dict)
+    children: dict[str, "Entry"] = field(default_factory=dict)
     parent: str = ""
+    # A charge read from each environment's own export: its data (prices...) in that environment.
+    env_data: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -88,12 +153,19 @@ class Catalog:
     path: str
     environments: tuple[str, ...]
     default_environment: str
-    _products: dict[str, _Entry] = field(default_factory=dict)
-    _rate_plans: dict[str, _Entry] = field(default_factory=dict)
+    _products: dict[str, Entry] = field(default_factory=dict)
+    _rate_plans: dict[str, Entry] = field(default_factory=dict)
+    # A Zuora catalog export (catalog_export): one tenant's ids, whatever environment is asked.
+    single_tenant: bool = False
+    _plan_index: dict[str, dict[str, str]] = field(default_factory=dict)  # env -> id/number -> name
+    _charge_index: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    _resolved: dict[tuple[str, str], RatePlan] = field(default_factory=dict)  # (name, env) -> plan
 
     # -- lookups --------------------------------------------------------------------------------
     def environment(self, env: str | None) -> str:
         chosen = env or self.default_environment
+        if self.single_tenant:
+            return chosen or TENANT  # one tenant's export: its ids answer for any environment
         if chosen not in self.environments:
             raise CatalogError(f"the catalog has no environment `{chosen}`"
                                f"{did_you_mean(chosen, self.environments)}; it has "
@@ -108,13 +180,18 @@ class Catalog:
                        tuple(entry.children), entry.location)
 
     def rate_plan(self, name: str, env: str | None = None) -> RatePlan:
-        entry = self._find(self._rate_plans, name, "rate plan")
         chosen = self.environment(env)
+        cached = self._resolved.get((name, chosen)) if isinstance(name, str) else None
+        if cached is not None:
+            return cached  # a preview looks the same plans up for every order of a batch
+        entry = self._find(self._rate_plans, name, "rate plan")
         charges = tuple(self._charge(child, entry.name, chosen) for child in entry.children.values())
         plan_id = _for_env(entry.ids, chosen, entry, "id")
         assert plan_id is not None
-        return RatePlan(name, entry.parent, plan_id, _for_env(entry.numbers, chosen, entry, "number", optional=True),
+        plan = RatePlan(name, entry.parent, plan_id, _for_env(entry.numbers, chosen, entry, "number", optional=True),
                         charges, entry.location)
+        self._resolved[(name, chosen)] = plan
+        return plan
 
     def charge(self, rate_plan: str, name: str, env: str | None = None) -> Charge:
         return self.rate_plan(rate_plan, env).charge(name)
@@ -123,7 +200,7 @@ class Catalog:
     def rate_plan_names(self) -> tuple[str, ...]:
         return tuple(self._rate_plans)
 
-    def _find(self, table: dict[str, _Entry], name: str, kind: str) -> _Entry:
+    def _find(self, table: dict[str, Entry], name: str, kind: str) -> Entry:
         if not isinstance(name, str):
             raise CatalogError(f"a {kind} name must be text, not `{name}`")
         entry = table.get(name)
@@ -131,19 +208,75 @@ class Catalog:
             raise CatalogError(f"the catalog {self.path} has no {kind} `{name}`{did_you_mean(name, tuple(table))}")
         return entry
 
+    def find_rate_plan(self, key: str, env: str | None = None) -> RatePlan | None:
+        """The rate plan whose productRatePlanId or productRatePlanNumber in `env` is `key`, or None."""
+        chosen = self.environment(env)
+        index = self._plan_index.get(chosen)
+        if index is None:
+            index = {}
+            for entry in self._rate_plans.values():
+                for value in (entry.ids, entry.numbers):
+                    found = value if isinstance(value, str) else (value or {}).get(chosen)
+                    if found:
+                        index.setdefault(found, entry.name)
+            self._plan_index[chosen] = index
+        name = index.get(key)
+        return self.rate_plan(name, chosen) if name is not None else None
+
+    def find_charge(self, key: str, env: str | None = None) -> tuple[RatePlan, Charge] | None:
+        """The charge whose productRatePlanChargeId or productRatePlanChargeNumber in `env` is `key`,
+        with its rate plan; or None."""
+        chosen = self.environment(env)
+        index = self._charge_index.get(chosen)
+        if index is None:
+            index = {}
+            for plan_entry in self._rate_plans.values():
+                for entry in plan_entry.children.values():
+                    for value in (entry.ids, entry.numbers):
+                        found = value if isinstance(value, str) else (value or {}).get(chosen)
+                        if found:
+                            index.setdefault(found, (plan_entry.name, entry.name))
+            self._charge_index[chosen] = index
+        names = index.get(key)
+        if names is None:
+            return None
+        plan = self.rate_plan(names[0], chosen)
+        return plan, plan.charge(names[1])
+
     @staticmethod
-    def _charge(entry: _Entry, plan: str, env: str) -> Charge:
-        data = entry.data
+    def _charge(entry: Entry, plan: str, env: str) -> Charge:
+        data = entry.env_data.get(env, entry.data)
         charge_id = _for_env(entry.ids, env, entry, "id")
         assert charge_id is not None
-        price = data.get("listPrice")
+        prices = tuple(_price(item) for item in data.get("prices") or ()) or (
+            (_price(data),) if any(data.get(k) is not None for k in PRICE_FIELDS) else ())
+        first = prices[0] if prices else Price(data.get("currency"))
+        defaults = {key: data[key] for key in CHARGE_DEFAULT_FIELDS if data.get(key) is not None}
         return Charge(entry.name, plan, charge_id, _for_env(entry.numbers, env, entry, "number", optional=True),
-                      data.get("type"), data.get("model"), Decimal(price) if price is not None else None,
-                      data.get("billingPeriod"), data.get("currency"), data.get("uom"), entry.location,
-                      tuple(dict(tier) for tier in data.get("tiers") or ()))
+                      data.get("type"), data.get("model"), first.list_price,
+                      data.get("billingPeriod"), first.currency, data.get("uom"), entry.location,
+                      first.tiers, defaults, prices,
+                      data["description"] if isinstance(data.get("description"), str) and data["description"] else None)
 
 
-def _for_env(value: dict[str, str] | str | None, env: str, entry: _Entry, what: str,
+def _number(value: Any) -> Decimal | None:
+    return Decimal(value) if isinstance(value, (int, Decimal, str)) and not isinstance(value, bool) else None
+
+
+def _price(data: dict[str, Any]) -> Price:
+    tiers = []
+    for index, tier in enumerate(data.get("tiers") or ()):
+        tier = dict(tier)
+        tier.setdefault("tier", index + 1)
+        for key in ("startingUnit", "endingUnit", "price"):
+            if tier.get(key) is not None:
+                tier[key] = _number(tier[key])
+        tiers.append(tier)
+    return Price(data.get("currency"), _number(data.get("listPrice")), tuple(tiers),
+                 _number(data.get("discountPercentage")), _number(data.get("discountAmount")))
+
+
+def _for_env(value: dict[str, str] | str | None, env: str, entry: Entry, what: str,
              optional: bool = False) -> str | None:
     if value is None or isinstance(value, str):
         if value is None and not optional:
@@ -155,148 +288,3 @@ def _for_env(value: dict[str, str] | str | None, env: str, entry: _Entry, what: 
         return None
     raise CatalogError(f"`{entry.name}` has no {what} for environment `{env}` (it has "
                        f"{', '.join(value) or 'none'})", entry.location)
-
-
-# -- reading the file -------------------------------------------------------------------------
-_CHARGE_FIELDS = ("id", "number", "type", "model", "listPrice", "billingPeriod", "currency", "uom", "tiers",
-                  "description")
-_TIER_FIELDS = ("tier", "startingUnit", "endingUnit", "price", "priceFormat")
-_PLAN_FIELDS = ("id", "number", "charges", "description")
-_PRODUCT_FIELDS = ("id", "number", "ratePlans", "description")
-_TOP_FIELDS = ("catalog", "environments", "defaultEnvironment", "products")
-
-
-def load_catalog(path: str, limits: Limits = Limits()) -> tuple[Catalog | None, list[Diagnostic]]:
-    loaded = load_file(path, limits=limits)
-    problems = list(loaded.diagnostics)
-    if not loaded.documents:
-        return None, problems
-    document = loaded.documents[0]
-    reader = _Reader(document.source)
-    catalog = reader.catalog(document.value, path)
-    problems += reader.problems
-    if any(p.severity.value == "error" for p in problems):
-        return None, problems
-    return catalog, problems
-
-
-class _Reader:
-    def __init__(self, source: SourceMap) -> None:
-        self.source = source
-        self.problems: list[Diagnostic] = []
-
-    def report(self, pointer: Pointer, message: str, *, key: bool = False) -> None:
-        self.problems.append(at(self.source.locate(pointer, key=key), "T020", message,
-                                pointer=format_pointer(pointer)))
-
-    def fields(self, data: Any, pointer: Pointer, allowed: tuple[str, ...], what: str) -> bool:
-        if not isinstance(data, dict):
-            self.report(pointer, f"{what} must be a mapping")
-            return False
-        for key in data:
-            if key not in allowed:
-                self.report(pointer + (key,), f"unknown {what} field `{key}`{did_you_mean(key, allowed)}", key=True)
-        return True
-
-    def catalog(self, data: Any, path: str) -> Catalog | None:
-        if not self.fields(data, (), _TOP_FIELDS, "catalog"):
-            return None
-        if data.get("catalog") != 1:
-            self.report(("catalog",), "start the catalog file with `catalog: 1`")
-            return None
-        environments = data.get("environments", ["sandbox", "production"])
-        if not isinstance(environments, list) or not environments or not all(isinstance(e, str) for e in environments):
-            self.report(("environments",), "`environments` is a list of names, such as [sandbox, production]")
-            return None
-        default = data.get("defaultEnvironment", environments[0])
-        if default not in environments:
-            self.report(("defaultEnvironment",), f"`{default}` is not one of the environments "
-                        f"{', '.join(environments)}")
-            return None
-        catalog = Catalog(path, tuple(environments), default)
-        products = data.get("products") or {}
-        if not self.fields(products, ("products",), tuple(products) if isinstance(products, dict) else (), "products"):
-            return catalog
-        for product_name, product in products.items():
-            pointer = ("products", product_name)
-            if not self.fields(product, pointer, _PRODUCT_FIELDS, "product"):
-                continue
-            entry = self.entry(product_name, product, pointer, environments, optional_id=True)
-            catalog._products[product_name] = entry
-            plans = product.get("ratePlans") or {}
-            if not isinstance(plans, dict):
-                self.report(pointer + ("ratePlans",), "`ratePlans` maps rate plan names to rate plans")
-                continue
-            for plan_name, plan in plans.items():
-                plan_pointer = pointer + ("ratePlans", plan_name)
-                if not self.fields(plan, plan_pointer, _PLAN_FIELDS, "rate plan"):
-                    continue
-                if plan_name in catalog._rate_plans:
-                    first = catalog._rate_plans[plan_name].location
-                    self.report(plan_pointer, f"rate plan name `{plan_name}` is used twice (first at line "
-                                f"{first.line}); rate plan names must be unique", key=True)
-                    continue
-                plan_entry = self.entry(plan_name, plan, plan_pointer, environments)
-                plan_entry.parent = product_name
-                entry.children[plan_name] = plan_entry
-                catalog._rate_plans[plan_name] = plan_entry
-                charges = plan.get("charges") or {}
-                if not isinstance(charges, dict):
-                    self.report(plan_pointer + ("charges",), "`charges` maps charge names to charges")
-                    continue
-                for charge_name, charge in charges.items():
-                    charge_pointer = plan_pointer + ("charges", charge_name)
-                    if not self.fields(charge, charge_pointer, _CHARGE_FIELDS, "charge"):
-                        continue
-                    price = charge.get("listPrice")
-                    if price is not None and (isinstance(price, bool) or not isinstance(price, (int, Decimal))):
-                        self.report(charge_pointer + ("listPrice",), "`listPrice` must be a number")
-                    self.tiers(charge.get("tiers"), charge_pointer + ("tiers",))
-                    for text_field in ("type", "model", "billingPeriod", "currency", "uom"):
-                        if text_field in charge and not isinstance(charge[text_field], str):
-                            self.report(charge_pointer + (text_field,), f"`{text_field}` must be text")
-                    charge_entry = self.entry(charge_name, charge, charge_pointer, environments)
-                    charge_entry.parent = plan_name
-                    plan_entry.children[charge_name] = charge_entry
-        return catalog
-
-    def tiers(self, tiers: Any, pointer: Pointer) -> None:
-        if tiers is None:
-            return
-        if not isinstance(tiers, list):
-            self.report(pointer, "`tiers` is a list of {startingUnit, endingUnit, price, priceFormat}")
-            return
-        for index, tier in enumerate(tiers):
-            if not self.fields(tier, pointer + (index,), _TIER_FIELDS, "tier"):
-                continue
-            for key in ("tier", "startingUnit", "endingUnit", "price"):
-                value = tier.get(key)
-                if value is not None and (isinstance(value, bool) or not isinstance(value, (int, Decimal))):
-                    self.report(pointer + (index, key), f"`{key}` must be a number")
-            if tier.get("priceFormat", "PerUnit") not in ("FlatFee", "PerUnit"):
-                self.report(pointer + (index, "priceFormat"), "`priceFormat` is FlatFee or PerUnit")
-
-    def entry(self, name: str, data: dict[str, Any], pointer: Pointer, environments: list[str],
-              optional_id: bool = False) -> _Entry:
-        ids = self.per_env(data.get("id"), pointer + ("id",), environments)
-        if ids is None and not optional_id:
-            self.report(pointer, f"`{name}` needs an `id` (one id, or one per environment)", key=True)
-        numbers = self.per_env(data.get("number"), pointer + ("number",), environments)
-        return _Entry(name, ids, numbers, data, self.source.locate(pointer, key=True))
-
-    def per_env(self, value: Any, pointer: Pointer, environments: list[str]) -> dict[str, str] | str | None:
-        if value is None or isinstance(value, str):
-            return value
-        if isinstance(value, dict):
-            for env, item in value.items():
-                if env not in environments:
-                    self.report(pointer + (env,), f"`{env}` is not one of the environments "
-                                f"{', '.join(environments)}{did_you_mean(env, environments)}", key=True)
-                elif not isinstance(item, str):
-                    raw = self.source.raw_plain(pointer + (env,))
-                    self.report(pointer + (env,), "ids are text" + (f"; quote it: '{raw}'" if raw else ""))
-            return {k: v for k, v in value.items() if isinstance(v, str)}
-        raw = self.source.raw_plain(pointer)
-        self.report(pointer, "an id is text, or a mapping of environment to text"
-                    + (f"; quote it: '{raw}'" if raw else ""))
-        return None

@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import Any, Callable, Iterator
 
 from jinja2 import Environment, StrictUndefined, nodes
-from jinja2.exceptions import SecurityError, TemplateError, TemplateNotFound
+from jinja2.exceptions import SecurityError, TemplateError, TemplateNotFound, UndefinedError
 from jinja2.loaders import FileSystemLoader, split_template_path
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context, Macro, Undefined
@@ -186,6 +186,7 @@ class TemplateSandbox(SandboxedEnvironment):
         self.required_arguments: dict[str, dict[str, tuple[str, ...]]] = {}
         self.state: _RenderState | None = None
         self._rendering = threading.Lock()
+        self._functions: dict[str, Callable[..., Any]] = {}  # this render's, behind stable globals
         for name in ("lipsum", "cycler", "joiner"):
             self.globals.pop(name, None)
         for name in ("format", "wordwrap", "filesizeformat", "urlize", "xmlattr", "pprint", "center"):
@@ -351,6 +352,16 @@ class TemplateSandbox(SandboxedEnvironment):
         return Markup((f"{_VALUE}{origin}{_END}" if origin is not None else "") + text)
 
     # -- rendering ----------------------------------------------------------------------------
+    def _current(self, name: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            function = self._functions.get(name)
+            if function is None:
+                raise UndefinedError(f"'{name}' is undefined")
+            return function(*args, **kwargs)
+
+        call.__name__ = name
+        return call
+
     def render(self, name: str, variables: dict[str, Any], origin_of: Callable[[Any], int | None],
                functions: dict[str, Callable[..., Any]] | None = None) -> "RenderedText":
         with self._rendering:  # one render at a time: the state and the functions are per render
@@ -359,7 +370,13 @@ class TemplateSandbox(SandboxedEnvironment):
     def _render(self, name: str, variables: dict[str, Any], origin_of: Callable[[Any], int | None],
                 functions: dict[str, Callable[..., Any]]) -> "RenderedText":
         # Functions are globals so that imported macros see them too (imports have no context).
-        self.globals.update(functions)
+        # Jinja keeps an imported template's module, with a copy of the globals it saw first, for
+        # the life of the environment: each global is a stable function calling this render's
+        # function, so a macro never calls the catalog functions of an earlier render.
+        self._functions = functions
+        for function in functions:
+            if function not in self.globals:
+                self.globals[function] = self._current(function)
         template = self.get_template(name)
         self.state = _RenderState(time.monotonic() + self.limits.seconds, origin_of)
         chunks: list[str] = []

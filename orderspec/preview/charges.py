@@ -1,8 +1,8 @@
 """Charge models: what one billing period (or one occurrence) of a charge costs.
 
-Prices come from the charge override in the request body; fields it leaves out come from the
-catalog's list prices when a catalog is given (`catalog_charge`, the one place that reads it).
-Anything else is refused with a reason (`NotComputable`), never guessed.
+Prices come from one mapping per charge in the API's chargeOverride shape: the catalog's values with
+the order's override on top (see `effective`). Anything else is refused with a reason
+(`NotComputable`), never guessed.
 
 Tiers: tier i covers the units above the previous tier's `endingUnit` (0 for the first tier) up to
 its own `endingUnit` (no `endingUnit`: unbounded). Tiered pricing charges each tier for the units
@@ -69,8 +69,12 @@ def money(value: Decimal) -> Decimal:
 def _decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, (int, Decimal)):
-        number = Decimal(value)
+    if isinstance(value, (int, Decimal, float, str)):
+        # A catalog export may write numbers as strings or floats; str() keeps a float's shortest form.
+        try:
+            number = Decimal(value if isinstance(value, (int, Decimal)) else str(value).strip())
+        except InvalidOperation:
+            raise NotComputable(f"{value!r} is not a number") from None
         if not number.is_finite():
             raise NotComputable(f"{value} is not a finite number")
         return number
@@ -98,6 +102,8 @@ class Pricing:
     discount_amount: Decimal | None = None
     apply_to: frozenset[str] = field(default_factory=frozenset)
     discount_level: str = "rateplan"
+    discount_class: str | None = None  # the tenant ranks classes; a discount with one applies first
+    stacked: bool = False  # isStackedDiscount: summed with the other stacked ones before applying
 
     @property
     def is_discount(self) -> bool:
@@ -122,7 +128,8 @@ class Pricing:
 
     def _need_quantity(self) -> Decimal:
         if self.quantity is None:
-            raise NotComputable("no quantity: set pricing.<model>.quantity")
+            raise NotComputable("no quantity: set pricing.<model>.quantity, or the charge's defaultQuantity "
+                                "in the catalog")
         return self.quantity
 
     def _need_tiers(self) -> tuple[Tier, ...]:
@@ -185,68 +192,33 @@ def _tiers(raw: Any) -> tuple[Tier, ...]:
     return tuple(tiers)
 
 
-def catalog_charge(catalog: Any, product_rate_plan_charge_id: str | None,
-                   env: str | None = None) -> Mapping[str, Any] | None:
-    """The catalog's list-price entry for a product rate plan charge id, or None.
-
-    The single point where the preview reads a catalog. `catalog` is an
-    `orderspec.expand.Catalog` (searched for the charge whose id, or number, in environment `env`
-    is the given one) or a plain mapping of ids to entries. Entries use the request's field names:
-    chargeType, chargeModel, listPrice, quantity, tiers, billingPeriod, billCycleType,
-    billCycleDay, weeklyBillCycleDay, listPriceBase, uom, discountPercentage, discountAmount,
-    applyDiscountTo, discountLevel, name, productName.
-    """
-    if catalog is None or not product_rate_plan_charge_id:
-        return None
-    if isinstance(catalog, Mapping):
-        found = catalog.get(product_rate_plan_charge_id)
-        return found if isinstance(found, Mapping) else None
-    names = getattr(catalog, "rate_plan_names", None)
-    if names is None:
-        return None
-    for plan_name in names:
-        try:
-            plan = catalog.rate_plan(plan_name, env)
-        except LookupError:
-            continue
-        for charge in plan.charges:
-            if product_rate_plan_charge_id in (charge.id, charge.number):
-                entry = {"chargeType": charge.type, "chargeModel": charge.model, "listPrice": charge.list_price,
-                         "billingPeriod": charge.billing_period, "uom": charge.uom, "name": charge.name,
-                         "productName": plan.product}
-                return {k: v for k, v in entry.items() if v is not None}
-    return None
-
-
-def pricing_of(override: Mapping[str, Any], catalog_entry: Mapping[str, Any] | None) -> Pricing:
-    """The pricing of one charge: its override's pricing block over the catalog's list prices."""
-    block = as_dict(override.get("pricing"))
+def pricing_of(charge: Mapping[str, Any], facts: Mapping[str, Any] | None = None) -> Pricing:
+    """The pricing of one charge, from its effective mapping (the chargeOverride shape, catalog values
+    under the order's) and the catalog-only facts (chargeType, chargeModel, uom) for what it lacks."""
+    facts = facts or {}
+    block = as_dict(charge.get("pricing"))
     keys = [k for k in block if k in PRICING_KEYS]
     unknown = [k for k in block if k not in PRICING_KEYS and k != "chargeModelData"]
-    fields: dict[str, Any] = {}
-    if catalog_entry:
-        fields.update(catalog_entry)
-    fields.update({k: override[k] for k in ("chargeType", "chargeModel") if isinstance(override.get(k), str)})
+    declared_type = charge.get("chargeType") or facts.get("chargeType")
+    if declared_type == "Usage":
+        raise NotComputable("usage charges are rated from usage records, which do not exist before billing")
     if unknown and not keys:
         raise NotComputable(f"charge model {unknown[0]} is not modelled offline")
     if len(keys) > 1:
-        raise NotComputable(f"the override prices the charge twice ({', '.join(keys)})")
+        raise NotComputable(f"the charge is priced twice ({', '.join(keys)})")
+    fields: dict[str, Any] = {k: facts[k] for k in ("uom",) if facts.get(k) is not None}
     if keys:
         charge_type, model = PRICING_KEYS[keys[0]]
-        given = block[keys[0]]
-        if isinstance(given, Mapping):
-            fields.update(given)
+        fields.update(as_dict(block[keys[0]]))
     else:
-        raw_type = str(fields.get("chargeType", ""))
-        raw_model = str(fields.get("chargeModel", ""))
+        raw_type = str(declared_type or "")
+        raw_model = str(charge.get("chargeModel") or facts.get("chargeModel") or "")
         if not raw_type or not raw_model:
-            raise NotComputable("the override has no pricing and no catalog entry gives the charge model and price")
-        if raw_type == "Usage":
-            raise NotComputable("usage charges are rated from usage records, which do not exist before billing")
+            raise NotComputable("no price: the order gives no pricing and no catalog lists the charge")
         model = CATALOG_MODELS.get(raw_model, raw_model)
+        if model not in ("FlatFee", "PerUnit", "Tiered", "Volume", "Discount"):
+            raise NotComputable(f"charge model {raw_model} is not modelled offline")
         charge_type = "Recurring" if model == "Discount" else raw_type
-    if str(fields.get("chargeType", "")) == "Usage":
-        raise NotComputable("usage charges are rated from usage records, which do not exist before billing")
     if model == "Discount":
         apply_to_name = fields.get("applyDiscountTo")
         if apply_to_name is None:
@@ -260,7 +232,9 @@ def pricing_of(override: Mapping[str, Any], catalog_entry: Mapping[str, Any] | N
             raise NotComputable("the discount has neither discountPercentage nor discountAmount")
         return Pricing(charge_type, model, discount_percentage=percentage,
                        discount_amount=None if percentage is not None else amount,
-                       apply_to=DISCOUNT_TARGETS.get(str(apply_to_name), frozenset()), discount_level=level)
+                       apply_to=DISCOUNT_TARGETS.get(str(apply_to_name), frozenset()), discount_level=level,
+                       discount_class=str(fields["discountClass"]) if fields.get("discountClass") else None,
+                       stacked=fields.get("isStackedDiscount") is True)
     return Pricing(
         charge_type, model,
         list_price=_decimal(fields.get("listPrice")),

@@ -1,9 +1,12 @@
 """`orderspec preview` without --remote: lint the specs, then print each order's offline plan.
 
-`--json` prints `[{"spec": PATH, "response": ...}]`, the same keys as `preview --remote --json`.
+`--json` prints `[{"spec": PATH, "incomplete": ..., "unpriced": [...], "response": ...}]`, the same
+keys as `preview --remote --json` plus what could not be priced.
 
-Exit status: 0 previewed (figures that cannot be computed offline are reported as P001 warnings),
-1 the specs have errors (nothing is previewed), 2 usage error.
+Exit status: 0 previewed, every charge and order action priced; 3 incomplete: something could not be
+priced offline (each reason is a P001 warning, listed first in the text and under `unpriced` in
+--json; what could be priced is still shown); 1 the specs have errors (nothing is previewed);
+2 usage error.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import click
 
 from orderspec.body import parse_date
 from orderspec.diagnostics import Severity
-from orderspec.gate import EXIT_CLEAN, EXIT_USAGE, lint_status, missing_paths
+from orderspec.gate import EXIT_CLEAN, EXIT_INCOMPLETE, EXIT_USAGE, lint_status, missing_paths
 from orderspec.preview.engine import Window, build_plan, spec_catalog
 from orderspec.preview.text import plan_text
 
@@ -51,17 +54,22 @@ def preview_offline_command(paths: tuple[str, ...], as_json: bool, window: Windo
     if status:
         return status
     previews: list[dict[str, Any]] = []
+    incomplete = False
     for request in result.requests:
         catalog, env = spec_catalog(request.path, options.expand)
-        plan = build_plan(request, catalog, env, bill_cycle_day=bill_cycle_day, window=window)
+        plan = build_plan(request, catalog, env, bill_cycle_day=bill_cycle_day, window=window,
+                          accounts=options.config.account_bill_cycle_days,
+                          currencies=options.config.account_currencies)
+        incomplete = incomplete or plan.incomplete
         for diagnostic in plan.diagnostics:
             if diagnostic.severity is not Severity.INFO or not as_json:
                 click.echo(diagnostic.text(), err=True)
         if as_json:
-            previews.append({"spec": request.name, "response": plan.result})
+            previews.append({"spec": request.name, "incomplete": plan.incomplete,
+                             "unpriced": [u.as_json() for u in plan.unpriced], "response": plan.result})
             continue
         click.echo(plan_text(plan))
         click.echo(format_preview(plan.result))
     if as_json:
         click.echo(canonical_json(previews).decode("utf-8"), nl=False)
-    return EXIT_CLEAN
+    return EXIT_INCOMPLETE if incomplete else EXIT_CLEAN

@@ -1,9 +1,11 @@
 """The emulator's answer to a preview: the offline engine, with the emulated tenant's settings.
 
 A real tenant fills what an order leaves out from its product catalog and its customer accounts.
-The emulated tenant's catalog bills every charge monthly unless the order says otherwise, and its
-accounts bill on the 1st. With orders that say how they bill (like examples/preview-*), the
-emulator's preview and the offline preview are therefore the same figures.
+The emulated tenant's catalog bills every charge monthly unless the order says otherwise. Its
+accounts' bill cycle days follow the same rules as the offline preview (the order's `newAccount`
+or `previewAccountInfo`, then the project configuration's `[tool.orderspec.accounts]`); an
+account neither names bills on the 1st. With orders that say how they bill (like
+examples/preview-*), the emulator's preview and the offline preview are the same figures.
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ class _TenantCatalog(Mapping[str, Mapping[str, Any]]):
         return 0
 
 
-def preview_body(body: dict[str, Any]) -> dict[str, Any]:
-    """The `previewResult` the emulated tenant answers POST /v1/orders/preview with."""
+def preview_body(body: dict[str, Any], accounts: Mapping[str, int] | None = None) -> dict[str, Any]:
+    """The `previewResult` the emulated tenant answers POST /v1/orders/preview with; `accounts` are
+    the bill cycle days of its customer accounts, by account number."""
     request = Request("request.json", 0, "preview", False, body, OnePlace(Location("request.json", 1, 1)))
-    plan = build_plan(request, _TenantCatalog(), bill_cycle_day=TENANT_BILL_CYCLE_DAY)
+    plan = build_plan(request, _TenantCatalog(), accounts=accounts, default_bill_cycle_day=TENANT_BILL_CYCLE_DAY)
     return plan.result["previewResult"]

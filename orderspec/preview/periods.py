@@ -10,9 +10,15 @@ The rule implemented (see docs/preview.md):
 * A charge that starts between two bill cycle days gets a partial first period up to the day
   before the next bill cycle day; then full periods follow. A charge that ends inside a period
   gets a partial last period.
-* Proration is by day over the actual days of the billing period the partial slice belongs to:
-  amount = full-period price * days in the slice / days in that whole period. (Zuora tenants can
-  instead assume 30-day months or prorate by month first; those settings are not modelled.)
+* Proration by day ("Use actual number of days"): a partial slice of a monthly period is prorated
+  over the actual days of its calendar month (Feb 1-14, 2024 is 14/29 whatever the bill cycle day);
+  a slice spanning two calendar months adds each month's share. A partial slice of a longer period
+  is prorated over the actual days of the bill-cycle-aligned period it belongs to (Jul 1-9, 2020 of
+  the quarter Apr 10-Jul 9 is 9/91). `day_fraction` says which. Prorating by month first is
+  `Slice.month_first_fraction`; the 30-day month settings are not modelled.
+* Billing period alignment: periods are counted from the first bill cycle date on or after the
+  charge's start (AlignToCharge) or an earlier date (the subscription or term start), so a charge
+  that starts later gets a partial first period up to the aligned boundary.
 
 Dates are `datetime.date`; a span is half-open [start, end): `end` is the first day NOT served,
 the same convention as Zuora's effective end dates. Invoice items show the inclusive last day.
@@ -106,28 +112,89 @@ class Slice:
         return Decimal(days(self.start, self.end)) / Decimal(days(self.full_start, self.full_end))
 
 
-    def month_first_fraction(self, months: int, day: int | None = None) -> tuple[Decimal, str]:
+    def month_first_fraction(self, months: int, day: int | None = None,
+                             days_in_month: str = "UseActualDays") -> tuple[Decimal, str]:
         """Share of a `months`-month period's price this slice bills when whole months are counted
-        first and only the rest is prorated by day over the actual days of its month (the other
-        tenant setting for periods longer than a month). Returns the share and how it was counted."""
+        first and only the rest is prorated by day over its month (actual days, or 30: see
+        `days_in_month`). Returns the share and how it was counted."""
         whole = 0
         if self.start == self.full_start:  # a partial last period: whole months forward from its start
             anchor_day = day if day is not None else self.start.day
             while whole < months and add_months(self.start, whole + 1, anchor_day) <= self.end:
                 whole += 1
             rest_start, rest_end = add_months(self.start, whole, anchor_day), self.end
-            month = days(rest_start, add_months(self.start, whole + 1, anchor_day))
+            month_start, month_end = rest_start, add_months(self.start, whole + 1, anchor_day)
         else:  # a partial first period: whole months back from its end
             anchor_day = day if day is not None else self.end.day
             while whole < months and add_months(self.end, -(whole + 1), anchor_day) >= self.start:
                 whole += 1
             rest_start, rest_end = self.start, add_months(self.end, -whole, anchor_day)
-            month = days(add_months(self.end, -(whole + 1), anchor_day), rest_end)
-        rest = days(rest_start, rest_end)
+            month_start, month_end = add_months(self.end, -(whole + 1), anchor_day), rest_end
+        rest, month = _rest_of_month(rest_start, rest_end, month_start, month_end, days_in_month)
         share = (Decimal(whole) + Decimal(rest) / Decimal(month)) / Decimal(months)
         how = " + ".join(part for part in (f"{whole} month(s)" if whole else "",
                                             f"{rest}/{month} days" if rest else "") if part)
         return share, f"{how} of {months} months"
+
+
+DAYS_IN_MONTH = ("UseActualDays", "Assume30Days", "Assume30DaysStrict")
+
+
+def is_last_day_of_month(day: dt.date) -> bool:
+    return day.day == calendar.monthrange(day.year, day.month)[1]
+
+
+def days_360(start: dt.date, end: dt.date) -> int:
+    """The days of [start, end) counted as if every month had 30 ("Assume 30 days - Strict 30/360":
+    a period ending on a month's last day ends on its 30th)."""
+    if end <= start:
+        return 0
+    last = end - dt.timedelta(days=1)
+    first_day = min(start.day, 30)
+    last_day = 30 if is_last_day_of_month(last) else min(last.day, 30)
+    return 360 * (last.year - start.year) + 30 * (last.month - start.month) + last_day - first_day + 1
+
+
+def _rest_of_month(start: dt.date, end: dt.date, month_start: dt.date, month_end: dt.date,
+                   days_in_month: str) -> tuple[int, int]:
+    """The days of [start, end) and of the month they are prorated over, under a daysInMonth rule."""
+    if days_in_month == "Assume30DaysStrict":
+        return days_360(start, end), 30
+    if days_in_month == "Assume30Days":
+        return days(start, end), 30
+    return days(start, end), days(month_start, month_end)
+
+
+def calendar_month_fraction(start: dt.date, end: dt.date, days_in_month: str = "UseActualDays") -> tuple[Decimal, str]:
+    """[start, end) as a share of a month: each calendar month's days over that month's days (actual
+    days, or 30 under the Assume30Days rules)."""
+    share, parts = Decimal(0), []
+    cursor = start
+    while cursor < end:
+        month_days = calendar.monthrange(cursor.year, cursor.month)[1]
+        month_end = dt.date(cursor.year, cursor.month, month_days) + dt.timedelta(days=1)
+        part_end = min(end, month_end)
+        part, of = _rest_of_month(cursor, part_end, dt.date(cursor.year, cursor.month, 1), month_end, days_in_month)
+        share += Decimal(part) / Decimal(of)
+        parts.append(f"{part}/{of} days")
+        cursor = part_end
+    return share, " + ".join(parts)
+
+
+def day_fraction(piece: Slice, period: BillingPeriod, days_in_month: str = "UseActualDays") -> tuple[Decimal, str]:
+    """The share of its period's price a slice bills when prorated by day, and how it was counted:
+    a monthly period by its calendar month(s), a longer one over the days of its bill-cycle-aligned
+    period (30 per month under the Assume30Days rules), a weekly one over 7 days a week."""
+    if not piece.is_partial:
+        return Decimal(1), ""
+    if period.unit == "month" and period.count == 1:
+        return calendar_month_fraction(piece.start, piece.end, days_in_month)
+    if period.unit == "month" and days_in_month != "UseActualDays":
+        strict = days_in_month == "Assume30DaysStrict"
+        count = days_360(piece.start, piece.end) if strict else days(piece.start, piece.end)
+        whole = 30 * period.count
+        return Decimal(count) / Decimal(whole), f"{count}/{whole} days"
+    return piece.fraction, f"{days(piece.start, piece.end)}/{days(piece.full_start, piece.full_end)} days"
 
 
 def _boundary(period: BillingPeriod, anchor: dt.date, k: int, bcd: int) -> dt.date:
@@ -152,21 +219,29 @@ def first_boundary(period: BillingPeriod, start: dt.date, bcd: int | str) -> dt.
 
 
 def slices(period: BillingPeriod, start: dt.date, end: dt.date | None, bcd: int | str,
-           limit: int | None = None, until: dt.date | None = None) -> list[Slice]:
+           limit: int | None = None, until: dt.date | None = None, align: dt.date | None = None) -> list[Slice]:
     """Service periods of a charge served from `start` to `end` (exclusive; None: no end).
 
+    Periods are counted from the first bill cycle date on or after `align` (default: `start`).
     Stops after `limit` slices, or at the first slice starting on/after `until`. Either `end`,
     `limit` or `until` must bound the schedule; at most MAX_PERIODS slices are produced.
     """
     if end is None and limit is None and until is None:
         raise PeriodError("the charge has no end and the preview has no limit")
+    origin = align if align is not None and align < start else start
     try:
-        anchor = first_boundary(period, start, bcd)
+        anchor = first_boundary(period, origin, bcd)
     except (ValueError, OverflowError):
         raise PeriodError("the first bill cycle date falls outside the calendar") from None
     day = bcd if isinstance(bcd, int) else anchor.day
     result: list[Slice] = []
     k = 0 if anchor == start else -1
+    if anchor < start:  # aligned to an earlier date: find the aligned period the charge starts in
+        k = 0
+        while _boundary(period, anchor, k + 1, day) <= start:
+            k += 1
+            if k > MAX_PERIODS * 10:
+                raise PeriodError("the aligned billing periods start too long before the charge")
     cursor = start
     while (end is None or cursor < end) and (until is None or cursor < until):
         if limit is not None and len(result) >= limit:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from orderspec.preview.charges import NotComputable, money
-from orderspec.preview.engine import ChargeLine, Plan
+from orderspec.preview.plan import ChargeLine, Plan
 
 
 def _amount(value: Decimal | None) -> str:
@@ -35,6 +35,8 @@ def _charge_lines(charge: ChargeLine) -> list[str]:
     pricing = charge.pricing
     model = f"{pricing.charge_type} {pricing.model}" if pricing else "?"
     ident = f" ({charge.charge_id})" if charge.charge_id and charge.charge_id != charge.label else ""
+    if charge.whole_rate_plan:
+        return [f"? its charges: not computed: {charge.problem}"]
     lines = [f"+ charge {charge.label}{ident}: {model}"]
     if charge.problem:
         return lines + [f"    ? not computed: {charge.problem}"]
@@ -56,7 +58,15 @@ def _charge_lines(charge: ChargeLine) -> list[str]:
 
 def plan_lines(plan: Plan) -> list[str]:
     tax = "amounts without tax" if not plan.tax_included else "skipTax"
-    lines = [f"Offline preview of {plan.name} ({plan.window.describe()}; {tax})", ""]
+    lines = []
+    unpriced = plan.unpriced
+    if unpriced:
+        # Said first: the figures below leave these out, so they are not the order's whole bill.
+        lines.append(f"INCOMPLETE: {len(unpriced)} part(s) of {plan.name} could not be priced offline; "
+                     "the figures below leave them out")
+        lines += [f"  ? {u.subject} ({u.pointer}): {u.reason}" for u in unpriced]
+        lines.append("")
+    lines += [f"Offline preview of {plan.name} ({plan.window.describe()}; {tax})", ""]
     for subscription in plan.subscriptions:
         lines.append(f"{subscription.label}" + (f"  [{subscription.term}]" if subscription.term else ""))
         for action in subscription.actions:
@@ -74,11 +84,11 @@ def plan_lines(plan: Plan) -> list[str]:
     invoices = len(plan.result.get("previewResult", {}).get("invoices", []))
     summary = (f"Order: MRR {_amount(figures['mrr'])}, TCV {_amount(figures['tcv'])}, "
                f"invoiced {_amount(figures['invoiced'])} in {invoices} invoice(s)")
-    missing, unpriced = plan.uncomputed, plan.unpriced_actions
+    missing, actions = plan.uncomputed, plan.unpriced_actions
     if missing:
         summary += f"; {len(missing)} charge(s) not computed, totals exclude them"
-    if unpriced:
-        summary += f"; {len(unpriced)} order action(s) not priced offline, totals exclude them"
+    if actions:
+        summary += f"; {len(actions)} order action(s) not priced offline, totals exclude them"
     lines.append(summary)
     return lines
 

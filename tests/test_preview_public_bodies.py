@@ -1,0 +1,189 @@
+"""The public preview request bodies (../shared/reference/examples: every body of public/ with
+previewOptions, and docs/'s preview bodies) previewed offline with and without a catalog that
+lists their plans.
+
+Catalogs (tests/fixtures/catalogs, one per tenant: plan numbers such as PRP-00000180 mean different
+plans in different tenants):
+* zuora-developer-docs.catalog.json: Zuora's export shape, the plans of developer.zuora.com's
+  samples with the facts its pages publish (each product's description quotes them);
+* guardian-prod.catalog.json: an excerpt of The Guardian's production export;
+* invented.catalog.yaml: plans whose charges nobody published, with INVENTED prices;
+* tests/fixtures/preview/invoice-summaries.catalog.yaml: the plan of docs.zuora.com's "Preview
+  invoice item summaries for an order".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from orderspec.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+PUBLIC = ROOT.parent.parent / "shared" / "reference" / "examples" / "public"
+if not PUBLIC.is_dir():
+    PUBLIC = Path("/work/shared/reference/examples/public")
+DOCS_BODIES = PUBLIC.parent / "docs"  # {"_source_url": ..., "body": {...}} each
+CATALOGS = ROOT / "tests" / "fixtures" / "catalogs"
+DOCS = str(CATALOGS / "zuora-developer-docs.catalog.json")
+GUARDIAN = str(CATALOGS / "guardian-prod.catalog.json")
+INVENTED = str(CATALOGS / "invented.catalog.yaml")
+SUMMARIES = str(ROOT / "tests" / "fixtures" / "preview" / "invoice-summaries.catalog.yaml")
+
+pytestmark = pytest.mark.skipif(not PUBLIC.is_dir(), reason="../shared/reference is not present")
+
+# Bodies that lint rejects, so nothing is previewed (tests/test_validate.py PUBLIC_JUDGED_INVALID).
+FAILS_LINT = {
+    "zapiref_2": "S002 [error] `renewalTerms` must be a list",  # an object in the published sample
+    "zagent_10": "S001 [error] unknown field `name`",  # previewAccountInfo has no name
+    "zuoracli_3": "S001 [error] unknown field `previewThroughType`",  # the live tenant answered 58740021
+}
+# Bodies that create subscriptions from catalog plans: priced fully given their catalog.
+# `--bill-cycle-day` is the existing account's bill cycle day, which no body holds, for charges
+# billed on the account's day (DefaultFromCustomer); 1 is what the published service periods show.
+PRICED_WITH_CATALOG = {
+    "zapiref_3": (DOCS, ["--bill-cycle-day", "1"]),
+    "zdevtut_6": (DOCS, ["--bill-cycle-day", "1"]),
+    "zuoracli_2": (INVENTED, []),
+    "ex56_preview_CreateSubscription": (DOCS, ["--bill-cycle-day", "1"]),  # zdevtut_6, as docs/ scraped it
+    "ex46_preview_CreateSubscription": (SUMMARIES, ["--bill-cycle-day", "1"]),
+}
+# Bodies whose every charge is in the order (an external-catalog plan): priced with no catalog.
+EXTERNAL_CATALOG = ("zdocs_14", "ex06_preview_CreateSubscription")
+# Bodies that change an existing subscription: what they bill depends on that subscription's
+# charges, which no catalog holds; the catalog resolves the plans they name, not the rest.
+EXISTING_SUBSCRIPTION = {
+    "guardian-ssl_4": INVENTED,  # TermsAndConditions, AddProduct of the discount plan `discount-rate-plan`
+    "guardian-ssl_11": GUARDIAN,  # RenewSubscription, ChangePlan to Supporter Plus V2 - Annual
+    "zpostman_1": DOCS,  # Suspend
+    "zpostman_2": DOCS,  # UpdateProduct
+}
+
+
+def preview_bodies() -> list[str]:
+    public = [p.stem for p in PUBLIC.glob("*.json") if "previewOptions" in p.read_text(encoding="utf-8")]
+    return sorted(public + [p.stem for p in DOCS_BODIES.glob("*_preview_*.json")])
+
+
+def body_of(name: str) -> dict[str, Any]:
+    if (PUBLIC / f"{name}.json").is_file():
+        return dict(json.loads((PUBLIC / f"{name}.json").read_text(encoding="utf-8")))
+    return dict(json.loads((DOCS_BODIES / f"{name}.json").read_text(encoding="utf-8"))["body"])
+
+
+def spec_of(tmp_path: Path, name: str) -> str:
+    body = body_of(name)
+    path = tmp_path / f"{name}.order.json"
+    path.write_text(json.dumps({"orderspec": 1, "operation": "preview", "body": body}, indent=2), encoding="utf-8")
+    return str(path)
+
+
+def preview(spec: str, *options: str) -> tuple[int, dict[str, Any]]:
+    result = CliRunner().invoke(cli, ["preview", "--json", *options, spec])
+    assert result.exit_code in (0, 3), result.output
+    return result.exit_code, json.loads(result.stdout, parse_float=Decimal)[0]
+
+
+def test_every_public_preview_body_is_accounted_for() -> None:
+    accounted = set(FAILS_LINT) | set(PRICED_WITH_CATALOG) | set(EXISTING_SUBSCRIPTION) | set(EXTERNAL_CATALOG)
+    assert set(preview_bodies()) == accounted
+
+
+@pytest.mark.parametrize("name", sorted(PRICED_WITH_CATALOG))
+def test_catalog_plans_price_fully_with_their_catalog_and_are_incomplete_without(tmp_path: Path, name: str) -> None:
+    spec = spec_of(tmp_path, name)
+    catalog, options = PRICED_WITH_CATALOG[name]
+    status, priced = preview(spec, "--catalog", catalog, *options)
+    assert status == 0 and not priced["incomplete"] and not priced.get("unpriced"), priced
+    assert priced["response"]["previewResult"]["invoices"], "something is billed"
+    status, bare = preview(spec, *options)
+    assert status == 3 and bare["incomplete"]
+    assert "its charges come from the product catalog and no catalog was given" in bare["unpriced"][0]["reason"]
+    assert bare["response"]["previewResult"]["invoices"] == []
+
+
+def test_the_music_service_plan_bills_what_zuora_published(tmp_path: Path) -> None:
+    # developer.zuora.com, POST_PreviewSubscription response sample
+    # (https://developer.zuora.com/v1-api-reference/api/operation/POST_PreviewSubscription/): plan
+    # 8ad081dd9096ef9501909b40bb4e74a4 from 2024-07-01 bills "Monthly Fee" 14.99 for 2024-07-01..2024-07-31,
+    # contractedMrr 14.99, totalContractedValue 179.88.
+    _, found = preview(spec_of(tmp_path, "zapiref_3"), "--catalog", DOCS, "--bill-cycle-day", "1")
+    (invoice,) = found["response"]["previewResult"]["invoices"]
+    (item,) = invoice["invoiceItems"]
+    assert (item["chargeName"], item["productName"], item["productRatePlanChargeId"]) == (
+        "Monthly Fee", "Music Service", "8ad097b4909708e001909b41bb085d38")
+    assert (item["serviceStartDate"], item["serviceEndDate"], item["amountWithoutTax"]) == (
+        "2024-07-01", "2024-07-31", Decimal("14.99"))
+    spec = spec_of(tmp_path, "zapiref_3")
+    result = CliRunner().invoke(cli, ["preview", "--catalog", DOCS, "--bill-cycle-day", "1", spec])
+    assert "MRR 14.99  TCV 179.88" in result.output
+
+
+def test_the_smartlearn_tablet_plan_bills_what_zuora_published(tmp_path: Path) -> None:
+    # developer.zuora.com tutorial "Preview an order" (https://developer.zuora.com/docs/get-started/tutorials/
+    # preview-order): PRP-00000180 on 2025-01-01 bills one invoice of 49.99: "Recurring per unit fee",
+    # 2025-01-01..2025-01-31, unitPrice 49.99, product "SmartLearn Tablet", quantity 1 License,
+    # chargeDescription "No refund if you cancel after 7 days."
+    _, found = preview(spec_of(tmp_path, "zdevtut_6"), "--catalog", DOCS, "--bill-cycle-day", "1")
+    (invoice,) = found["response"]["previewResult"]["invoices"]
+    assert invoice["amountWithoutTax"] == Decimal("49.99")
+    (item,) = invoice["invoiceItems"]
+    assert (item["chargeName"], item["productName"], item["serviceStartDate"], item["serviceEndDate"]) == (
+        "Recurring per unit fee", "SmartLearn Tablet", "2025-01-01", "2025-01-31")
+    assert item["amountWithoutTax"] == Decimal("49.99") and item["unitPrice"] == Decimal("49.99")
+    assert item["additionalInfo"]["quantity"] == Decimal(1) and item["additionalInfo"]["unitOfMeasure"] == "License"
+    assert item["chargeDescription"] == "No refund if you cancel after 7 days."
+
+
+@pytest.mark.parametrize("name", EXTERNAL_CATALOG)
+def test_an_external_catalog_body_needs_no_catalog(tmp_path: Path, name: str) -> None:
+    # zdocs_14 (ex06 as docs/ scraped it) subscribes to an external-catalog plan: every charge is in the order.
+    spec = spec_of(tmp_path, name)
+    status, found = preview(spec, "--bill-cycle-day", "1")
+    assert status == 0 and not found["incomplete"], found
+    items = [i for inv in found["response"]["previewResult"]["invoices"] for i in inv["invoiceItems"]]
+    assert items and all(i["amountWithoutTax"] == Decimal("1000.00") for i in items)  # 100.00 x 10 Each a month
+
+
+@pytest.mark.parametrize("name", sorted(EXISTING_SUBSCRIPTION))
+def test_existing_subscription_changes_stay_incomplete_for_that_reason_only(tmp_path: Path, name: str) -> None:
+    status, found = preview(spec_of(tmp_path, name), "--catalog", EXISTING_SUBSCRIPTION[name])
+    assert status == 3 and found["incomplete"]
+    reasons = [u["reason"] for u in found["unpriced"]]
+    assert reasons and not [r for r in reasons if "catalog" in r], reasons
+
+
+@pytest.mark.parametrize("name", sorted(FAILS_LINT))
+def test_bodies_that_fail_lint_are_not_previewed(tmp_path: Path, name: str) -> None:
+    """Skipped as evidence of pricing: lint stops them first (exit 1), for the reason in FAILS_LINT."""
+    result = CliRunner().invoke(cli, ["preview", "--json", "--catalog", INVENTED, spec_of(tmp_path, name)])
+    assert result.exit_code == 1 and FAILS_LINT[name] in result.output, result.output
+
+
+def test_the_command_line_exit_status(tmp_path: Path) -> None:
+    """The real command, as a user runs it: 0 priced with the catalog, 3 incomplete without."""
+    spec = spec_of(tmp_path, "zdevtut_6")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = [sys.executable, "-m", "orderspec", "preview", "--json", "--bill-cycle-day", "1", spec]
+    priced = subprocess.run([*run, "--catalog", DOCS], capture_output=True, text=True, env=env, timeout=60)
+    bare = subprocess.run(run, capture_output=True, text=True, env=env, timeout=60)
+    assert (priced.returncode, bare.returncode) == (0, 3), (priced.stderr, bare.stderr)
+
+
+def test_a_subscription_discount_added_to_an_existing_subscription_is_not_priced_at_zero(tmp_path: Path) -> None:
+    # guardian-ssl_4 without its TermsAndConditions action: the discount API's plain AddProduct order.
+    body = body_of("guardian-ssl_4")
+    body["subscriptions"][0]["orderActions"] = body["subscriptions"][0]["orderActions"][1:]
+    path = tmp_path / "discount.order.json"
+    path.write_text(json.dumps({"orderspec": 1, "operation": "preview", "body": body}), encoding="utf-8")
+    status, found = preview(str(path), "--catalog", INVENTED)
+    assert status == 3 and [u["subject"] for u in found["unpriced"]] == ["charge percentage-discount"]
+    assert "applies to the existing subscription's charges too" in found["unpriced"][0]["reason"]
