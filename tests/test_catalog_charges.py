@@ -302,3 +302,22 @@ def test_a_second_override_of_the_same_charge_is_a_problem(catalog: Catalog) -> 
     assert by_id(found, "C-SEATS").charge["pricing"]["recurringTiered"]["quantity"] == 5
     again = found[-1]
     assert again.override_index == 1 and "again (chargeOverrides[0] overrides it already)" in again.problems[0]
+
+
+@pytest.mark.parametrize("line, message", [
+    ("defaultQuantity: ten", "`defaultQuantity` must be a number"),
+    ("billCycleDay: '15'", "`billCycleDay` must be a whole number"),
+    ("billCycleType: 15", "`billCycleType` must be text"),
+    ("prices: {USD: 5}", "`prices` is a list of {currency, listPrice, tiers, ...}"),
+    ("prices: [{currency: USD, listPrice: five}]", "`listPrice` must be a number"),
+    ("prices: [{currency: USD, price: 5}]", "unknown price field `price`"),
+    ("upToPeriods: 2.5", "`upToPeriods` must be a whole number"),
+])
+def test_catalog_charge_fields_are_checked_at_their_line(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "catalog.yaml"
+    path.write_text("catalog: 1\nproducts:\n  p:\n    ratePlans:\n      r:\n        id: R\n        charges:\n"
+                    "          c:\n            id: C\n            type: Recurring\n            model: FlatFee\n"
+                    f"            {line}\n", encoding="utf-8")
+    catalog, problems = load_catalog(str(path))
+    assert catalog is None and [(p.code, p.line) for p in problems][:1] == [("T020", 12)]
+    assert message in problems[0].message
