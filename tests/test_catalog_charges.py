@@ -178,8 +178,17 @@ def test_a_plan_not_in_the_catalog(catalog: Catalog) -> None:
     override = {"productRatePlanChargeId": "X", "pricing": {"recurringFlatFee": {"listPrice": 5}},
                 "billing": {"billingPeriod": "Month"}}
     listed = effective_charges(catalog, {"productRatePlanId": "UNKNOWN", "chargeOverrides": [override]}, "sandbox")
-    assert len(listed) == 1 and listed[0].charge == override and not listed[0].problems
+    # a hand-written catalog may list only some plans: the overrides are the plan's charges
+    assert len(listed) == 1 and listed[0].charge == override and not listed[0].problems and not listed[0].notes
+    # the tenant's own export lists all its plans: one it lacks may have other charges
+    export, _ = load_catalog(str(Path(__file__).parent / "fixtures" / "catalogs" / "guardian-prod.catalog.json"))
+    assert export is not None and export.from_export
+    listed = effective_charges(export, {"productRatePlanId": "UNKNOWN", "chargeOverrides": [override]}, None)
+    assert listed[0].charge == override and not listed[0].problems
     assert "any other charge of the plan is unknown" in listed[0].notes[0]
+    # an id of another environment is worth the warning in any catalog
+    other = effective_charges(catalog, {"productRatePlanId": "PLAN-SB", "chargeOverrides": [override]}, "production")
+    assert "(it is rate plan widgets-monthly's sandbox id or number)" in other[0].notes[0]
     # no catalog at all
     none = effective_charges(None, {"productRatePlanNumber": "PRP-1"}, None)
     assert none[0].charge == {} and "no catalog was given" in none[0].problems[0]

@@ -167,7 +167,7 @@ def test_one_export_per_environment_in_a_catalog_file(tmp_path: Path) -> None:
                     encoding="utf-8")
     catalog, problems = load_catalog(str(path))
     assert catalog is not None and problems == []
-    assert not catalog.single_tenant  # the environments stay apart
+    assert not catalog.single_tenant and catalog.from_export  # the environments stay apart
     sandbox, production = catalog.rate_plan("Pro Monthly", "sandbox"), catalog.rate_plan("Pro Monthly", "production")
     assert (sandbox.id, production.id) == ("SB-PLAN", "PROD-PLAN") and sandbox.product == "Pro"
     assert (sandbox.charges[0].list_price, production.charges[0].list_price) == (Decimal("9.00"), Decimal("10.00"))
