@@ -2,7 +2,8 @@
 
 Zuora subscribes a `subscribeToRatePlans` (or `subscribeToProducts`, or `addProduct`) entry to
 EVERY charge of its product rate plan; `chargeOverrides` only change some fields of some of them.
-`effective_charges(catalog, rate_plan_entry, env)` returns one `EffectiveCharge` per charge:
+`effective_charges(catalog, rate_plan_entry, env, currency)` returns one `EffectiveCharge` per
+charge:
 
 * `charge`: ONE mapping in the API's chargeOverride shape: `productRatePlanChargeId`,
   `productRatePlanChargeNumber`, `pricing: {<key>: {...}}` (key `recurringFlatFee`,
@@ -26,10 +27,10 @@ EVERY charge of its product rate plan; `chargeOverrides` only change some fields
   whole entry (the plan is not in the catalog and the order lists no charges; a catalog error)
   comes as one `EffectiveCharge` with an empty `charge`.
 * `notes`: facts worth a warning that do not stop pricing: when the plan is not in a catalog that
-  is the tenant's whole catalog (read from its export) but the order overrides charges, those are
-  priced from the order alone, and the plan's other charges, if any, are unknown. A hand-written
-  catalog may list only some plans: its missing plans' overrides are taken as all their charges,
-  as without a catalog.
+  is the tenant's whole catalog (read from its export), or its id is another environment's, but
+  the order overrides charges, those are priced from the order alone, and the plan's other
+  charges, if any, are unknown. A hand-written catalog may list only some plans: its missing
+  plans' overrides are taken as all their charges, as without a catalog.
 
 Charges come in the catalog's order, then overrides that match no catalog charge (each with a
 problem). `isFromExternalCatalog: true` entries are not in the catalog by definition: their
