@@ -178,8 +178,17 @@ def test_a_plan_not_in_the_catalog(catalog: Catalog) -> None:
     override = {"productRatePlanChargeId": "X", "pricing": {"recurringFlatFee": {"listPrice": 5}},
                 "billing": {"billingPeriod": "Month"}}
     listed = effective_charges(catalog, {"productRatePlanId": "UNKNOWN", "chargeOverrides": [override]}, "sandbox")
-    assert len(listed) == 1 and listed[0].charge == override and not listed[0].problems
+    # a hand-written catalog may list only some plans: the overrides are the plan's charges
+    assert len(listed) == 1 and listed[0].charge == override and not listed[0].problems and not listed[0].notes
+    # the tenant's own export lists all its plans: one it lacks may have other charges
+    export, _ = load_catalog(str(Path(__file__).parent / "fixtures" / "catalogs" / "guardian-prod.catalog.json"))
+    assert export is not None and export.from_export
+    listed = effective_charges(export, {"productRatePlanId": "UNKNOWN", "chargeOverrides": [override]}, None)
+    assert listed[0].charge == override and not listed[0].problems
     assert "any other charge of the plan is unknown" in listed[0].notes[0]
+    # an id of another environment is worth the warning in any catalog
+    other = effective_charges(catalog, {"productRatePlanId": "PLAN-SB", "chargeOverrides": [override]}, "production")
+    assert "(it is rate plan widgets-monthly's sandbox id or number)" in other[0].notes[0]
     # no catalog at all
     none = effective_charges(None, {"productRatePlanNumber": "PRP-1"}, None)
     assert none[0].charge == {} and "no catalog was given" in none[0].problems[0]
@@ -302,3 +311,22 @@ def test_a_second_override_of_the_same_charge_is_a_problem(catalog: Catalog) -> 
     assert by_id(found, "C-SEATS").charge["pricing"]["recurringTiered"]["quantity"] == 5
     again = found[-1]
     assert again.override_index == 1 and "again (chargeOverrides[0] overrides it already)" in again.problems[0]
+
+
+@pytest.mark.parametrize("line, message", [
+    ("defaultQuantity: ten", "`defaultQuantity` must be a number"),
+    ("billCycleDay: '15'", "`billCycleDay` must be a whole number"),
+    ("billCycleType: 15", "`billCycleType` must be text"),
+    ("prices: {USD: 5}", "`prices` is a list of {currency, listPrice, tiers, ...}"),
+    ("prices: [{currency: USD, listPrice: five}]", "`listPrice` must be a number"),
+    ("prices: [{currency: USD, price: 5}]", "unknown price field `price`"),
+    ("upToPeriods: 2.5", "`upToPeriods` must be a whole number"),
+])
+def test_catalog_charge_fields_are_checked_at_their_line(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "catalog.yaml"
+    path.write_text("catalog: 1\nproducts:\n  p:\n    ratePlans:\n      r:\n        id: R\n        charges:\n"
+                    "          c:\n            id: C\n            type: Recurring\n            model: FlatFee\n"
+                    f"            {line}\n", encoding="utf-8")
+    catalog, problems = load_catalog(str(path))
+    assert catalog is None and [(p.code, p.line) for p in problems][:1] == [("T020", 12)]
+    assert message in problems[0].message

@@ -167,7 +167,7 @@ def test_one_export_per_environment_in_a_catalog_file(tmp_path: Path) -> None:
                     encoding="utf-8")
     catalog, problems = load_catalog(str(path))
     assert catalog is not None and problems == []
-    assert not catalog.single_tenant  # the environments stay apart
+    assert not catalog.single_tenant and catalog.from_export  # the environments stay apart
     sandbox, production = catalog.rate_plan("Pro Monthly", "sandbox"), catalog.rate_plan("Pro Monthly", "production")
     assert (sandbox.id, production.id) == ("SB-PLAN", "PROD-PLAN") and sandbox.product == "Pro"
     assert (sandbox.charges[0].list_price, production.charges[0].list_price) == (Decimal("9.00"), Decimal("10.00"))
@@ -295,3 +295,17 @@ def test_a_second_catalog_in_one_process_is_the_one_the_templates_use(tmp_path: 
     overrides = sorted(r.body["subscriptions"][0]["orderActions"][0]["addProduct"]["chargeOverrides"][0]
                        ["productRatePlanChargeId"] for r in result.requests)
     assert overrides == ["PLAN-ONE-SEAT", "PLAN-TWO-SEAT"]
+
+
+def test_rate_plan_names_used_twice_stay_apart(tmp_path: Path) -> None:
+    def plan(plan_id: str) -> dict:
+        return {"id": plan_id, "name": "Monthly", "productRatePlanCharges": []}
+
+    body = {"products": [{"name": "A", "productRatePlans": [plan("A1"), plan("A2")]},
+                         {"name": "B", "productRatePlans": [plan("B1")]}]}
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    catalog, problems = load_catalog(str(path))
+    assert catalog is not None and problems == []
+    assert {name: catalog.rate_plan(name).id for name in catalog.rate_plan_names} == {
+        "Monthly": "A1", "A / Monthly": "A2", "B / Monthly": "B1"}

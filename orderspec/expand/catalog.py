@@ -157,6 +157,9 @@ class Catalog:
     _rate_plans: dict[str, Entry] = field(default_factory=dict)
     # A Zuora catalog export (catalog_export): one tenant's ids, whatever environment is asked.
     single_tenant: bool = False
+    # The tenant's whole catalog (an export, or a catalog file naming exports): a plan it lacks is
+    # not the tenant's, where a hand-written catalog may just not list it.
+    from_export: bool = False
     _plan_index: dict[str, dict[str, str]] = field(default_factory=dict)  # env -> id/number -> name
     _charge_index: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
     _resolved: dict[tuple[str, str], RatePlan] = field(default_factory=dict)  # (name, env) -> plan

@@ -9,7 +9,8 @@ productrateplancharges.productrateplanchargetiers` (`{data: [...]}`, prices as t
 
 An export holds one tenant's ids, so the catalog it makes has no environments of its own: it
 answers for whichever environment is asked. Rate plans and charges are named by their Zuora
-names (a rate plan name used by two products becomes `PRODUCT / PLAN`). Each charge's fields
+names (a rate plan name used before in the export becomes `PRODUCT / PLAN`, then
+`PRODUCT / PLAN (ID)`). Each charge's fields
 are translated to the catalog's (see docs/templates.md): `pricing[]` -> prices per currency,
 `billingDay` -> billCycleType/billCycleDay/weeklyBillCycleDay, `billingPeriod` `Semi-Annual` ->
 `Semi_Annual`, and the other billing, trigger and end-date defaults as they are.
@@ -108,8 +109,10 @@ class _ExportReader:
             self.report(pointer, "a product rate plan of the export needs an id")
             return
         name = str(plan["name"]) if isinstance(plan.get("name"), str) else str(plan["id"])
-        if name in self.plan_names:
-            name = f"{product} / {name}" if product else f"{name} ({plan['id']})"
+        if name in self.plan_names and product:
+            name = f"{product} / {name}"
+        while name in self.plan_names:
+            name = f"{name} ({plan['id']})"
         self.plan_names.add(name)
         entry: dict[str, Any] = {"id": plan["id"], "charges": {}}
         if isinstance(plan.get("productRatePlanNumber"), str):

@@ -45,6 +45,7 @@ def load_catalog(path: str, limits: Limits = Limits()) -> tuple[Catalog | None, 
     problems += reader.problems
     if catalog is not None and value is not document.value:
         catalog.environments, catalog.default_environment, catalog.single_tenant = (), "", True
+        catalog.from_export = True
     if any(p.severity.value == "error" for p in problems):
         return None, problems
     return catalog, problems
@@ -162,6 +163,7 @@ class _Reader:
             return
         converted, problems = read_export(document.value, document.source)
         self.problems += problems
+        catalog.from_export = True
         location = self.source.locate(pointer)
         for product_name, product in converted["products"].items():
             product_entry = catalog._products.get(product_name)

@@ -2,7 +2,8 @@
 
 Zuora subscribes a `subscribeToRatePlans` (or `subscribeToProducts`, or `addProduct`) entry to
 EVERY charge of its product rate plan; `chargeOverrides` only change some fields of some of them.
-`effective_charges(catalog, rate_plan_entry, env)` returns one `EffectiveCharge` per charge:
+`effective_charges(catalog, rate_plan_entry, env, currency)` returns one `EffectiveCharge` per
+charge:
 
 * `charge`: ONE mapping in the API's chargeOverride shape: `productRatePlanChargeId`,
   `productRatePlanChargeNumber`, `pricing: {<key>: {...}}` (key `recurringFlatFee`,
@@ -25,9 +26,11 @@ EVERY charge of its product rate plan; `chargeOverrides` only change some fields
 * `problems`: why the charge cannot be resolved (empty when it can). A problem that concerns the
   whole entry (the plan is not in the catalog and the order lists no charges; a catalog error)
   comes as one `EffectiveCharge` with an empty `charge`.
-* `notes`: facts worth a warning that do not stop pricing: when the plan is not in the catalog
-  but the order overrides charges, those are priced from the order alone, and the plan's other
-  charges, if any, are unknown.
+* `notes`: facts worth a warning that do not stop pricing: when the plan is not in a catalog that
+  is the tenant's whole catalog (read from its export), or its id is another environment's, but
+  the order overrides charges, those are priced from the order alone, and the plan's other
+  charges, if any, are unknown. A hand-written catalog may list only some plans: its missing
+  plans' overrides are taken as all their charges, as without a catalog.
 
 Charges come in the catalog's order, then overrides that match no catalog charge (each with a
 problem). `isFromExternalCatalog: true` entries are not in the catalog by definition: their
@@ -250,12 +253,17 @@ def _unresolved(charge: Mapping[str, Any], problems: tuple[str, ...]) -> tuple[s
 # -- the plan is not in the catalog -----------------------------------------------------------------
 def _plan_not_found(catalog: Catalog, env: str | None, label: str,
                     overrides: list[tuple[int, Mapping[str, Any]]]) -> list[EffectiveCharge]:
-    where = f"the catalog {catalog.path}" + _elsewhere(catalog, env, label)
+    elsewhere = _elsewhere(catalog, env, label)
+    where = f"the catalog {catalog.path}{elsewhere}"
     if not overrides:
         return [EffectiveCharge({}, problems=(f"rate plan {label} is not in {where}, and the order lists none of its "
                                               "charges: add the plan to the catalog to price it",))]
+    # A hand-written catalog may list only the plans its templates name: the overrides are then
+    # taken as the plan's charges, as without a catalog. A plan missing from the tenant's own
+    # export, or whose id is another environment's, is not the tenant's: its other charges are unknown.
     note = (f"rate plan {label} is not in {where}: the charges the order overrides are priced from the order "
-            "alone; any other charge of the plan is unknown")
+            "alone; any other charge of the plan is unknown") if catalog.from_export or elsewhere else None
+    notes = (note,) if note else ()
     result = []
     for index, override in overrides:
         key = _override_key(override)
@@ -266,9 +274,9 @@ def _plan_not_found(catalog: Catalog, env: str | None, label: str,
                      **_charge_facts(found[1], None)}
             facts = {k: v for k, v in facts.items() if v is not None}
             charge = merged(base, _override_fields(override))
-            result.append(EffectiveCharge(charge, facts, index, _unresolved(charge, problems), (note,)))
+            result.append(EffectiveCharge(charge, facts, index, _unresolved(charge, problems), notes))
         else:
-            result.append(EffectiveCharge(dict(override), _override_facts(override, {}), index, (), (note,)))
+            result.append(EffectiveCharge(dict(override), _override_facts(override, {}), index, (), notes))
     return result
 
 
