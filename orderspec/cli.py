@@ -329,11 +329,13 @@ def _tuning(options: dict[str, Any]) -> Tuning:
               help="Offline: the customer account's bill cycle day, for charges that bill on it.")
 @click.option("--include", multiple=True, metavar="GLOB",
               help="File name pattern to find in directories (repeatable; as for lint).")
+@click.option("--state", "state_folder", metavar="DIR", type=click.Path(),
+              help="Offline: a state folder (subscriptions/, accounts/: GET bodies) to price amendments against.")
 @_config_option
 @_expand_options_with("--catalog-env")
 @_dispatch_options
 def preview(specs: tuple[str, ...], remote: bool, thru: str | None, periods: int | None, term_end: bool,
-            bill_cycle_day: int | None, include: tuple[str, ...], config_path: str | None,
+            bill_cycle_day: int | None, include: tuple[str, ...], state_folder: str | None, config_path: str | None,
             values_files: tuple[str, ...], sets: tuple[str, ...], catalog: str | None, catalog_env: str | None,
             template_dirs: tuple[str, ...], **options: Any) -> None:
     """Preview the orders in SPECS (files or directories): offline by default (a plan of what
@@ -354,7 +356,8 @@ def preview(specs: tuple[str, ...], remote: bool, thru: str | None, periods: int
     if not remote:
         from orderspec.preview.command import preview_offline_command
 
-        sys.exit(preview_offline_command(specs, bool(options["as_json"]), window, bill_cycle_day, lint_options))
+        sys.exit(preview_offline_command(specs, bool(options["as_json"]), window, bill_cycle_day, lint_options,
+                                         state_folder))
     from orderspec.dispatch import commands
 
     sys.exit(commands.preview_remote(specs, options["env"], options["base_url"], bool(options["as_json"]),
