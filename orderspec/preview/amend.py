@@ -134,7 +134,8 @@ class Amendment:
     # -- the actions -------------------------------------------------------------------------------
     def action(self, pointer: Pointer, plan: ActionPlan, action: Mapping[str, Any], scope: _DiscountScope) -> None:
         kind = plan.type
-        plan.details.extend(described.describe(kind, action))
+        if kind not in ("UpdateProduct", "RemoveProduct", "ChangePlan"):  # those list their rate plans
+            plan.details.extend(described.describe(kind, action))
         if self.problem:
             plan.problem = self.problem
             return
@@ -346,6 +347,7 @@ class Amendment:
         """Bill every existing charge as the order leaves it (see billing.bill_existing)."""
         from orderspec.preview.billing import bill_existing
 
+        said: set[str] = set()
         for tracked in self.tracked:
             if not tracked.touched:  # billed in the window all the same: its reason makes the preview incomplete
                 tracked.line.pointer = self.pointer
@@ -356,7 +358,9 @@ class Amendment:
             pointer = tracked.line.pointer
 
             def tenant_dependent(note: str, where: Pointer = pointer) -> None:
-                self.builder.note(where, "P004", note)
+                if note not in said:  # the same period is rated for the credit, the bill and the TCV
+                    said.add(note)
+                    self.builder.note(where, "P004", note)
             try:
                 bill_existing(tracked, self.term, self.original_term, self.builder.account, self.builder.window,
                               tenant_dependent)

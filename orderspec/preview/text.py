@@ -40,7 +40,8 @@ def _charge_lines(charge: ChargeLine) -> list[str]:
     ident = f" ({charge.charge_id})" if charge.charge_id and charge.charge_id != charge.label else ""
     if charge.whole_rate_plan:
         return [f"? its charges: not computed: {charge.problem}"]
-    mark = "~" if charge.mrr_before is not None else "+"
+    mark = "+" if charge.mrr_before is None else "~" if (charge.mrr, charge.tcv) != (charge.mrr_before, charge.tcv_before) \
+        or any(i.credit for i in charge.items) else "="
     lines = [f"{mark} charge {charge.label}{ident}: {model}"]
     if charge.problem:
         return lines + [f"    ? not computed: {charge.problem}"]
