@@ -154,7 +154,7 @@ class Amendment:
             elif kind == "ChangePlan":
                 self.change_plan(pointer, plan, as_dict(action.get("changePlan")), scope)
             elif kind == "RenewSubscription":
-                self.renew()
+                self.renew(plan)
             elif kind == "TermsAndConditions":
                 self.terms(plan, as_dict(action.get("termsAndConditions")))
             elif kind == "Suspend":
@@ -253,13 +253,20 @@ class Amendment:
             raise NotComputable("ChangePlan has no newProductRatePlan")
         self.builder.rate_plan(plan, pointer + ("changePlan", "newProductRatePlan"), new, self.term, scope)
 
-    def renew(self) -> None:
+    def renew(self, plan: ActionPlan) -> None:
         if self.term is None or self.term.end is None:
             raise NotComputable("an evergreen subscription has no term to renew")
         end = renewal_term_end(self.snapshot, self.term.end)
         if isinstance(end, str):
             raise NotComputable(end)
         self.term = Term(self.term.start, end, self.term.auto_renew)
+        self.touch_term_charges(plan)
+
+    def touch_term_charges(self, plan: ActionPlan) -> None:
+        """The charges that end with the term: a new term end changes them."""
+        for tracked in self.tracked:
+            if any(p.with_term for p in tracked.pieces):
+                self.touch(plan, tracked, "~")
 
     def terms(self, plan: ActionPlan, terms: Mapping[str, Any]) -> None:
         assert self.term is not None
@@ -281,10 +288,10 @@ class Amendment:
         else:
             self.term = Term(self.term.start, end, auto_renew)
         for tracked in self.tracked:
-            if end is not None:  # a shorter term cuts the charges that end with it
-                tracked.pieces = [p for p in tracked.pieces if p.start < end]
-            if any(p.with_term for p in tracked.pieces):
-                self.touch(plan, tracked, "~")
+            if end is not None:  # a shorter term cuts the charges, those ending with it and any ending later
+                tracked.pieces = [p if p.with_term or p.end is None or p.end <= end else replace(p, end=end)
+                                  for p in tracked.pieces if p.start < end]
+        self.touch_term_charges(plan)
 
     def suspend(self, plan: ActionPlan, suspend: Mapping[str, Any]) -> None:
         policy = suspend.get("suspendPolicy")
