@@ -517,17 +517,21 @@ def _render_check(files: dict[str, bytes], output_dir: str) -> int:
 @click.option("--bill-cycle-day", type=click.IntRange(min=1, max=31),
               help="The customer account's bill cycle day, for the offline figures.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
+@click.option("--state", "state_folder", metavar="DIR", type=click.Path(),
+              help="A state folder (subscriptions/, accounts/: GET bodies) to price amendments against.")
 @_config_option
 @_expand_options
 def diff(paths: tuple[str, ...], revisions: tuple[str, ...], markdown: bool, bill_cycle_day: int | None,
-         output: str | None, config_path: str | None, **expand_args: Any) -> None:
+         output: str | None, state_folder: str | None, config_path: str | None, **expand_args: Any) -> None:
     """What changed between OLD and NEW specs (files or directories), or with --git between
     revisions: orders added/removed, request fields changed, and the change in MRR, TCV and
     invoiced amounts. Exit 0 same, 1 different, 2 trouble."""
     from orderspec.diff import run_command
+    from orderspec.preview.command import read_state_folder
 
-    sys.exit(run_command(paths, revisions, markdown, bill_cycle_day, output,
-                         _pipeline_options(config_path, expand_args)))
+    options = _pipeline_options(config_path, expand_args)
+    state = read_state_folder(state_folder, options.config.invoice_settlement) if state_folder else None
+    sys.exit(run_command(paths, revisions, markdown, bill_cycle_day, output, options, state))
 
 
 def main() -> None:

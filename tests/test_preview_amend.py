@@ -363,3 +363,39 @@ def test_a_damaged_snapshot_is_reported_never_raised(damage: Any) -> None:
                     [{"type": "RenewSubscription", "triggerDates": on("2024-03-16")}]):
         plan = amend("A-S00000104", actions, "2024-03-16", thru="2024-03-31", state=state)
         assert plan.result["success"] is True
+
+
+def test_invoice_settlement_is_a_configuration_key(tmp_path: Any) -> None:
+    from orderspec.config import ConfigError, from_table
+
+    assert from_table({"invoice-settlement": True}, str(tmp_path / "orderspec.toml")).invoice_settlement is True
+    assert from_table({}, str(tmp_path / "orderspec.toml")).invoice_settlement is False
+    with pytest.raises(ConfigError, match="invoice-settlement"):
+        from_table({"invoice-settlement": "yes"}, str(tmp_path / "orderspec.toml"))
+
+
+def test_diff_with_state_reports_the_change_the_amendment_makes(tmp_path: Any) -> None:
+    # The same update, to 11 users and then to 12: MRR +0.84 (110/12 - 100/12) and +1.67 (120/12 - 100/12).
+    old, new = tmp_path / "old.order.yaml", tmp_path / "new.order.yaml"
+    text = open(SPEC, encoding="utf-8").read()
+    old.write_text(text)
+    new.write_text(text.replace("quantity: 11", "quantity: 12"))
+    done = run_cli("diff", "--state", STATE_DIR, str(old), str(new))
+    assert done.returncode == 1, done.stderr
+    assert "0.84" in done.stdout and "1.67" in done.stdout
+    assert "*" not in done.stdout.split("Figures")[0].replace("**", "")  # priced: not marked incomplete
+    unpriced = run_cli("diff", str(old), str(new))
+    assert "0.84" not in unpriced.stdout
+
+
+def test_a_preview_of_periods_counts_them_from_where_billing_stands() -> None:
+    transfer = {"type": "OwnerTransfer", "triggerDates": on("2024-03-16"),
+                "ownerTransfer": {"destinationAccountNumber": "A00000102"}}
+    body = {"orderDate": "2024-03-16", "existingAccountNumber": "A00000101",
+            "previewOptions": {"previewThruType": "NumberOfPeriods", "previewNumberOfPeriods": 2},
+            "subscriptions": [{"subscriptionNumber": "A-S00000104", "orderActions": [transfer]}]}
+    plan = build_plan(request(body), state=STATE)
+    assert not plan.incomplete, plan.unpriced
+    # Each charge's next two periods after its chargedThroughDate (April 1; April 15 on the 15th).
+    assert items(plan) == [("2024-04-01", "2024-04-30", D("30.00")), ("2024-05-01", "2024-05-31", D("30.00")),
+                           ("2024-04-15", "2024-05-14", D("20.00")), ("2024-05-15", "2024-06-14", D("20.00"))]
