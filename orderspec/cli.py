@@ -346,6 +346,9 @@ def preview(specs: tuple[str, ...], remote: bool, thru: str | None, periods: int
     previewOptions as the offline preview assumes them). --env names the dispatch environment;
     --catalog-env the catalog environment. Offline, the exit status is 3 when a charge or order
     action could not be priced (the preview is incomplete)."""
+    if remote and state_folder:
+        raise click.UsageError("--state stands in for the tenant offline; with --remote the tenant's own "
+                               "subscriptions and accounts decide")
     if remote and bill_cycle_day:
         raise click.UsageError("--bill-cycle-day stands in for the customer account offline; with --remote "
                                "the tenant's account (or the order's newAccount) decides")

@@ -399,3 +399,17 @@ def test_a_preview_of_periods_counts_them_from_where_billing_stands() -> None:
     # Each charge's next two periods after its chargedThroughDate (April 1; April 15 on the 15th).
     assert items(plan) == [("2024-04-01", "2024-04-30", D("30.00")), ("2024-05-01", "2024-05-31", D("30.00")),
                            ("2024-04-15", "2024-05-14", D("20.00")), ("2024-05-15", "2024-06-14", D("20.00"))]
+
+
+def test_a_state_file_that_is_not_a_body_is_reported_at_its_line(tmp_path: Any, capsys: Any) -> None:
+    (tmp_path / "accounts").mkdir()
+    (tmp_path / "accounts" / "A1.yaml").write_text("- not\n- a body\n")
+    (tmp_path / "accounts" / "A2.json").write_text("")
+    assert read_state_folder(str(tmp_path)).accounts == {}
+    err = capsys.readouterr().err
+    assert "A1.yaml:1:1: Y004" in err and "A2.json:" in err
+
+
+def test_state_is_offline_only() -> None:
+    done = run_cli("preview", "--remote", "--state", STATE_DIR, SPEC)
+    assert done.returncode == 2 and "--state" in done.stderr

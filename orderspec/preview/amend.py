@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from orderspec.body import as_dict, as_list, parse_date
 from orderspec.diagnostics import Pointer
 from orderspec.preview import actions as described, periods as P
+from orderspec.preview.billing import bill_existing
 from orderspec.preview.charges import NotComputable
 from orderspec.preview.plan import ActionPlan, ChargeLine, RatePlanLine, SubscriptionPlan
 from orderspec.preview.state import ExistingCharge, ExistingRatePlan, rate_plans, renewal_term_end, subscription_term
@@ -78,10 +79,6 @@ class Tracked:
 
     def last_effective(self) -> Mapping[str, Any]:
         return self.pieces[-1].effective if self.pieces else self.charge.effective
-
-
-class UnknownDate(NotComputable):
-    pass
 
 
 def merge_update(effective: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
@@ -171,7 +168,7 @@ class Amendment:
     def date_of(self, plan: ActionPlan, event: str = "ContractEffective") -> dt.date:
         when = plan.dates.get(event) or plan.dates.get("ContractEffective")
         if when is None:
-            raise UnknownDate(f"the action's {event} date is unknown (triggerDates, orderDate)")
+            raise NotComputable(f"the action's {event} date is unknown (triggerDates, orderDate)")
         return when
 
     def in_rate_plan(self, reference: Mapping[str, Any]) -> list[Tracked]:
@@ -200,6 +197,9 @@ class Amendment:
                 continue
             tracked = next((t for t in tracked_plan if change.get("chargeNumber") is not None
                             and t.charge.number == change.get("chargeNumber")), None)
+            if change.get("chargeNumber") is None:
+                raise NotComputable(f"chargeUpdates[{index}] names no chargeNumber: the charge to update is "
+                                    "not known offline")
             if tracked is None:
                 raise NotComputable(f"chargeUpdates[{index}] names charge {change.get('chargeNumber')!r}, which rate "
                                     f"plan {tracked_plan[0].rate_plan.name or tracked_plan[0].rate_plan.id} of the "
@@ -352,8 +352,6 @@ class Amendment:
     # -- billing -------------------------------------------------------------------------------------
     def bill(self) -> None:
         """Bill every existing charge as the order leaves it (see billing.bill_existing)."""
-        from orderspec.preview.billing import bill_existing
-
         said: set[str] = set()
         for tracked in self.tracked:
             if not tracked.touched:  # billed in the window all the same: its reason makes the preview incomplete

@@ -45,28 +45,36 @@ def window_option(thru: str | None, periods: int | None, term_end: bool) -> Wind
 def read_state_folder(folder: str, invoice_settlement: bool = False) -> TenantState:
     """The state folder as the preview reads it: `subscriptions/*.yaml|json` and `accounts/*.yaml|json`,
     each a GET body, keyed by its subscriptionNumber (basicInfo.accountNumber) or else its file name.
-    A minimal reader: a file that does not load is reported (its diagnostics) and left out."""
+    A minimal reader (no schema checks): a file that does not load is reported (its diagnostics on
+    stderr) and left out."""
+    from orderspec.diagnostics import Location, at
     from orderspec.load import load_file
 
     found: dict[str, dict[str, Any]] = {"subscriptions": {}, "accounts": {}}
     if not os.path.isdir(folder):
         raise click.UsageError(f"--state {folder}: not a directory")
-    for kind, found_kind in found.items():
+    for kind, bodies in found.items():
         where = os.path.join(folder, kind)
-        names = sorted(os.listdir(where)) if os.path.isdir(where) else []
-        for name in names:
+        for name in sorted(os.listdir(where)) if os.path.isdir(where) else []:
             stem, extension = os.path.splitext(name)
             if extension not in (".yaml", ".yml", ".json"):
                 continue
-            loaded = load_file(os.path.join(where, name))
-            for diagnostic in loaded.diagnostics:
+            path = os.path.join(where, name)
+            loaded = load_file(path)
+            problems = list(loaded.diagnostics)
+            if not problems and not loaded.documents:
+                problems.append(at(Location(path, 1, 1), "Y003", f"the file holds no {kind[:-1]} body"))
+            for document in loaded.documents if not loaded.diagnostics else []:
+                body = document.value
+                if not isinstance(body, dict):
+                    problems.append(at(Location(path, document.line, 1), "Y004",
+                                       f"a {kind[:-1]} body (GET /v1/{kind}/{{key}}) is a mapping"))
+                    continue
+                key = body.get("subscriptionNumber") if kind == "subscriptions" \
+                    else (body.get("basicInfo") or {}).get("accountNumber")
+                bodies[key if isinstance(key, str) else stem] = body
+            for diagnostic in problems:
                 click.echo(diagnostic.text(), err=True)
-            if loaded.diagnostics or len(loaded.documents) != 1 or not isinstance(loaded.documents[0].value, dict):
-                continue
-            body = loaded.documents[0].value
-            key = body.get("subscriptionNumber") if kind == "subscriptions" \
-                else (body.get("basicInfo") or {}).get("accountNumber")
-            found_kind[key if isinstance(key, str) else stem] = body
     return TenantState(found["subscriptions"], found["accounts"], invoice_settlement)
 
 
