@@ -337,6 +337,8 @@ def test_preview_with_state_prices_the_amendment() -> None:
     assert entry["incomplete"] is False
     amounts = [i["amountWithoutTax"] for i in entry["response"]["previewResult"]["invoices"][0]["invoiceItems"]]
     assert amounts == [-50.41, 55.45]
+    text = run_cli("preview", "--state", STATE_DIR, SPEC)
+    assert text.returncode == 0 and "credits 2021-07-01: 2021-07-01 .. 2021-12-31      -50.41" in text.stdout
     without = run_cli("preview", SPEC)
     assert without.returncode == 3 and "UpdateProduct" in without.stdout
 

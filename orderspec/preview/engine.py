@@ -11,6 +11,11 @@ and, in Zuora's own steps:
 4. applies the discounts in Zuora's order (`discounts`);
 5. shapes the API's response (`response`, `documents`, `metrics`).
 
+Given the tenant's state (`TenantState`: GET subscription and account bodies), the actions on a
+subscription it holds are applied to that subscription's snapshot (`amend`): its charges become
+segments on its timeline, which `billing` bills with the same schedule, crediting what was billed
+beyond a change.
+
 It returns a `Plan` (plan.py): the model the text output is printed from, the API-shaped result
 (`Plan.result`) and the diagnostics (P001...) saying which figures could not be computed offline and
 why; a plan with unpriced charges or actions is `incomplete`. `preview_offline` is the result only.
