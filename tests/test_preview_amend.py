@@ -134,6 +134,36 @@ def test_a_price_decrease_over_billed_periods_nets_negative() -> None:
     assert plan.result["previewResult"]["invoices"][0]["amount"] == D("-100.00")
 
 
+FUTURE_DATED = ("https://docs.zuora.com/en/zuora-billing/manage-accounts-subscriptions-and-non-subscriptions/"
+                "manage-subscription-transactions/orders/order-actions-tutorials/update-products-on-subscriptions-"
+                "with-future-dated-updates")
+
+
+def test_an_update_before_a_future_dated_update_keeps_it() -> None:
+    # FUTURE_DATED: one year from January 1, 2021; an update effective July 1, then one effective May 1:
+    # "Basic Service | January 1, 2021 - April 30, 2021 | $10/seat/month * 10 seat", "Special Service |
+    # May 1, 2021 - June 30, 2021 | $9/seat/month * 15 seat", "Premium Service | July 1, 2021 -
+    # December 31, 2021 | $8/seat/month * 20 seat". Billed through March here: April at 100, then 135, 160.
+    assert FUTURE_DATED.startswith("https://docs.zuora.com/")
+
+    def ten_seats(body: dict[str, Any]) -> None:
+        body["termStartDate"], body["termEndDate"] = "2021-01-01", "2022-01-01"
+        charge = body["ratePlans"][0]["ratePlanCharges"][0]
+        charge.update(model="PerUnit", price=10, quantity=10, effectiveStartDate="2021-01-01",
+                      effectiveEndDate="2022-01-01", chargedThroughDate="2021-04-01")
+
+    rate_plan = "8a8aa0bd7b0d3d0a017b0d7a1f2a0311"
+    actions = [update(rate_plan, "C-00000103", {"recurringPerUnit": {"listPrice": 8, "quantity": 20}}, "2021-07-01"),
+               update(rate_plan, "C-00000103", {"recurringPerUnit": {"listPrice": 9, "quantity": 15}}, "2021-05-01")]
+    plan = amend("A-S00000103", actions, "2021-04-01", thru="2021-12-31", account="A00000101",
+                 state=with_snapshot("A-S00000103", ten_seats))
+    assert not plan.incomplete, plan.unpriced
+    monthly = [(start[:7], amount) for start, _, amount in items(plan)]
+    assert monthly == [("2021-04", D("100.00")), ("2021-05", D("135.00")), ("2021-06", D("135.00"))] + \
+        [(f"2021-{m:02d}", D("160.00")) for m in range(7, 13)]
+    assert metrics(plan)["C-00000103"]["cmrr"]["regular"] == D("160.00")
+
+
 # -- RemoveProduct, CancelSubscription: credit what was billed beyond the effective date ----------
 
 def test_a_cancellation_credits_the_billed_amount_minus_the_charged_portion() -> None:

@@ -205,14 +205,15 @@ class Amendment:
                                     f"plan {tracked_plan[0].rate_plan.name or tracked_plan[0].rate_plan.id} of the "
                                     "snapshot does not have")
             when = parse_date(as_dict(change.get("effectiveDate")).get("specificTriggerDate")) or self.date_of(plan)
-            effective = merge_update(tracked.last_effective(), change)
-            open_piece = next((p for p in tracked.pieces if p.start <= when and (p.end is None or p.end > when)
-                               or p.with_term and p.start <= when), None)
+            open_piece = next((p for p in tracked.pieces
+                               if p.start <= when and (p.with_term or p.end is None or p.end > when)), None)
             if open_piece is None:
                 raise NotComputable(f"charge {tracked.charge.number} is not active on {when}")
-            tracked.end_at(when)
-            tracked.pieces.append(Piece(when, open_piece.end, effective, open_piece.with_term))
-            tracked.ended = False
+            # Only the segment the date falls in is split: a later (future-dated) update keeps its own.
+            index = tracked.pieces.index(open_piece)
+            tail = Piece(when, open_piece.end, merge_update(open_piece.effective, change), open_piece.with_term)
+            head = [replace(open_piece, end=when, with_term=False)] if open_piece.start < when else []
+            tracked.pieces[index:index + 1] = head + [tail]
             self.touch(plan, tracked, "~")
 
     def cancel(self, plan: ActionPlan, cancel: Mapping[str, Any]) -> None:
