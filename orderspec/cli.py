@@ -329,11 +329,13 @@ def _tuning(options: dict[str, Any]) -> Tuning:
               help="Offline: the customer account's bill cycle day, for charges that bill on it.")
 @click.option("--include", multiple=True, metavar="GLOB",
               help="File name pattern to find in directories (repeatable; as for lint).")
+@click.option("--state", "state_folder", metavar="DIR", type=click.Path(),
+              help="Offline: a state folder (subscriptions/, accounts/: GET bodies) to price amendments against.")
 @_config_option
 @_expand_options_with("--catalog-env")
 @_dispatch_options
 def preview(specs: tuple[str, ...], remote: bool, thru: str | None, periods: int | None, term_end: bool,
-            bill_cycle_day: int | None, include: tuple[str, ...], config_path: str | None,
+            bill_cycle_day: int | None, include: tuple[str, ...], state_folder: str | None, config_path: str | None,
             values_files: tuple[str, ...], sets: tuple[str, ...], catalog: str | None, catalog_env: str | None,
             template_dirs: tuple[str, ...], **options: Any) -> None:
     """Preview the orders in SPECS (files or directories): offline by default (a plan of what
@@ -344,6 +346,9 @@ def preview(specs: tuple[str, ...], remote: bool, thru: str | None, periods: int
     previewOptions as the offline preview assumes them). --env names the dispatch environment;
     --catalog-env the catalog environment. Offline, the exit status is 3 when a charge or order
     action could not be priced (the preview is incomplete)."""
+    if remote and state_folder:
+        raise click.UsageError("--state stands in for the tenant offline; with --remote the tenant's own "
+                               "subscriptions and accounts decide")
     if remote and bill_cycle_day:
         raise click.UsageError("--bill-cycle-day stands in for the customer account offline; with --remote "
                                "the tenant's account (or the order's newAccount) decides")
@@ -354,7 +359,8 @@ def preview(specs: tuple[str, ...], remote: bool, thru: str | None, periods: int
     if not remote:
         from orderspec.preview.command import preview_offline_command
 
-        sys.exit(preview_offline_command(specs, bool(options["as_json"]), window, bill_cycle_day, lint_options))
+        sys.exit(preview_offline_command(specs, bool(options["as_json"]), window, bill_cycle_day, lint_options,
+                                         state_folder))
     from orderspec.dispatch import commands
 
     sys.exit(commands.preview_remote(specs, options["env"], options["base_url"], bool(options["as_json"]),
@@ -514,17 +520,21 @@ def _render_check(files: dict[str, bytes], output_dir: str) -> int:
 @click.option("--bill-cycle-day", type=click.IntRange(min=1, max=31),
               help="The customer account's bill cycle day, for the offline figures.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
+@click.option("--state", "state_folder", metavar="DIR", type=click.Path(),
+              help="A state folder (subscriptions/, accounts/: GET bodies) to price amendments against.")
 @_config_option
 @_expand_options
 def diff(paths: tuple[str, ...], revisions: tuple[str, ...], markdown: bool, bill_cycle_day: int | None,
-         output: str | None, config_path: str | None, **expand_args: Any) -> None:
+         output: str | None, state_folder: str | None, config_path: str | None, **expand_args: Any) -> None:
     """What changed between OLD and NEW specs (files or directories), or with --git between
     revisions: orders added/removed, request fields changed, and the change in MRR, TCV and
     invoiced amounts. Exit 0 same, 1 different, 2 trouble."""
     from orderspec.diff import run_command
+    from orderspec.preview.command import read_state_folder
 
-    sys.exit(run_command(paths, revisions, markdown, bill_cycle_day, output,
-                         _pipeline_options(config_path, expand_args)))
+    options = _pipeline_options(config_path, expand_args)
+    state = read_state_folder(state_folder, options.config.invoice_settlement) if state_folder else None
+    sys.exit(run_command(paths, revisions, markdown, bill_cycle_day, output, options, state))
 
 
 def main() -> None:

@@ -81,6 +81,8 @@ class Config:
     account_bill_cycle_days: Mapping[str, int] = field(default_factory=dict)
     # Currencies of customer accounts, by account number: which catalog price applies.
     account_currencies: Mapping[str, str] = field(default_factory=dict)
+    # The tenant has Invoice Settlement: the offline preview puts credits on credit memos.
+    invoice_settlement: bool = False
     # Template expansion defaults, paths already resolved against the config file's folder.
     template_dirs: tuple[str, ...] = ()
     catalog: str | None = None
@@ -244,7 +246,8 @@ _LIMIT_KEYS = {
 _SIZE_KEYS = {"subscriptions": "subscriptions", "order-actions": "order_actions",
               "order-actions-per-subscription": "order_actions_per_subscription"}
 _EXPAND_KEYS = ("templates", "catalog", "env", "values")
-_TOP_KEYS = ("select", "ignore", "severity", "limits", "existing-orders", "accounts", *_LOADER_KEYS, *_EXPAND_KEYS)
+_TOP_KEYS = ("select", "ignore", "severity", "limits", "existing-orders", "accounts", "invoice-settlement",
+             *_LOADER_KEYS, *_EXPAND_KEYS)
 _ACCOUNT_KEYS = ("bill-cycle-day", "currency")
 
 
@@ -361,8 +364,11 @@ def from_table(table: Any, source: str) -> Config:
             raise fail(f"`{key}` must be a list of paths")
         return tuple(str(folder / v) for v in value)
 
+    settlement = table.get("invoice-settlement", False)
+    if not isinstance(settlement, bool):
+        raise fail(f"`invoice-settlement` must be true or false, not {settlement!r}")
     catalog = text("catalog")
-    return Config(select=code_list("select"), ignore=code_list("ignore"), severity=severity,
+    return Config(invoice_settlement=settlement, select=code_list("select"), ignore=code_list("ignore"), severity=severity,
                   limits=limits, loader=loader, existing_orders=existing, account_bill_cycle_days=bill_cycle_days,
                   account_currencies=currencies,
                   template_dirs=paths("templates"), catalog=str(folder / catalog) if catalog else None,

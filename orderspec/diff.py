@@ -23,6 +23,7 @@ from orderspec.revisions import RevisionError, export_revision, repository_root
 
 if TYPE_CHECKING:
     from orderspec.pipeline import Options
+    from orderspec.preview.state import TenantState
 
 MAX_VALUE_TEXT = 80
 FIGURES = (("mrr", "MRR"), ("tcv", "TCV"), ("invoiced", "Invoiced"))
@@ -89,7 +90,7 @@ def flatten(value: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
 # -- reading one side ---------------------------------------------------------------------------
 
 def snapshot(paths: list[str], root: str, bill_cycle_day: int | None = None,
-             options: Options | None = None) -> dict[str, Order]:
+             options: Options | None = None, state: TenantState | None = None) -> dict[str, Order]:
     """The orders found below `paths`, keyed by their path relative to `root` (and document number),
     linted and expanded as `orderspec lint` would with `options` (configuration, expand context)."""
     from orderspec import pipeline
@@ -121,7 +122,7 @@ def snapshot(paths: list[str], root: str, bill_cycle_day: int | None = None,
             catalog, env = spec_catalog(request.path, options.expand)
             plan = build_plan(request, catalog, env, bill_cycle_day=bill_cycle_day,
                               accounts=options.config.account_bill_cycle_days,
-                              currencies=options.config.account_currencies)
+                              currencies=options.config.account_currencies, state=state)
             order.figures = dict(totals(plan))
             order.uncomputed = len(plan.unpriced)
             orders[key] = order
@@ -157,7 +158,7 @@ def _pointer_order(pointer: str) -> list[tuple[int, Any]]:
 # -- the two sides from files, directories or git -----------------------------------------------
 
 def diff_paths(old: str, new: str, bill_cycle_day: int | None = None,
-               options: Options | None = None) -> list[Change]:
+               options: Options | None = None, state: TenantState | None = None) -> list[Change]:
     """Two spec files, or two directories."""
     for path in (old, new):
         if not os.path.exists(path):
@@ -165,18 +166,19 @@ def diff_paths(old: str, new: str, bill_cycle_day: int | None = None,
     if os.path.isdir(old) != os.path.isdir(new):
         raise DiffError("compare a file with a file, or a directory with a directory")
     if os.path.isdir(old):
-        return compare(snapshot([old], old, bill_cycle_day, options), snapshot([new], new, bill_cycle_day, options))
+        return compare(snapshot([old], old, bill_cycle_day, options, state),
+                       snapshot([new], new, bill_cycle_day, options, state))
     # Two files: the same order before and after, whatever the files are called.
     name = os.path.basename(new)
     before = {k.replace(os.path.basename(old), name, 1): v
-              for k, v in snapshot([old], "", bill_cycle_day, options).items()}
+              for k, v in snapshot([old], "", bill_cycle_day, options, state).items()}
     for order in before.values():
         order.key = order.key.replace(os.path.basename(old), name, 1)
-    return compare(before, snapshot([new], "", bill_cycle_day, options))
+    return compare(before, snapshot([new], "", bill_cycle_day, options, state))
 
 
 def diff_git(revisions: tuple[str, ...], paths: list[str], bill_cycle_day: int | None = None,
-             options: Options | None = None) -> list[Change]:
+             options: Options | None = None, state: TenantState | None = None) -> list[Change]:
     """`paths` at revisions[0] against the working tree, or against revisions[1].
 
     The configuration and expand context (catalog, values files, template folders) are the
@@ -187,16 +189,17 @@ def diff_git(revisions: tuple[str, ...], paths: list[str], bill_cycle_day: int |
     with tempfile.TemporaryDirectory(prefix="orderspec-diff-") as temp:
         old_root = os.path.join(temp, "old")
         old = snapshot(_existing(export_revision(revisions[0], paths, old_root, limits)), old_root, bill_cycle_day,
-                       options)
+                       options, state)
         if len(revisions) > 1:
             new_root = os.path.join(temp, "new")
             new = snapshot(_existing(export_revision(revisions[1], paths, new_root, limits)), new_root, bill_cycle_day,
-                           options)
+                           options, state)
         else:
             missing = [p for p in paths if not os.path.exists(p)]
             if missing:
                 raise DiffError(f"no such file or directory: {', '.join(missing)}")
-            new = snapshot([os.path.realpath(p) for p in paths], os.path.realpath(root), bill_cycle_day, options)
+            new = snapshot([os.path.realpath(p) for p in paths], os.path.realpath(root), bill_cycle_day, options,
+                           state)
     return compare(old, new)
 
 
@@ -319,7 +322,7 @@ def markdown_report(changes: list[Change]) -> str:
 
 
 def run_command(paths: tuple[str, ...], revisions: tuple[str, ...], markdown: bool, bill_cycle_day: int | None,
-                output: str | None, options: Options | None = None) -> int:
+                output: str | None, options: Options | None = None, state: TenantState | None = None) -> int:
     """The `orderspec diff` command; returns the exit status."""
     import click
 
@@ -327,11 +330,11 @@ def run_command(paths: tuple[str, ...], revisions: tuple[str, ...], markdown: bo
         if revisions:
             if len(revisions) > 2:
                 raise DiffError("give --git once (REV against the working tree) or twice (REV against REV)")
-            changes = diff_git(revisions, list(paths) or ["."], bill_cycle_day, options)
+            changes = diff_git(revisions, list(paths) or ["."], bill_cycle_day, options, state)
         else:
             if len(paths) != 2:
                 raise DiffError("give OLD and NEW (two spec files or two directories), or --git REV [PATH...]")
-            changes = diff_paths(paths[0], paths[1], bill_cycle_day, options)
+            changes = diff_paths(paths[0], paths[1], bill_cycle_day, options, state)
     except (DiffError, RevisionError) as problem:
         click.echo(f"orderspec: {problem}", err=True)
         return 2

@@ -11,6 +11,11 @@ and, in Zuora's own steps:
 4. applies the discounts in Zuora's order (`discounts`);
 5. shapes the API's response (`response`, `documents`, `metrics`).
 
+Given the tenant's state (`TenantState`: GET subscription and account bodies), the actions on a
+subscription it holds are applied to that subscription's snapshot (`amend`): its charges become
+segments on its timeline, which `billing` bills with the same schedule, crediting what was billed
+beyond a change.
+
 It returns a `Plan` (plan.py): the model the text output is printed from, the API-shaped result
 (`Plan.result`) and the diagnostics (P001...) saying which figures could not be computed offline and
 why; a plan with unpriced charges or actions is `incomplete`. `preview_offline` is the result only.
@@ -28,17 +33,19 @@ from orderspec.body import as_dict, as_list, parse_date
 from orderspec.diagnostics import Diagnostic, Pointer, at, format_pointer
 from orderspec.model import Request
 from orderspec.preview import actions, billcycle, discounts, periods as P, schedule, timeline
+from orderspec.preview.amend import Amendment
 from orderspec.preview.charges import NotComputable, pricing_of
 from orderspec.preview.catalog_charges import EffectiveCharge, effective_charges
 from orderspec.preview.plan import (ActionPlan, ChargeLine, Item, Plan, RatePlanLine, SubscriptionPlan,
                                     Unpriced)
 from orderspec.preview.response import PREVIEW_TYPES_MODELLED, api_result
+from orderspec.preview.state import TenantState, account_bill_cycle_day, account_currency
 from orderspec.preview.window import Window, window_of
 
 if TYPE_CHECKING:
     from orderspec.expand import ExpandContext
 
-__all__ = ["ActionPlan", "ChargeLine", "Item", "Plan", "RatePlanLine", "SubscriptionPlan", "Window",
+__all__ = ["ActionPlan", "ChargeLine", "Item", "Plan", "RatePlanLine", "SubscriptionPlan", "TenantState", "Window",
            "build_plan", "preview_offline", "spec_catalog", "window_of"]
 
 PRICED_ACTIONS = ("CreateSubscription", "AddProduct")
@@ -81,8 +88,10 @@ class _DiscountScope:
 
 class _Builder:
     def __init__(self, request: Request, catalog: Any, env: str | None, account: billcycle.AccountBillCycle,
-                 window: Window, currencies: Mapping[str, str] | None = None) -> None:
+                 window: Window, currencies: Mapping[str, str] | None = None,
+                 state: TenantState | None = None) -> None:
         self.request = request
+        self.state = state or TenantState()
         self.body = request.body
         self.catalog = catalog
         self.env = env
@@ -125,14 +134,29 @@ class _Builder:
                                 invoice_owner=owner if isinstance(owner, str) else None)
         term: timeline.Term | None = None
         scope = _DiscountScope(existing=not creates)
+        snapshot = None if creates or not isinstance(number, str) else self.state.subscriptions.get(number)
+        amendment = None
+        if snapshot is not None:  # the subscription as the tenant has it: amendments are priced against it
+            amendment = Amendment(self, plan, snapshot, ("subscriptions", s_index))
+            owner = snapshot.get("invoiceOwnerAccountNumber")
+            plan.invoice_owner = owner if isinstance(owner, str) else None
         for a_index, action in enumerate(found_actions):
             if not isinstance(action, Mapping):
                 continue
             pointer: Pointer = ("subscriptions", s_index, "orderActions", a_index)
-            action_plan, term = self.action(pointer, a_index, action, term, scope)
+            if amendment is not None:
+                action_plan = ActionPlan(a_index + 1, str(action.get("type", "?")),
+                                         timeline.trigger_dates(self.body.get("orderDate"), action), pointer)
+                amendment.action(pointer, action_plan, action, scope)
+                if action_plan.problem:
+                    self.note(pointer, "P001", f"{action_plan.type}: {action_plan.problem}")
+            else:
+                action_plan, term = self.action(pointer, a_index, action, term, scope)
             if action_plan.type == "CreateSubscription" and term:
                 plan.term, plan.term_end = term.describe(), term.end
             plan.actions.append(action_plan)
+        if amendment is not None:
+            amendment.bill()
         return plan
 
     def action(self, pointer: Pointer, a_index: int, action: Mapping[str, Any], term: timeline.Term | None,
@@ -263,7 +287,7 @@ class _Builder:
 def build_plan(request: Request, catalog: Any = None, env: str | None = None, *,
                bill_cycle_day: int | None = None, window: Window | None = None,
                accounts: Mapping[str, int] | None = None, default_bill_cycle_day: int | None = None,
-               currencies: Mapping[str, str] | None = None) -> Plan:
+               currencies: Mapping[str, str] | None = None, state: TenantState | None = None) -> Plan:
     """Work out what `request` would bill.
 
     `catalog` and `env` (its environment) supply what the order leaves out; `bill_cycle_day`
@@ -271,19 +295,26 @@ def build_plan(request: Request, catalog: Any = None, env: str | None = None, *,
     customer account's bill cycle day when the order does not, and `default_bill_cycle_day` (an
     emulated tenant's) after them; `currencies` (configured by account number) says which catalog
     price an existing account pays when the order does not give its currency; `window` overrides
-    the body's previewOptions.
+    the body's previewOptions. `state` holds the tenant's subscriptions and accounts (GET bodies, by
+    number): order actions on a subscription it holds are priced against it (amend.py), and an
+    account it holds gives its bill cycle day and currency.
     """
+    if state is not None:  # the account as the tenant has it: before the configured stand-ins
+        accounts = {**(accounts or {}), **{n: d for n, a in state.accounts.items()
+                                           if (d := account_bill_cycle_day(a)) is not None}}
+        currencies = {**(currencies or {}), **{n: c for n, a in state.accounts.items()
+                                               if (c := account_currency(a)) is not None}}
     found = window_of(request.body, window)
     chosen = found if isinstance(found, Window) else Window("TermEnd")
     account = billcycle.account_bill_cycle(request.body, bill_cycle_day, accounts, default_bill_cycle_day)
-    builder = _Builder(request, catalog, env, account, chosen, currencies)
+    builder = _Builder(request, catalog, env, account, chosen, currencies, state)
     if isinstance(found, str):
         builder.note(("previewOptions",), "P002", found + "; previewing to the end of the term instead")
     subscriptions = builder.subscriptions()
     builder.bill_all()
     builder.apply_discounts()
     for subscription in subscriptions:
-        for charge in subscription.charges:
+        for charge in subscription.charges + subscription.existing:
             if charge.problem:  # a whole rate plan's reason names the plan already
                 builder.note(charge.pointer, "P001", charge.problem if charge.whole_rate_plan
                              else f"{charge.subject}: {charge.problem}")
@@ -301,5 +332,6 @@ def build_plan(request: Request, catalog: Any = None, env: str | None = None, *,
         builder.note(("orderLineItems",), "P001", reason)
         other.append(Unpriced("/orderLineItems", "order line items", reason))
     fallback = parse_date(request.body.get("orderDate")) or dt.date.today()
-    result = api_result(request.body, chosen, subscriptions, fallback)
+    credit_memos = state is not None and state.settles_with_credit_memos(request.body.get("existingAccountNumber"))
+    result = api_result(request.body, chosen, subscriptions, fallback, credit_memos=credit_memos)
     return Plan(request.name, chosen, subscriptions, builder.diagnostics, result, tax_included, other)

@@ -31,6 +31,9 @@ class Item:
     processing_type: str = "Charge"  # Charge | Discount
     applied_to: ChargeLine | None = None
     prorated: str | None = None  # how a partial period was prorated, e.g. "16/31 days"
+    # The pricing this item was rated at when it is not the charge's own (the credit of an old price).
+    pricing: Pricing | None = None
+    credit: bool = False  # a proration credit of periods billed before (amount negative)
 
 
 @dataclass
@@ -60,6 +63,18 @@ class ChargeLine:
     # After the discounts that apply to this charge (None: no discount applies).
     net_mrr: Decimal | None = None
     net_tcv: Decimal | None = None
+    # A charge the subscription already has (amendments): its figures before the order, so the
+    # metrics show the change; None for a charge the order adds.
+    mrr_before: Decimal | None = None
+    tcv_before: Decimal | None = None
+
+    @property
+    def mrr_delta(self) -> Decimal | None:
+        return None if self.mrr is None else self.mrr - (self.mrr_before or 0)
+
+    @property
+    def tcv_delta(self) -> Decimal | None:
+        return None if self.tcv is None else self.tcv - (self.tcv_before or 0)
 
     @property
     def charge_type(self) -> str | None:
@@ -105,6 +120,9 @@ class SubscriptionPlan:
     term: str = ""
     term_end: dt.date | None = None  # exclusive; None: evergreen or unknown
     invoice_owner: str | None = None
+    # Charges of an existing subscription the order leaves as they are: billed in the window from
+    # their charged-through date, not part of the order's metrics.
+    existing: list[ChargeLine] = field(default_factory=list)
 
     @property
     def charges(self) -> list[ChargeLine]:
@@ -135,7 +153,7 @@ class Plan:
 
     @property
     def uncomputed(self) -> list[ChargeLine]:
-        return [c for s in self.subscriptions for c in s.charges if c.problem]
+        return [c for s in self.subscriptions for c in s.charges + s.existing if c.problem]
 
     @property
     def unpriced_actions(self) -> list[ActionPlan]:

@@ -33,7 +33,10 @@ def _charge_ids(charge: ChargeLine) -> dict[str, Any]:
 
 
 def api_result(body: Mapping[str, Any], window: Window, subscriptions: list[SubscriptionPlan],
-               fallback_date: dt.date) -> dict[str, Any]:
+               fallback_date: dt.date, credit_memos: bool = False) -> dict[str, Any]:
+    """`credit_memos`: the tenant has Invoice Settlement, so credits (negative charge items) go on a
+    credit memo as positive amounts (docs "Rules for generating invoices and credit memos": negative
+    charges on a credit memo), not on the invoice."""
     options = as_dict(body.get("previewOptions"))
     wanted = options.get("previewTypes")
     if not isinstance(wanted, list):
@@ -52,15 +55,25 @@ def api_result(body: Mapping[str, Any], window: Window, subscriptions: list[Subs
     if "ChargeMetrics" in wanted:
         result["chargeMetrics"] = [_charge_metrics(s, kept) for s in subscriptions]
     if "BillingDocs" in wanted:
-        owned = [(s.invoice_owner, item) for s in subscriptions for c in s.charges
+        owned = [(s.invoice_owner, item) for s in subscriptions for c in s.charges + s.existing
                  if not c.problem and kept(c) for item in c.items]
+        credits = [(owner, item) for owner, item in owned
+                   if credit_memos and item.amount < 0 and item.processing_type == "Charge"]
+        credited = {id(item) for _, item in credits}
+        owned = [pair for pair in owned if id(pair[1]) not in credited]
         term_ends = [s.term_end for s in subscriptions if s.term_end is not None]
-        numbers = {id(c): s.number for s in subscriptions for c in s.charges}
+        numbers = {id(c): s.number for s in subscriptions for c in s.charges + s.existing}
         result["invoices"] = [
             {"amount": invoice.amount_without_tax, "amountWithoutTax": invoice.amount_without_tax,
              "taxAmount": NO_TAX, "targetDate": invoice.target_date.isoformat(),
              "invoiceItems": [_api_item(i, numbers) for i in invoice.items]}
             for invoice in documents.invoices(owned, window, term_ends, fallback_date)]
+        if credits:
+            result["creditMemos"] = [
+                {"amount": -memo.amount_without_tax, "amountWithoutTax": -memo.amount_without_tax,
+                 "taxAmount": NO_TAX, "targetDate": memo.target_date.isoformat(),
+                 "creditMemoItems": [_api_item(i, numbers, sign=-1) for i in memo.items]}
+                for memo in documents.invoices(credits, window, term_ends, fallback_date)]
     if "OrderDeltaMetrics" in wanted:
         result["orderDeltaMetrics"] = _order_delta(subscriptions, kept, currency)
     return {"success": True, "previewResult": result}
@@ -74,7 +87,8 @@ def _charge_metrics(subscription: SubscriptionPlan, kept: Any) -> dict[str, Any]
         entry = _charge_ids(charge)
         if charge.rate_plan_id and charge.rate_plan_id != "?":
             entry["productRatePlanId"] = charge.rate_plan_id
-        entry.update(metrics.charge_metrics(charge.mrr, charge.tcv, charge.is_discount))
+        entry.update(metrics.charge_metrics(charge.mrr, charge.tcv, charge.is_discount, charge.mrr_before,
+                                            charge.tcv_before))
         charges.append(entry)
     block: dict[str, Any] = {"charges": charges}
     if subscription.number:
@@ -104,22 +118,26 @@ def _order_delta(subscriptions: list[SubscriptionPlan], kept: Any, currency: Any
                         base["endDate"] = charge.end.isoformat()
                     if isinstance(currency, str):
                         base["currency"] = currency
-                    net_mrr = charge.net_mrr if charge.net_mrr is not None else charge.mrr
-                    mrr.append({**base, "grossAmount": charge.mrr, "netAmount": net_mrr})
-                    if charge.tcv is not None:
-                        net_tcv = charge.net_tcv if charge.net_tcv is not None else charge.tcv
-                        tcv.append({**base, "grossAmount": charge.tcv, "netAmount": net_tcv})
-                        tcb.append({**base, "grossAmount": charge.tcv, "netAmount": net_tcv})
+                    # Deltas: an existing charge's change; a new charge's whole figure (nothing before).
+                    mrr_delta, tcv_delta = charge.mrr_delta, charge.tcv_delta
+                    assert mrr_delta is not None
+                    net_mrr = charge.net_mrr if charge.net_mrr is not None else mrr_delta
+                    mrr.append({**base, "grossAmount": mrr_delta, "netAmount": net_mrr})
+                    if tcv_delta is not None:
+                        net_tcv = charge.net_tcv if charge.net_tcv is not None else tcv_delta
+                        tcv.append({**base, "grossAmount": tcv_delta, "netAmount": net_tcv})
+                        tcb.append({**base, "grossAmount": tcv_delta, "netAmount": net_tcv})
     return {"orderDeltaMrr": mrr, "orderDeltaTcv": tcv, "orderDeltaTcb": tcb}
 
 
-def _api_item(item: Item, numbers: Mapping[int, str | None]) -> dict[str, Any]:
-    """One invoice item; `numbers`: the subscription number of each charge line, by id()."""
+def _api_item(item: Item, numbers: Mapping[int, str | None], sign: int = 1) -> dict[str, Any]:
+    """One invoice item (`sign` -1: a credit memo item, its credit as a positive amount);
+    `numbers`: the subscription number of each charge line, by id()."""
     charge = item.charge
     out: dict[str, Any] = {
         "serviceStartDate": item.start.isoformat(),
         "serviceEndDate": item.last_day.isoformat(),
-        "amountWithoutTax": item.amount,
+        "amountWithoutTax": item.amount * sign,
         "taxAmount": NO_TAX,
     }
     if charge.description is not None:
@@ -136,10 +154,11 @@ def _api_item(item: Item, numbers: Mapping[int, str | None]) -> dict[str, Any]:
         out["appliedToChargeNumber"] = item.applied_to.charge_number
     out["subscriptionNumber"] = numbers.get(id(charge))
     out["orderLineItemNumber"] = None
-    pricing = charge.pricing
-    if charge.unit_price is not None and pricing is not None and not charge.is_discount \
+    pricing = item.pricing or charge.pricing
+    unit_price = item.pricing.list_price if item.pricing is not None else charge.unit_price
+    if unit_price is not None and pricing is not None and not charge.is_discount \
             and pricing.model in ("FlatFee", "PerUnit"):
-        out["unitPrice"] = charge.unit_price
+        out["unitPrice"] = unit_price
     if pricing is not None and not charge.is_discount:
         # Zuora reports a flat fee as quantity 1 (the published samples) and no unit as "".
         quantity = pricing.quantity if pricing.quantity is not None else Decimal(1)

@@ -21,13 +21,16 @@ def totals(plan: Plan) -> dict[str, Decimal | None]:
     """Order-level figures over the computed charges: MRR and TCV after discounts, invoiced amount.
 
     TCV is None when a computed charge has no TCV (an evergreen charge has no term to total).
+    MRR and TCV are the change the order makes: a new charge's figures, an existing charge's change
+    (amendments); the invoiced amount includes the existing charges billed in the window.
     """
     charges = [c for s in plan.subscriptions for c in s.charges if not c.problem]
+    existing = [c for s in plan.subscriptions for c in s.existing if not c.problem]
     return {
-        "mrr": sum((c.mrr for c in charges if c.mrr is not None), Decimal(0)),
-        "tcv": None if any(c.tcv is None for c in charges)
-        else sum((c.tcv for c in charges if c.tcv is not None), Decimal(0)),
-        "invoiced": sum((i.amount for c in charges for i in c.items), Decimal(0)),
+        "mrr": sum((d for c in charges if (d := c.mrr_delta) is not None), Decimal(0)),
+        "tcv": None if any(c.tcv_delta is None for c in charges)
+        else sum((d for c in charges if (d := c.tcv_delta) is not None), Decimal(0)),
+        "invoiced": sum((i.amount for c in charges + existing for i in c.items), Decimal(0)),
     }
 
 
@@ -37,7 +40,9 @@ def _charge_lines(charge: ChargeLine) -> list[str]:
     ident = f" ({charge.charge_id})" if charge.charge_id and charge.charge_id != charge.label else ""
     if charge.whole_rate_plan:
         return [f"? its charges: not computed: {charge.problem}"]
-    lines = [f"+ charge {charge.label}{ident}: {model}"]
+    mark = "+" if charge.mrr_before is None else "~" if (charge.mrr, charge.tcv) != (charge.mrr_before, charge.tcv_before) \
+        or any(i.credit for i in charge.items) else "="
+    lines = [f"{mark} charge {charge.label}{ident}: {model}"]
     if charge.problem:
         return lines + [f"    ? not computed: {charge.problem}"]
     if charge.billing:
@@ -49,10 +54,15 @@ def _charge_lines(charge: ChargeLine) -> list[str]:
                                          if charge.end else " (no end date)")
     else:
         span = ""
-    lines.append(f"    {span}  MRR {_amount(charge.mrr)}  TCV {_amount(charge.tcv)}")
+    if charge.mrr_before is not None:
+        lines.append(f"    {span}  MRR {_amount(charge.mrr_before)} -> {_amount(charge.mrr)}  "
+                     f"TCV {_amount(charge.tcv_before)} -> {_amount(charge.tcv)}")
+    else:
+        lines.append(f"    {span}  MRR {_amount(charge.mrr)}  TCV {_amount(charge.tcv)}")
     for item in charge.items:
         prorated = f"  (prorated {item.prorated})" if item.prorated else ""
-        lines.append(f"    bills {item.bill_date}: {item.start} .. {item.last_day}  {_amount(item.amount):>10}{prorated}")
+        what = "credits" if item.credit else "bills"
+        lines.append(f"    {what} {item.bill_date}: {item.start} .. {item.last_day}  {_amount(item.amount):>10}{prorated}")
     return lines
 
 
@@ -79,6 +89,10 @@ def plan_lines(plan: Plan) -> list[str]:
                 lines.append(f"    {rate_plan.change} {rate_plan.label}")
                 for charge in rate_plan.charges:
                     lines += [f"        {line}" for line in _charge_lines(charge)]
+        if subscription.existing:
+            lines.append("  charges the order leaves as they are, billed from their charged-through date:")
+            for charge in subscription.existing:
+                lines += [f"        {line}" for line in _charge_lines(charge)]
         lines.append("")
     figures = totals(plan)
     invoices = len(plan.result.get("previewResult", {}).get("invoices", []))

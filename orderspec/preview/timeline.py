@@ -2,7 +2,7 @@
 
 A charge segment is the span [start, end) during which a charge is part of the subscription at one
 price: it starts on its trigger event (`startDate.triggerEvent`) and ends with the term, after a
-number of periods, or on a given date (`endDate`). Amendments (the next issue) add segments on an
+number of periods, or on a given date (`endDate`). Amendments (amend.py) add segments on an
 existing subscription's timeline; the billing of a segment does not depend on how it came to be.
 
 Dates are `datetime.date`; ends are exclusive, as Zuora's effective end dates.
