@@ -720,7 +720,8 @@ def build_request_schemas(comps: dict[str, Schema], version: str) -> dict[str, S
 
 def build_response_schemas(spec: dict[str, Any], comps: dict[str, Schema], version: str) -> dict[str, Schema]:
     repair_response_shapes(comps)
-    roots = ("PostOrderResponseType", "PostOrderPreviewResponseType", "GetAsyncOrderJobResponse", "tokenResponse")
+    roots = ("PostOrderResponseType", "PostOrderPreviewResponseType", "GetAsyncOrderJobResponse", "tokenResponse",
+             "GETSubscriptionByKeyWithSuccess", "GETAccountType")
     check_reachable_refs(comps, roots)
     outputs: dict[str, Schema] = {}
 
@@ -767,6 +768,11 @@ def build_response_schemas(spec: dict[str, Any], comps: dict[str, Schema], versi
     outputs["responses/error.json"] = error
 
     outputs["responses/oauth-token.json"] = one(comps["tokenResponse"], "POST /oauth/token response")
+    # The state files of `--state DIR` and `orderspec pull` are these two bodies, as fetched.
+    outputs["responses/subscription.json"] = one(
+        comps["GETSubscriptionByKeyWithSuccess"], "GET /v1/subscriptions/{subscription-key} response"
+    )
+    outputs["responses/account.json"] = one(comps["GETAccountType"], "GET /v1/accounts/{account-key} response")
     return outputs
 
 

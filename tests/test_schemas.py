@@ -36,6 +36,8 @@ RESPONSE_FILES = [
     "responses/async-job-status.json",
     "responses/error.json",
     "responses/oauth-token.json",
+    "responses/subscription.json",
+    "responses/account.json",
 ]
 ALL_FILES = REQUEST_FILES + RESPONSE_FILES
 
