@@ -410,7 +410,8 @@ def journal_attribute(paths: tuple[str, ...], env: str | None, base_url: str | N
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(min=0, max=65535), default=8765, show_default=True)
 @click.option("--faults", metavar="SPEC", help="Inject faults: `rate=0.2,kinds=500+timeout+lock` (random) or a "
-              "script of the next ones, `500,timeout,none`. Kinds: 500 503 429 timeout drop-before drop-after lock.")
+              "script of the next ones, `500,timeout,none`. Kinds: 500 503 429 timeout drop-before drop-after lock "
+              "garbled.")
 @click.option("--seed", type=int, help="Seed for random faults (repeatable rehearsals).")
 @click.option("--db", type=click.Path(dir_okay=False), help="Keep state in this SQLite file.")
 @click.option("--job-delay", type=click.FloatRange(min=0.0), default=2.0, show_default=True,
@@ -420,18 +421,21 @@ def journal_attribute(paths: tuple[str, ...], env: str | None, base_url: str | N
 @click.option("--retry-after", type=click.FloatRange(min=0.0), default=1.0, show_default=True)
 @click.option("--slow-delay", type=click.FloatRange(min=0.0), default=60.0, show_default=True,
               help="How long a `timeout` fault holds its answer.")
+@click.option("--latency", type=click.FloatRange(min=0.0), default=0.0, show_default=True, metavar="SECONDS",
+              help="Seconds added to every answer (a real tenant takes 0.3-0.8 s per call).")
 @_config_option
 def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str | None, job_delay: float,
-             token_ttl: float, rate_limit: int | None, retry_after: float, slow_delay: float,
+             token_ttl: float, rate_limit: int | None, retry_after: float, slow_delay: float, latency: float,
              config_path: str | None) -> None:
     """Run a local emulator of the Zuora Orders API (for rehearsals and CI).
 
     It refuses bodies as `orderspec lint` would, with the same configuration (codes, severities,
     limits, loader caps)."""
-    from orderspec.dispatch import commands
+    from orderspec.emulator import command
 
-    sys.exit(commands.emulator(host, port, faults, seed, db, job_delay, token_ttl, rate_limit, retry_after,
-                               slow_delay, _load_config(config_path, (), (), ())))
+    sys.exit(command.run(host, port, faults, seed, db, _load_config(config_path, (), (), ()), job_delay=job_delay,
+                         token_ttl=token_ttl, rate_limit=rate_limit, retry_after=retry_after,
+                         slow_delay=slow_delay, latency=latency))
 
 
 @cli.command("render")

@@ -2,18 +2,16 @@
 failures in your own CI.
 
 Endpoints: POST /oauth/token, POST /v1/orders, /v1/orders/preview, /v1/async/orders,
-/v1/async/orders/preview, GET /v1/async-jobs/{jobId}, GET /v1/orders/{orderNumber}. It keeps the Idempotency-Key contract
-(same key and body: the stored response; same key while the first is still running: 409; same
-key with another body: 422; keys forgotten after 24 h), expires tokens, rate-limits, and injects
-faults chosen by configuration.
+/v1/async/orders/preview, GET /v1/async-jobs/{jobId}, GET /v1/orders (paged),
+GET /v1/orders/{orderNumber}. It keeps the Idempotency-Key contract (`idempotency`), expires
+tokens, rate-limits, adds latency, and injects faults chosen by configuration. Requests are served
+on threads of their own; the store serialises what they change.
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
-import random
 import re
 import socket
 import threading
@@ -27,60 +25,17 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from orderspec.config import Config
-from orderspec.emulator import orders
+from orderspec.emulator import idempotency, orders
+from orderspec.emulator.faults import GET_FAULT_KINDS, Faults
 from orderspec.emulator.state import Store
 from orderspec.model import ENDPOINTS, Endpoint
 from orderspec.render import canonical_json
 
-# Faults that can be injected into a POST to an orders endpoint:
-#   500, 503      the server fails before doing anything (not stored under the key)
-#   429           rate limited (with Retry-After)
-#   timeout       the order is processed, the answer is held `slow_delay` seconds (past the client's timeout)
-#   drop-before   the connection is closed before anything is done
-#   drop-after    the order is processed and stored, then the connection is closed without an answer
-#   lock          the API answers "lock contention" (category 50); nothing is created
-FAULT_KINDS = ("500", "503", "429", "timeout", "drop-before", "drop-after", "lock")
-GET_FAULT_KINDS = ("500", "503", "429", "drop-before")  # the ones that make sense for a job poll
-
 ORDER_PATHS = {e.path: e for e in ENDPOINTS.values()}
 JOB_PATH = re.compile(r"^/v1/async-jobs/([^/]+)$")
 ORDER_PATH = re.compile(r"^/v1/orders/([^/]+)$")
+LIST_PATH = "/v1/orders"
 MAX_BODY = 8 * 1024 * 1024  # also the cap on a gzipped body's unpacked size
-
-
-@dataclass
-class Faults:
-    rate: float = 0.0  # chance that a request gets a random fault from `kinds`
-    kinds: tuple[str, ...] = FAULT_KINDS
-    seed: int | None = None
-    # Faults for the next requests, used first and in order ("none" for a clean one); tests script
-    # exact scenarios with this.
-    script: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        unknown = [k for k in (*self.kinds, *self.script) if k not in FAULT_KINDS and k != "none"]
-        if unknown:
-            raise ValueError(f"unknown fault kind(s): {', '.join(unknown)}; known: {', '.join(FAULT_KINDS)}")
-        self._rng = random.Random(self.seed)
-        self._lock = threading.Lock()
-
-    def next(self, allowed: tuple[str, ...] = FAULT_KINDS) -> str | None:
-        with self._lock:
-            if self.script:
-                fault = self.script.pop(0)
-                return None if fault == "none" else fault
-            kinds = [k for k in self.kinds if k in allowed]
-            if kinds and self.rate > 0 and self._rng.random() < self.rate:
-                return self._rng.choice(kinds)
-            return None
-
-    @classmethod
-    def parse(cls, text: str, seed: int | None = None) -> "Faults":
-        """`rate=0.2,kinds=500+timeout` or a script `500,timeout,none` (from the command line)."""
-        settings = dict(part.split("=", 1) for part in text.split(",") if "=" in part)
-        script = [part for part in text.split(",") if part and "=" not in part]
-        kinds = tuple(settings["kinds"].split("+")) if "kinds" in settings else FAULT_KINDS
-        return cls(rate=float(settings.get("rate", 0)), kinds=kinds, seed=seed, script=script)
 
 
 @dataclass
@@ -93,6 +48,7 @@ class EmulatorConfig:
     job_delay: float = 0.2  # seconds a job stays Processing
     idempotency_ttl: float = 24 * 3600.0
     slow_delay: float = 5.0  # how long a "timeout" fault holds the answer
+    latency: float = 0.0  # seconds added to every answer, as a real tenant's round trip takes
     retry_after: float = 1.0  # what a 429 asks the client to wait
     rate_limit: int | None = None  # requests per `rate_window` seconds; None: unlimited
     rate_window: float = 1.0
@@ -103,8 +59,11 @@ class EmulatorConfig:
     lint_config: Config | None = None
 
 
-def body_hash(endpoint: Endpoint, body: bytes) -> str:
-    return hashlib.sha256(endpoint.path.encode() + b"\n" + body).hexdigest()
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # Clients that open many connections at once (send --concurrency) must not be refused by a
+    # full listen queue; socketserver's default is 5.
+    request_queue_size = 256
 
 
 def _number(value: float) -> int | Decimal:
@@ -120,7 +79,10 @@ class Emulator:
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self.config = config or EmulatorConfig()
         self.store = Store(self.config.db)
+        # Claims left "in progress" by an emulator that stopped mid-request would answer 409 forever.
+        idempotency.recover(self.store, self.config.clock(), self.config.job_delay)
         self._rate_lock = threading.Lock()
+        self._count_lock = threading.Lock()
         self._window_start = 0.0
         self._window_count = 0
         # Every request to an orders or jobs endpoint: method, path, fault, Idempotency-Key, gzip.
@@ -128,8 +90,7 @@ class Emulator:
         self.unauthorized = 0  # requests answered 401
         self.duplicate_order_numbers = 0  # creates refused because the order number was taken
         handler = type("Handler", (_Handler,), {"emulator": self})
-        self.server = ThreadingHTTPServer((self.config.host, self.config.port), handler)
-        self.server.daemon_threads = True
+        self.server = _Server((self.config.host, self.config.port), handler)
         self._thread: threading.Thread | None = None
 
     @property
@@ -166,8 +127,14 @@ class Emulator:
 
     def expire_tokens(self) -> None:
         """Make every issued token invalid, as if they had all run out."""
-        for token in list(self.store.data["token"]):
-            self.store.delete("token", token)
+        with self.store.lock:
+            for token in list(self.store.data["token"]):
+                self.store.delete("token", token)
+
+    def count(self, name: str) -> None:
+        """Add one to a counter (`unauthorized`, `duplicate_order_numbers`); requests run on many threads."""
+        with self._count_lock:
+            setattr(self, name, getattr(self, name) + 1)
 
     # -- behaviour ------------------------------------------------------------------------------------
 
@@ -222,7 +189,7 @@ class Emulator:
             else:
                 created = orders.create_order(self.store, body or {}, key, endpoint, now)
                 if created is None:
-                    self.duplicate_order_numbers += 1
+                    self.count("duplicate_order_numbers")
                     job["errors"] = f"[{orders.ASYNC_RESOURCE}30]: {orders.duplicate_message(body or {})}"
                 else:
                     job["result"] = _text({"jobType": job["jobType"], **created})
@@ -242,10 +209,18 @@ class Emulator:
             return 200, {"success": True, "previewResult": orders.preview_result(body or {})}
         created = orders.create_order(self.store, body or {}, key, endpoint, now)
         if created is None:
-            self.duplicate_order_numbers += 1
+            self.count("duplicate_order_numbers")
             return 200, {"success": False, "processId": uuid.uuid4().hex[:16].upper(), "requestId": str(uuid.uuid4()),
                          "reasons": [orders.reason(endpoint, 30, orders.duplicate_message(body or {}))]}
         return 200, created
+
+    def order_list(self, query: dict[str, str]) -> tuple[int, Any]:
+        """GET /v1/orders: a page of the tenant's orders, or 400 for a query the API refuses."""
+        try:
+            return 200, orders.list_orders(self.store, query, self.url)
+        except orders.BadQuery as refused:
+            return 400, {"success": False, "processId": uuid.uuid4().hex[:16].upper(), "reasons": [refused.reason()],
+                         "requestId": str(uuid.uuid4())}
 
     def order(self, order_number: str) -> tuple[int, Any]:
         """GET /v1/orders/{orderNumber}: the order, or the API's "not found" answer."""
@@ -296,6 +271,8 @@ class _Handler(BaseHTTPRequestHandler):
         return raw
 
     def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        if self.emulator.config.latency > 0:
+            time.sleep(self.emulator.config.latency)
         data = payload if isinstance(payload, bytes) else canonical_json(payload)
         extra = dict(headers or {})
         if len(data) > 1000 and "gzip" in (self.headers.get("Accept-Encoding") or ""):
@@ -347,7 +324,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _authorized(self) -> bool:
         if self.emulator.authorized(self.headers.get("Authorization")):
             return True
-        self.emulator.unauthorized += 1
+        self.emulator.count("unauthorized")
         self._send(401, {"success": False, "reasons": [{"code": 90000011,
                                                         "message": "Authentication error: invalid or expired token"}]})
         return False
@@ -375,9 +352,10 @@ class _Handler(BaseHTTPRequestHandler):
     # -- routes -------------------------------------------------------------------------------------
 
     def do_GET(self) -> None:
-        path = urlsplit(self.path).path
+        parts = urlsplit(self.path)
+        path = parts.path
         job, order = JOB_PATH.match(path), ORDER_PATH.match(path)
-        if not (job or order) or path == "/v1/orders/preview":
+        if not (job or order or path == LIST_PATH) or path == "/v1/orders/preview":
             self._not_found(path)
             return
         fault = self.emulator.config.faults.next(GET_FAULT_KINDS)
@@ -387,6 +365,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(*self.emulator.job_status(job.group(1)))
         elif order:
             self._send(*self.emulator.order(unquote(order.group(1))))
+        else:
+            query = {name: values[-1] for name, values in parse_qs(parts.query, keep_blank_values=True).items()}
+            self._send(*self.emulator.order_list(query))
 
     def do_POST(self) -> None:
         path = urlsplit(self.path).path
@@ -410,41 +391,30 @@ class _Handler(BaseHTTPRequestHandler):
             self._order(endpoint, raw, fault)
 
     def _order(self, endpoint: Endpoint, raw: bytes, fault: str | None) -> None:
-        emulator, store = self.emulator, self.emulator.store
+        emulator, store, clock = self.emulator, self.emulator.store, self.emulator.config.clock
         key = self.headers.get("Idempotency-Key")
-        digest = body_hash(endpoint, raw)
+        digest = idempotency.body_hash(endpoint, raw)
         if key is not None:
-            with store.lock:
-                record = store.get("idempotency", key)
-                if record is not None and emulator.config.clock() - record["at"] > emulator.config.idempotency_ttl:
-                    store.delete("idempotency", key)
-                    record = None
-                if record is not None:
-                    if record["hash"] != digest:
-                        self._send(422, {"success": False, "reasons": [{"code": 50000020, "message":
-                                   "This Idempotency-Key was used with a different request."}]})
-                    elif record["status"] is None:
-                        self._send(409, {"success": False, "reasons": [{"code": 50000070, "message":
-                                   "A request with this Idempotency-Key is still in progress."}]})
-                    else:
-                        self._send(record["status"], record["payload"].encode("utf-8"))
-                    return
-                store.put("idempotency", key, {"hash": digest, "at": emulator.config.clock(),
-                                               "status": None, "payload": None})
+            replay = idempotency.claim(store, key, digest, clock(), emulator.config.idempotency_ttl)
+            if replay is not None:
+                self._send(replay.status, replay.body)
+                return
         try:
             status, payload = emulator.process(endpoint, raw, key, fault)
         except Exception:
             if key is not None:
-                store.delete("idempotency", key)  # nothing was done; the key is free again
+                idempotency.release(store, key)  # nothing was done
             self._send(500, {"reasons": [{"code": "SystemError", "message": "internal server error"}]})
             return
         if fault == "timeout":
             time.sleep(emulator.config.slow_delay)
         if key is not None:
-            # Zuora keeps the status and body of every processed request, failed ones included.
-            store.put("idempotency", key, {"hash": digest, "at": emulator.config.clock(), "status": status,
-                                           "payload": canonical_json(payload).decode("utf-8")})
+            idempotency.complete(store, key, digest, clock(), status, payload)
         if fault == "drop-after":
             self._drop()
+            return
+        if fault == "garbled":
+            whole = canonical_json(payload)
+            self._send(status, whole[:max(1, len(whole) // 2)])
             return
         self._send(status, payload)
