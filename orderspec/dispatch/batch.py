@@ -189,7 +189,7 @@ def _dispatch(tasks: list[_Task], dispatcher: Dispatcher, concurrency: int,
     ready = [(task.index, task) for task in tasks if not task.waiting]  # a heap: the earliest spec first
     results: dict[int, Outcome | None] = {}
     pace, reachability = dispatcher.client.pace, dispatcher.client.reachability
-    pace.limit = max(1, min(pace.limit, concurrency))
+    concurrency = pace.start(concurrency)  # never more threads than the ceiling allows
     workers = _Workers(min(concurrency, len(tasks)), dispatcher) if concurrency > 1 and tasks else None
     if workers is not None:
         dispatcher.status_line.enabled = False  # threads do not share one terminal line

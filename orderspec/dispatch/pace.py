@@ -36,19 +36,25 @@ class TenantUnreachable(DispatchError):
 
 
 class Pace:
-    def __init__(self, concurrency: int = 1, ceiling: int | None = None, *,
+    def __init__(self, concurrency: int = 1, ceiling: int = DEFAULT_CEILING, *,
                  clock: Callable[[], float] = time.monotonic, stop: threading.Event | None = None) -> None:
-        self.ceiling = max(1, ceiling if ceiling is not None else max(concurrency, 1))
-        self.limit = max(1, min(concurrency, self.ceiling))
-        self.lowest = self.limit
+        self.configured_ceiling = max(1, ceiling)
+        self.start(concurrency)
         self.epoch = 0
         self.throttles = 0  # 429s met
         self.contentions = 0  # lock-contention failures met
         self.stop = stop or threading.Event()
         self._clock = clock
         self._not_before = 0.0
-        self._streak = 0
         self._lock = threading.Lock()
+
+    def start(self, concurrency: int) -> int:
+        """A run asks for `concurrency` orders in flight: the limit starts there and never grows past
+        it or the configured ceiling. Returns the limit."""
+        self.ceiling = max(1, min(concurrency, self.configured_ceiling))
+        self.limit = self.lowest = self.ceiling
+        self._streak = 0
+        return self.limit
 
     # -- signals from requests --------------------------------------------------------------------
 
