@@ -119,14 +119,37 @@ def _expand_context(config: Config, values_files: tuple[str, ...] = (), sets: tu
 
 def _pipeline_options(config_path: str | None, expand_args: dict[str, Any], *, select: tuple[str, ...] = (),
                       ignore: tuple[str, ...] = (), existing_orders: tuple[str, ...] = (),
-                      bare_operation: str | None = None, include: tuple[str, ...] = ()) -> Any:
+                      bare_operation: str | None = None, include: tuple[str, ...] = (),
+                      state_dir: str | None = None) -> Any:
     """pipeline.Options for a command: the configuration (with the command line on top), the
-    loader caps and the expand context. Every command that lints specs builds them here."""
+    loader caps, the expand context and the tenant's state (--state, else `state` in the
+    configuration). Every command that lints specs builds them here."""
     from orderspec import pipeline
 
     config = _load_config(config_path, select, ignore, existing_orders)
     return pipeline.Options(bare_operation=bare_operation, include=include or pipeline.DEFAULT_INCLUDE,
-                            limits=config.loader, config=config, expand=_expand_context(config, **expand_args))
+                            limits=config.loader, config=config, expand=_expand_context(config, **expand_args),
+                            state=_state(state_dir, config))
+
+
+def _state_option(command: Any) -> Any:
+    return click.option("--state", "state_dir", type=click.Path(), metavar="DIR",
+                        help="State folder: subscriptions/ and accounts/ as the API answers them (`orderspec "
+                             "pull` writes it), for the rules that need the tenant's state (default: `state` "
+                             "in the config).")(command)
+
+
+def _state(state_dir: str | None, config: Config) -> Any:
+    """The state folder read (its files' problems travel with it); None when none is named."""
+    from orderspec.state import load_state
+
+    directory = state_dir or config.state_dir
+    if directory is None:
+        return None
+    if not os.path.isdir(directory):
+        configured = "" if state_dir else f" (`state` in {config.source})"
+        raise click.UsageError(f"no such state folder: {directory}{configured}")
+    return load_state(directory, config.loader)
 
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
@@ -175,11 +198,12 @@ def cli() -> None:
               help="Do not report these codes or code prefixes (repeatable, comma-separated).")
 @click.option("--existing-orders", multiple=True, metavar="SUB=N",
               help="Orders subscription SUB already has in Zuora, for the 1000-orders limit (repeatable).")
+@_state_option
 @_expand_options
 def lint(paths: tuple[str, ...], operation: str | None, output_formats: tuple[str, ...],
          outputs: tuple[str, ...], jobs: int, include: tuple[str, ...], fail_on: str,
          config_path: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
-         existing_orders: tuple[str, ...], **expand_args: Any) -> None:
+         existing_orders: tuple[str, ...], state_dir: str | None, **expand_args: Any) -> None:
     """Check order specs (files or directories) and report every problem found."""
     from orderspec import pipeline, report
 
@@ -191,7 +215,8 @@ def lint(paths: tuple[str, ...], operation: str | None, output_formats: tuple[st
     if missing:
         raise click.UsageError(f"no such file or directory: {', '.join(missing)}")
     options = _pipeline_options(config_path, expand_args, select=select, ignore=ignore,
-                                existing_orders=existing_orders, bare_operation=operation, include=include)
+                                existing_orders=existing_orders, bare_operation=operation, include=include,
+                                state_dir=state_dir)
     found = pipeline.discover(paths, options.include)
     progress = report.Progress(len(found), sys.stderr)
     try:
@@ -329,10 +354,11 @@ def _tuning(options: dict[str, Any]) -> Tuning:
 @click.option("--include", multiple=True, metavar="GLOB",
               help="File name pattern to find in directories (repeatable; as for lint).")
 @_config_option
+@_state_option
 @_expand_options_with("--catalog-env")
 @_dispatch_options
 def preview(specs: tuple[str, ...], remote: bool, thru: str | None, periods: int | None, term_end: bool,
-            bill_cycle_day: int | None, include: tuple[str, ...], config_path: str | None,
+            bill_cycle_day: int | None, include: tuple[str, ...], config_path: str | None, state_dir: str | None,
             values_files: tuple[str, ...], sets: tuple[str, ...], catalog: str | None, catalog_env: str | None,
             template_dirs: tuple[str, ...], **options: Any) -> None:
     """Preview the orders in SPECS (files or directories): offline by default (a plan of what
@@ -348,7 +374,7 @@ def preview(specs: tuple[str, ...], remote: bool, thru: str | None, periods: int
     window = _preview_window(thru, periods, term_end)
     lint_options = _pipeline_options(config_path, {"values_files": values_files, "sets": sets, "catalog": catalog,
                                                    "catalog_env": catalog_env, "template_dirs": template_dirs},
-                                     include=include)
+                                     include=include, state_dir=state_dir)
     if not remote:
         from orderspec.preview.command import preview_offline_command
 
@@ -370,9 +396,10 @@ def _preview_window(thru: str | None, periods: int | None, term_end: bool) -> An
 @click.option("--yes", is_flag=True, help="Really send. Without it, only print what would be sent.")
 @click.option("--allow-production", is_flag=True, help="Allow creating orders in a production environment.")
 @_config_option
+@_state_option
 @_expand_options_with("--catalog-env")
 @_dispatch_options
-def send(specs: tuple[str, ...], yes: bool, allow_production: bool, config_path: str | None,
+def send(specs: tuple[str, ...], yes: bool, allow_production: bool, config_path: str | None, state_dir: str | None,
          values_files: tuple[str, ...], sets: tuple[str, ...], catalog: str | None, catalog_env: str | None,
          template_dirs: tuple[str, ...], **options: Any) -> None:
     """Create the orders in SPECS, exactly once (journal: .orderspec/journal.jsonl next to the specs).
@@ -382,7 +409,8 @@ def send(specs: tuple[str, ...], yes: bool, allow_production: bool, config_path:
     from orderspec.dispatch import commands
 
     lint_options = _pipeline_options(config_path, {"values_files": values_files, "sets": sets, "catalog": catalog,
-                                                   "catalog_env": catalog_env, "template_dirs": template_dirs})
+                                                   "catalog_env": catalog_env, "template_dirs": template_dirs},
+                                     state_dir=state_dir)
     sys.exit(commands.send(specs, options["env"], options["base_url"], yes, allow_production,
                            bool(options["as_json"]), _tuning(options), lint_options))
 
@@ -517,16 +545,44 @@ def _render_check(files: dict[str, bytes], output_dir: str) -> int:
               help="The customer account's bill cycle day, for the offline figures.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
 @_config_option
+@_state_option
 @_expand_options
 def diff(paths: tuple[str, ...], revisions: tuple[str, ...], markdown: bool, bill_cycle_day: int | None,
-         output: str | None, config_path: str | None, **expand_args: Any) -> None:
+         output: str | None, config_path: str | None, state_dir: str | None, **expand_args: Any) -> None:
     """What changed between OLD and NEW specs (files or directories), or with --git between
     revisions: orders added/removed, request fields changed, and the change in MRR, TCV and
     invoiced amounts. Exit 0 same, 1 different, 2 trouble."""
     from orderspec.diff import run_command
 
     sys.exit(run_command(paths, revisions, markdown, bill_cycle_day, output,
-                         _pipeline_options(config_path, expand_args)))
+                         _pipeline_options(config_path, expand_args, state_dir=state_dir)))
+
+
+@cli.command()
+@click.argument("subscriptions", nargs=-1, required=True, metavar="SUBSCRIPTION...")
+@click.option("--env", "env", metavar="NAME", help="Environment by name, e.g. us-api-sandbox-cloud1, emulator.")
+@click.option("--base-url", metavar="URL", help="Base URL instead of --env (e.g. http://127.0.0.1:8765).")
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="State folder to write (default: `state` in the config, else ./state).")
+@click.option("--timeout", type=click.FloatRange(min=0.01), default=30.0, show_default=True,
+              help="Seconds to wait for one HTTP response.")
+@click.option("--max-attempts", type=click.IntRange(min=1, max=100), default=6, show_default=True,
+              help="Attempts per request, the first included.")
+@click.option("--backoff", type=click.FloatRange(min=0.0), default=0.5, show_default=True,
+              help="First retry wait in seconds; doubles per retry, with jitter.")
+@click.option("--max-wait", type=click.FloatRange(min=0.0), default=120.0, show_default=True,
+              help="Give up retrying a request after this many seconds.")
+@_config_option
+def pull(subscriptions: tuple[str, ...], env: str | None, base_url: str | None, output_dir: str | None,
+         timeout: float, max_attempts: int, backoff: float, max_wait: float, config_path: str | None) -> None:
+    """Fetch each SUBSCRIPTION (number or id) and its account into a state folder, as the API
+    answers them: subscriptions/<subscriptionNumber>.json and accounts/<accountNumber>.json, keys
+    sorted (pulling again when nothing changed rewrites the same bytes). Credentials come from
+    ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET. Exit 0 all pulled, 1 some could not be, 2 trouble."""
+    from orderspec import pull as pulling
+
+    directory = output_dir or _load_config(config_path, (), (), ()).state_dir or "state"
+    sys.exit(pulling.command(subscriptions, env, base_url, directory, timeout, max_attempts, backoff, max_wait))
 
 
 def main() -> None:
