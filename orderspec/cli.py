@@ -149,7 +149,7 @@ def _state(state_dir: str | None, config: Config) -> Any:
     if not os.path.isdir(directory):
         configured = "" if state_dir else f" (`state` in {config.source})"
         raise click.UsageError(f"no such state folder: {directory}{configured}")
-    return load_state(directory, config.loader)
+    return load_state(directory, config.loader, keep_bodies=False)
 
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C

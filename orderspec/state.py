@@ -12,7 +12,7 @@ diagnostic at its file, line and column (Z codes, or the loader's Y codes), neve
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Mapping
 
@@ -155,8 +155,11 @@ def account_from(body: Mapping[str, Any], path: str, source: Locator | None = No
                    path=path, places=places, body=body)
 
 
-def load_state(directory: str, limits: Limits = Limits()) -> State:
-    """Read a state folder. Problems come back as the State's diagnostics."""
+def load_state(directory: str, limits: Limits = Limits(), *, keep_bodies: bool = True) -> State:
+    """Read a state folder. Problems come back as the State's diagnostics.
+
+    Without keep_bodies each subscription and account keeps its facts only: the checks need no
+    more, and lint hands the state to every worker process."""
     problems: list[Diagnostic] = []
     subscriptions: dict[str, Subscription] = {}
     accounts: dict[str, Account] = {}
@@ -185,9 +188,11 @@ def load_state(directory: str, limits: Limits = Limits()) -> State:
             if document is None or any(d.severity.rank >= 2 for d in found):
                 continue
             if kind == SUBSCRIPTIONS:
-                subscriptions[stem] = subscription_from(document.value, path, document.source)
+                subscription = subscription_from(document.value, path, document.source)
+                subscriptions[stem] = subscription if keep_bodies else replace(subscription, body={})
             else:
-                accounts[stem] = account_from(document.value, path, document.source)
+                account = account_from(document.value, path, document.source)
+                accounts[stem] = account if keep_bodies else replace(account, body={})
     return State(subscriptions, accounts, tuple(problems), directory)
 
 

@@ -127,3 +127,9 @@ def test_loader_problems_keep_their_codes(tmp_path: Path) -> None:
 def test_a_missing_folder_is_an_empty_state(tmp_path: Path) -> None:
     state = load_state(str(tmp_path))
     assert (state.subscriptions, state.accounts, state.diagnostics) == ({}, {}, ())
+
+
+def test_the_checks_can_have_the_facts_without_the_bodies() -> None:
+    state = load_state(str(FIXTURE), keep_bodies=False)
+    assert state.subscriptions["A-S00000101"].body == {} and state.accounts["A00000101"].body == {}
+    assert state.subscriptions == load_state(str(FIXTURE)).subscriptions  # the same facts
