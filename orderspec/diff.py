@@ -97,6 +97,7 @@ def snapshot(paths: list[str], root: str, bill_cycle_day: int | None = None,
     from orderspec.preview.engine import build_plan, spec_catalog
     from orderspec.preview.text import totals
     from orderspec.render import render
+    from orderspec.state import account_bill_cycle_day
 
     options = options or pipeline.Options()
     result = pipeline.run(paths, options, keep_requests=True)
@@ -119,7 +120,8 @@ def snapshot(paths: list[str], root: str, bill_cycle_day: int | None = None,
                 if name != "Idempotency-Key":  # derived from the body: it changes whenever the body does
                     order.fields[f"/headers/{name}"] = value
             catalog, env = spec_catalog(request.path, options.expand)
-            plan = build_plan(request, catalog, env, bill_cycle_day=bill_cycle_day)
+            account_day = bill_cycle_day or account_bill_cycle_day(options.state, request.body)  # the option wins
+            plan = build_plan(request, catalog, env, bill_cycle_day=account_day)
             order.figures = dict(totals(plan))
             order.uncomputed = len(plan.uncomputed) + len(plan.unpriced_actions)
             orders[key] = order

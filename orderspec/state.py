@@ -252,3 +252,13 @@ def _validator(schema_name: str) -> Any:
     from orderspec.resources import load_schema
 
     return Draft202012Validator(load_schema(schema_name), format_checker=FormatChecker(formats=("date", "date-time")))
+
+
+def account_bill_cycle_day(state: State | None, body: Any) -> int | None:
+    """The bill cycle day of the order's account (`existingAccountNumber`) in the state, if it has
+    a snapshot: what the offline preview needs for charges that bill on the customer's BCD."""
+    if state is None or not isinstance(body, dict):
+        return None
+    number = body.get("existingAccountNumber")
+    account = state.accounts.get(number) if isinstance(number, str) else None
+    return account.bill_cycle_day if account is not None else None

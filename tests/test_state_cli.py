@@ -108,3 +108,35 @@ def test_preview_and_diff_take_the_state(project: Path) -> None:
     status, output = run("diff", "old", "orders", "--state", "tenant")
     assert status == 1
     assert "(lint errors)" in output and "0 -> 1" in output
+
+
+def _on_the_customers_day(folder: Path) -> Path:
+    """examples/preview-flat-fee-monthly.order.yaml billed on the account's bill cycle day."""
+    example = Path(__file__).resolve().parent.parent / "examples" / "preview-flat-fee-monthly.order.yaml"
+    text = example.read_text().replace("billCycleType: SpecificDayofMonth, billCycleDay: 1",
+                                       "billCycleType: DefaultFromCustomer")
+    assert "DefaultFromCustomer" in text
+    spec = folder / "customer-day.order.yaml"
+    spec.write_text(text)
+    return spec
+
+
+def test_the_offline_figures_take_the_accounts_bill_cycle_day(project: Path) -> None:
+    spec = str(_on_the_customers_day(project / "orders"))
+    account = project / "tenant" / "accounts" / "A00000101.yaml"
+    account.write_text(account.read_text().replace("billCycleDay: 1", "billCycleDay: 20"))
+    with_state = run("preview", spec, "--state", "tenant")
+    assert with_state == run("preview", spec, "--bill-cycle-day", "20")
+    assert with_state[0] == 0 and "not computed" not in with_state[1]
+    # Jan 16-19 of a 31-day January: 30.00 * 4/31 = 3.87, then full months from the 20th.
+    assert "3.87" in with_state[1]
+    # The option wins over the state; without either, the charge is not computed.
+    assert run("preview", spec, "--state", "tenant", "--bill-cycle-day", "1") == run("preview", spec,
+                                                                                      "--bill-cycle-day", "1")
+    assert "not computed" in run("preview", spec)[1]
+    # diff's figures too: billed on the 1st before, on the account's day (the 20th) after.
+    example = Path(__file__).resolve().parent.parent / "examples" / "preview-flat-fee-monthly.order.yaml"
+    status, output = run("diff", str(example), spec, "--state", "tenant")
+    assert status == 1
+    assert "Invoiced 75.48 -> 63.87 (-11.61)" in output and "not all of it computed" not in output
+    assert "Invoiced 75.48 -> 0.00" in run("diff", str(example), spec)[1]

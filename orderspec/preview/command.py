@@ -17,6 +17,7 @@ from orderspec.diagnostics import Severity
 from orderspec.gate import EXIT_CLEAN, EXIT_USAGE, lint_status, missing_paths
 from orderspec.preview.engine import Window, build_plan, spec_catalog
 from orderspec.preview.text import plan_text
+from orderspec.state import account_bill_cycle_day
 
 if TYPE_CHECKING:
     from orderspec.pipeline import Options
@@ -53,7 +54,8 @@ def preview_offline_command(paths: tuple[str, ...], as_json: bool, window: Windo
     previews: list[dict[str, Any]] = []
     for request in result.requests:
         catalog, env = spec_catalog(request.path, options.expand)
-        plan = build_plan(request, catalog, env, bill_cycle_day=bill_cycle_day, window=window)
+        account_day = bill_cycle_day or account_bill_cycle_day(options.state, request.body)  # --bill-cycle-day wins
+        plan = build_plan(request, catalog, env, bill_cycle_day=account_day, window=window)
         for diagnostic in plan.diagnostics:
             if diagnostic.severity is not Severity.INFO or not as_json:
                 click.echo(diagnostic.text(), err=True)
