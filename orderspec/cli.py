@@ -152,7 +152,7 @@ def _state(state_dir: str | None, config: Config) -> Any:
     return load_state(directory, config.loader, keep_bodies=False)
 
 
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+from orderspec.gate import EXIT_INTERRUPTED  # noqa: E402  (130: 128 + SIGINT, as shells report Ctrl-C)
 
 
 class _Commands(click.Group):
@@ -395,6 +395,9 @@ def _preview_window(thru: str | None, periods: int | None, term_end: bool) -> An
 @click.argument("specs", nargs=-1, required=True, type=click.Path())
 @click.option("--yes", is_flag=True, help="Really send. Without it, only print what would be sent.")
 @click.option("--allow-production", is_flag=True, help="Allow creating orders in a production environment.")
+@click.option("--concurrency", "-c", type=click.IntRange(min=1, max=1000), metavar="N",
+              help="Orders in flight at once (default: [tool.orderspec.send] concurrency, else 8; never more than "
+                   "its max-concurrency, 40). Lowered by itself on 429s and lock contention.")
 @_config_option
 @_state_option
 @_expand_options_with("--catalog-env")
@@ -405,14 +408,43 @@ def send(specs: tuple[str, ...], yes: bool, allow_production: bool, config_path:
     """Create the orders in SPECS, exactly once (journal: .orderspec/journal.jsonl next to the specs).
 
     Credentials come from ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET. --env names the dispatch
-    environment; --catalog-env the catalog environment."""
+    environment; --catalog-env the catalog environment. Orders on the same subscription or
+    account go one after the other, in spec order; the rest up to --concurrency at once.
+    Exit statuses: 0 done, 1 problems, 2 usage, 3 journal busy, 4 tenant unreachable, 130 Ctrl-C."""
     from orderspec.dispatch import commands
 
     lint_options = _pipeline_options(config_path, {"values_files": values_files, "sets": sets, "catalog": catalog,
                                                    "catalog_env": catalog_env, "template_dirs": template_dirs},
                                      state_dir=state_dir)
     sys.exit(commands.send(specs, options["env"], options["base_url"], yes, allow_production,
-                           bool(options["as_json"]), _tuning(options), lint_options))
+                           bool(options["as_json"]), _tuning(options), lint_options, options.get("concurrency")))
+
+
+@cli.command()
+@click.argument("job_id", metavar="JOB_ID")
+@click.option("--env", "env", metavar="NAME", help="Environment by name, e.g. us-api-sandbox-cloud1, emulator.")
+@click.option("--base-url", metavar="URL", help="Base URL instead of --env (e.g. http://127.0.0.1:8765).")
+@click.option("--wait", is_flag=True, help="Poll until the job is Completed or Failed (up to --poll-timeout).")
+@click.option("--json", "as_json", is_flag=True, help="Print the job as JSON.")
+@click.option("--timeout", type=click.FloatRange(min=0.01), default=30.0, show_default=True,
+              help="Seconds to wait for one HTTP response.")
+@click.option("--poll-timeout", type=click.FloatRange(min=0.0), default=600.0, show_default=True,
+              help="With --wait: stop polling after this many seconds.")
+@click.option("--poll-interval", type=click.FloatRange(min=0.001), default=0.5, show_default=True,
+              help="With --wait: first wait between polls, in seconds.")
+@click.option("--verbose", "-v", is_flag=True, help="Report every retry and its reason on stderr.")
+def job(job_id: str, env: str | None, base_url: str | None, wait: bool, as_json: bool, timeout: float,
+        poll_timeout: float, poll_interval: float, verbose: bool) -> None:
+    """Show one asynchronous job (GET /v1/async-jobs/JOB_ID) with its result: jobs started by
+    `send` (the journal and `send --json` name them) or by anything else.
+
+    A job that completed but whose order is Pending in Zuora is flagged. Exit status: 0 completed
+    (or still running, without --wait), 1 failed, timed out, not known, or its order Pending."""
+    from orderspec.dispatch import commands
+
+    tuning = commands.Tuning(timeout=timeout, max_attempts=6, backoff=0.5, max_wait=120.0,
+                             poll_timeout=poll_timeout, poll_interval=poll_interval, verbose=verbose)
+    sys.exit(commands.job(job_id, env, base_url, wait, as_json, tuning))
 
 
 @cli.group()

@@ -1,5 +1,16 @@
 """What the commands that act on specs share: exit statuses, and the rule that they act only on
 specs that lint clean (`render`, `preview`, `send`; `lint` reports, it does not act).
+
+Exit statuses, for every command (README "Exit statuses" lists them too):
+
+    0    done, nothing wrong
+    1    problems: findings at the --fail-on level, orders that failed or are unknown, a job that
+         failed or whose order is Pending
+    2    usage: bad options, missing files, refused credentials, a journal that needs attention
+    3    journal busy: another orderspec run holds the journal of these specs (nothing was sent)
+    4    tenant unreachable: connections refused, DNS or TLS failures for a run of attempts; the
+         run stopped early, and what never left is journalled as not sent
+    130  interrupted (Ctrl-C); every step so far is journalled, the same command finishes the work
 """
 
 from __future__ import annotations
@@ -15,6 +26,8 @@ if TYPE_CHECKING:
     from orderspec.pipeline import BatchResult
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_JOURNAL_BUSY, EXIT_UNREACHABLE = 3, 4
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 
 
 def say(message: str) -> None:

@@ -14,7 +14,7 @@ import pytest
 from dispatch_support import FIXTURES, client, dispatcher, emulator, journal_text, policy, rendered
 from orderspec.dispatch import Pace, Reachability, dry_run, send_batch
 from orderspec.dispatch import journal as journal_module
-from orderspec.dispatch.batch import order_resources
+from orderspec.dispatch.batch import order_links
 from orderspec.dispatch.journal import Journal
 
 
@@ -77,55 +77,101 @@ def test_unrelated_orders_go_in_parallel_up_to_the_concurrency(tmp_path):
     assert 1 < transport.most <= 6
 
 
-def test_orders_on_one_account_or_subscription_keep_their_order(tmp_path):
-    # Every third order is on the shared account A-SHARED: those go one after the other, in spec order;
-    # the rest go around them.
-    folder = write_orders(tmp_path / "specs", 12, account=lambda n: "A-SHARED" if n % 3 == 0 else f"A{n:08d}")
+def new_account_spec(folder, number, account, name):
+    """A create spec that makes the customer account `account` (by its number) with order `number`."""
+    text = (FIXTURES / "create.order.yaml").read_text().replace("O-DISPATCH-SYNC", number)
+    text = text.replace("  existingAccountNumber: A00000101\n",
+                        f"  newAccount:\n    accountNumber: {account}\n    name: New customer\n    currency: USD\n"
+                        "    billCycleDay: 1\n    billToContact: {firstName: Ada, lastName: Byron, country: "
+                        "United States, state: CA}\n")
+    (folder / name).write_text(text)
+
+
+def test_orders_on_an_account_the_batch_creates_wait_for_it(tmp_path):
+    # a-first.order.yaml creates account A-NEW; four orders use it; twelve others are unrelated.
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    new_account_spec(folder, "O-NEW-ACCOUNT", "A-NEW", "a-first.order.yaml")
+    write_orders(folder, 16, account=lambda n: "A-NEW" if n % 4 == 0 else f"A{n:08d}", name="b-rest.order.yaml")
     items = rendered(folder)
+    assert items[0].rendered.name.endswith("a-first.order.yaml")
     transport = Tracking(delay=0.03)
     with emulator() as server, client(server, transport=transport) as zuora:
         outcomes = send_batch(items, dispatcher(zuora), concurrency=8)
-    assert all(o.status == "created" for o in outcomes)
-    shared = [f"O-BATCH-{n:05d}" for n in range(12) if n % 3 == 0]
-    events = [(what, number) for what, number in transport.log if number in shared]
-    # start 0, end 0, start 3, end 3, ...: a later one never leaves before the earlier one is answered.
-    assert events == [(what, number) for number in shared for what in ("start", "end")]
+    assert all(o.status == "created" for o in outcomes), [(o.name, o.status, o.detail) for o in outcomes]
+    users = {f"O-BATCH-{n:05d}" for n in range(16) if n % 4 == 0}
+    created_at = transport.log.index(("end", "O-NEW-ACCOUNT"))
+    first_use = min(i for i, (what, number) in enumerate(transport.log) if what == "start" and number in users)
+    assert created_at < first_use  # none leaves before the account's order is answered
     assert transport.most > 1
 
 
-def test_resources_are_subscriptions_and_accounts(tmp_path):
-    (create,) = rendered(write_orders(tmp_path / "a", 1))
-    assert order_resources(create.rendered) == {"account:A00000000"}
-    folder = tmp_path / "b"
-    folder.mkdir()
-    (folder / "new.order.yaml").write_text((FIXTURES / "new-account-create.order.yaml").read_text())
-    (new_account,) = rendered(folder)
-    body = json.loads(new_account.rendered.body)
-    expected = {f"account:{body['newAccount']['accountNumber']}"} if "accountNumber" in body["newAccount"] else set()
-    expected |= {f"subscription:{a['createSubscription']['subscriptionNumber']}"
-                 for s in body["subscriptions"] for a in s["orderActions"]
-                 if a.get("createSubscription", {}).get("subscriptionNumber")}
-    assert order_resources(new_account.rendered) == expected
+def test_links_are_subscriptions_and_new_accounts_and_the_accounts_orders_need():
+    from types import SimpleNamespace
+
+    def links(body):
+        return order_links(SimpleNamespace(body=json.dumps(body).encode()))
+
+    assert links({"existingAccountNumber": "A1"}) == (set(), {"account:A1"})
+    assert links({"newAccount": {"accountNumber": "A2"}, "subscriptions": [{"orderActions": [
+        {"type": "CreateSubscription", "createSubscription": {"subscriptionNumber": "S-9"}}]}]}) == \
+        ({"account:A2", "subscription:S-9"}, set())
+    assert links({"existingAccountNumber": "A1", "subscriptions": [{"subscriptionNumber": "S-1"}]}) == \
+        ({"subscription:S-1"}, {"account:A1"})
+    assert links({"newAccount": {"name": "no number"}}) == (set(), set())
+    assert order_links(SimpleNamespace(body=b"not json")) == (set(), set())
 
 
-def test_a_later_order_on_the_same_account_is_held_when_the_earlier_one_failed(tmp_path):
-    from orderspec.emulator import Faults
+def test_amendments_of_one_subscription_go_in_spec_order(tmp_path, monkeypatch):
+    """Three orders on subscription S-1 (and others on their own): each S-1 order leaves only after
+    the one before it has settled, whatever the concurrency."""
+    from orderspec.dispatch import Dispatcher, Outcome
+    from orderspec.dispatch.batch import _plan  # noqa: F401  (the plan is what orders them)
 
-    folder = write_orders(tmp_path / "specs", 3, account=lambda n: "A-SHARED" if n < 2 else "A-OTHER")
+    folder = write_orders(tmp_path / "specs", 9)
     items = rendered(folder)
-    # The first order meets a refusal with reasons (not "try again"): failed. The second, on the same
-    # account, must not leave; the third, elsewhere, is created.
+    on_s1 = {items[i].rendered.idempotency_key for i in (1, 4, 7)}
+    real_links = order_links
+    monkeypatch.setattr("orderspec.dispatch.batch.order_links",
+                        lambda rendered: ({"subscription:S-1"}, set()) if rendered.idempotency_key in on_s1
+                        else real_links(rendered))
+    log, lock = [], threading.Lock()
+
+    def create(self, rendered, journal, state):
+        with lock:
+            log.append(("start", rendered.idempotency_key))
+        time.sleep(0.02)
+        with lock:
+            log.append(("end", rendered.idempotency_key))
+        return Outcome(rendered.name, rendered.idempotency_key, "created")
+
+    monkeypatch.setattr(Dispatcher, "create", create)
+    with emulator() as server, client(server) as zuora:
+        send_batch(items, Dispatcher(zuora), concurrency=8)
+    s1 = [event for event in log if event[1] in on_s1]
+    order = [items[i].rendered.idempotency_key for i in (1, 4, 7)]
+    assert s1 == [(what, key) for key in order for what in ("start", "end")]
+
+
+def test_a_later_order_on_a_new_account_is_held_when_the_account_was_not_created(tmp_path):
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    new_account_spec(folder, "O-NEW-ACCOUNT", "A-NEW", "a-first.order.yaml")
+    write_orders(folder, 2, account=lambda n: "A-NEW" if n == 0 else "A-OTHER", name="b-rest.order.yaml")
+    items = rendered(folder)
+    # The account's order meets a refusal with reasons: failed. The order on that account must not
+    # leave; the other one is created.
     refusal = {"success": False, "reasons": [{"code": 58730222, "message": "orderDate may not be null"}]}
 
     class Refusing(httpx.HTTPTransport):
         def handle_request(self, request):
-            if request.method == "POST" and b"O-BATCH-00000" in request.content:
+            if request.method == "POST" and b"O-NEW-ACCOUNT" in request.content:
                 return httpx.Response(200, json=refusal)
             return super().handle_request(request)
 
-    with emulator(faults=Faults()) as server, client(server, transport=Refusing()) as zuora:
+    with emulator() as server, client(server, transport=Refusing()) as zuora:
         outcomes = send_batch(items, dispatcher(zuora), concurrency=4)
-        assert numbers(server) == ["O-BATCH-00002"]
+        assert numbers(server) == ["O-BATCH-00001"]
     assert [o.status for o in outcomes] == ["failed", "held", "created"]
     assert "waits for" in outcomes[1].detail and items[0].rendered.name in outcomes[1].detail
     # The held one was never journalled: a re-run after the fix sends it as new.

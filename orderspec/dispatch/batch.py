@@ -2,11 +2,12 @@
 
 What may go in parallel, and what may not:
 
-- Orders that change the same subscription, or the same customer account (an existing one, or a
-  new one the batch creates by its number), go one after the other, in the order of their specs:
-  a later amendment leaves only once the earlier order is settled (its outcome known), and only
-  if it was created. Otherwise it is held, and a re-run sends it after the earlier one. Zuora
-  locks the account an order changes, so orders on one account would only meet lock contention.
+- Orders on the same subscription (existing, or created with a subscriptionNumber), and orders
+  creating a new account by its number then using it (existingAccountNumber), go one after the
+  other, in the order of their specs: a later order leaves only once the earlier one is settled
+  (its outcome known), and only if it was created. Otherwise it is held, and a re-run sends it
+  after the earlier one. Orders that merely share an existing account go in parallel; when Zuora
+  answers lock contention, they are tried again later and the pace drops.
 - Everything else goes in parallel, on worker threads (httpx's client is thread-safe; journal
   appends are one whole fsynced line each, under a lock). An async order's job is polled by the
   thread that submitted it, so jobs in flight count against the same limit.
@@ -43,32 +44,33 @@ if TYPE_CHECKING:
 GRACE = 2.0  # seconds an interrupted run waits for requests in flight to come back (and be journalled)
 
 
-def order_resources(rendered: "RenderedRequest") -> set[str]:
-    """What an order changes that another order in the batch may change too: its subscriptions
-    and its customer account."""
+def order_links(rendered: "RenderedRequest") -> tuple[set[str], set[str]]:
+    """What an order changes (its subscriptions, existing or created by number, and the account it
+    creates by number), and what it only needs to exist (the existing account it is for).
+    Each later order waits for the last earlier order that changed what it changes or needs."""
     try:
         body = json.loads(rendered.body, parse_float=Decimal)
     except ValueError:
-        return set()
+        return set(), set()
     if not isinstance(body, dict):
-        return set()
-    found: set[str] = set()
-    for name in ("existingAccountNumber",):
-        if isinstance(body.get(name), str):
-            found.add(f"account:{body[name]}")
+        return set(), set()
+    changes: set[str] = set()
+    needs: set[str] = set()
+    if isinstance(body.get("existingAccountNumber"), str):
+        needs.add(f"account:{body['existingAccountNumber']}")
     new_account = body.get("newAccount")
     if isinstance(new_account, dict) and isinstance(new_account.get("accountNumber"), str):
-        found.add(f"account:{new_account['accountNumber']}")
+        changes.add(f"account:{new_account['accountNumber']}")
     for subscription in body.get("subscriptions") or []:
         if not isinstance(subscription, dict):
             continue
         if isinstance(subscription.get("subscriptionNumber"), str):
-            found.add(f"subscription:{subscription['subscriptionNumber']}")
+            changes.add(f"subscription:{subscription['subscriptionNumber']}")
         for action in subscription.get("orderActions") or []:
             created = action.get("createSubscription") if isinstance(action, dict) else None
             if isinstance(created, dict) and isinstance(created.get("subscriptionNumber"), str):
-                found.add(f"subscription:{created['subscriptionNumber']}")
-    return found
+                changes.add(f"subscription:{created['subscriptionNumber']}")
+    return changes, needs
 
 
 @dataclass
@@ -171,9 +173,11 @@ def _plan(items: "list[Prepared]", dispatcher: Dispatcher, journals: dict[Path, 
             settle(index, Outcome(item.rendered.name, key, "held", held_detail(earlier)))
             continue
         task = _Task(index, item, journals[path], known.get(key, OrderState(key, spec=spec)))
-        for resource in sorted(order_resources(item.rendered)):
+        changes, needs = order_links(item.rendered)
+        for resource in sorted(changes | needs):
             if resource in last_on and last_on[resource] not in task.after:
                 task.after.append(last_on[resource])
+        for resource in changes:  # orders that only need an account do not wait for each other
             last_on[resource] = index
         tasks.append(task)
     return tasks

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from orderspec import __version__
 from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, reasons_from
-from orderspec.dispatch.pace import Pace, Reachability
+from orderspec.dispatch.pace import Pace, Reachability, TenantUnreachable
 from orderspec.dispatch.retry import Budget, RetryPolicy, retry_after_seconds
 from orderspec.dispatch.tenant import BaseUrlError, normal_base_url
 
@@ -220,9 +220,11 @@ class ZuoraClient:
             budget.start_attempt()
             self.reachability.check()
             server_wait = None
+            connect_failed = False
             try:
                 response = self._http.post("/oauth/token", data=form)
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                connect_failed = True
                 problem = f"could not get an OAuth token: could not connect to {self.base_url} ({type(error).__name__})"
                 self.reachability.failed(problem)
                 self.reachability.check()
@@ -250,6 +252,8 @@ class ZuoraClient:
                     server_wait = retry_after_seconds(response.headers)
             wait = budget.wait_for_retry(server_wait)
             if wait is None:
+                if connect_failed:
+                    raise TenantUnreachable(f"{problem} (gave up after {budget.attempts} attempts)")
                 raise DispatchError(f"{problem} (gave up after {budget.attempts} attempts)")
             log.info("%s; retrying in %.2fs", problem, wait)
             self._sleep(wait)

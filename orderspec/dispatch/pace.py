@@ -21,10 +21,10 @@ import threading
 import time
 from typing import Callable, Mapping
 
+from orderspec.config import DEFAULT_CEILING, DEFAULT_CONCURRENCY
 from orderspec.dispatch.errors import DispatchError
 
-DEFAULT_CONCURRENCY = 8
-DEFAULT_CEILING = 40  # Zuora's default limit of concurrent subscribe/amend requests per tenant
+__all__ = ["DEFAULT_CEILING", "DEFAULT_CONCURRENCY", "Pace", "Reachability", "RunStopped", "TenantUnreachable"]
 
 
 class RunStopped(Exception):
