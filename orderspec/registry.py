@@ -385,8 +385,8 @@ for _rule in (
          "removeProduct: {ratePlanId: 8a8aa0f1bad}   # not in state/subscriptions/A-S00000101.yaml",
          "removeProduct: {ratePlanId: 8a8aa0f1rp1}   # a ratePlans[].id of the snapshot"),
     Rule("R061", "unknown-charge", E, "A charge number the subscription does not have.",
-         "With a state folder, `chargeNumber` in an UpdateProduct (chargeUpdates, chargeRemovals, "
-         "chargeOverrides) or RemoveProduct (chargeUpdates) action must be a charge of the rate plan "
+         "With a state folder, `chargeNumber` in an UpdateProduct (chargeUpdates, chargeRemovals) or "
+         "RemoveProduct (chargeUpdates) action must be a charge of the rate plan "
          "it changes (or of the subscription, when the rate plan is not named).",
          "chargeUpdates: [{chargeNumber: C-00000999}]", "chargeUpdates: [{chargeNumber: C-00000001}]"),
     Rule("R062", "after-term-end", E, "An action dated after the subscription's term ended.",

@@ -78,6 +78,12 @@ def test_without_a_snapshot_nothing_is_judged(tmp_path: Path) -> None:
 
 # -- R061: charges ---------------------------------------------------------------------------------
 
+def test_charges_an_update_adds_are_new(tmp_path: Path) -> None:
+    adds = UPDATE % ("ratePlanId: 8a8aa0f1rp1, chargeOverrides: [{productRatePlanChargeId: prpc-new, "
+                     "chargeNumber: C-00000777}]")
+    assert state_codes(lint(tmp_path, order(adds), state=STATE)) == []
+
+
 def test_charge_numbers(tmp_path: Path) -> None:
     good = UPDATE % "ratePlanId: 8a8aa0f1rp1, chargeUpdates: [{chargeNumber: C-00000001, description: x}]"
     assert state_codes(lint(tmp_path, order(good), state=STATE)) == []
@@ -226,3 +232,10 @@ def test_state_file_problems_are_reported_with_the_batch(tmp_path: Path) -> None
                                                                            "autoRenew: 'no'\n")
     diagnostics = lint(tmp_path, order(REMOVE % "ratePlanId: x"), state=load_state(str(tmp_path / "state")))
     assert [(Path(d.path).name, d.line, d.code) for d in diagnostics] == [("A-S00000101.yaml", 2, "Z002")]
+
+
+def test_two_items_on_one_subscription_follow_each_other(tmp_path: Path) -> None:
+    text = order(SUSPEND) + "    - subscriptionNumber: A-S00000101\n      orderActions:\n        - " + SUSPEND + "\n"
+    diagnostics = lint(tmp_path, text, state=STATE)
+    assert state_codes(diagnostics) == ["R065"]
+    assert found(diagnostics, "R065") == [where(tmp_path / "x.order.yaml", "Suspend", 2)]

@@ -19,7 +19,8 @@ from orderspec.state import RatePlan, Subscription
 # The payloads that name an existing rate plan, and where each names its charges.
 RATE_PLAN_PAYLOADS: dict[str, tuple[str, ...]] = {
     "removeProduct": ("chargeUpdates",),
-    "updateProduct": ("chargeUpdates", "chargeRemovals", "chargeOverrides"),
+    # (updateProduct.chargeOverrides add charges: their chargeNumber is a new one.)
+    "updateProduct": ("chargeUpdates", "chargeRemovals"),
     "changePlan": (),
 }
 # Actions that move the term end, so that later actions of the order may be dated after it.
@@ -49,13 +50,15 @@ def check(ctx: Context) -> None:
     if state is None:
         return
     _currency(ctx)
+    # Items of one order naming the same subscription change it one after the other.
+    walks: dict[str, _Walk] = {}
     for index, item in enumerate(as_list(ctx.body.get("subscriptions"))):
         item = as_dict(item)
         number = text(item.get("subscriptionNumber"))
         subscription = state.subscriptions.get(number) if number else None
         if subscription is None:
             continue
-        walk = _Walk(subscription, subscription.status)
+        walk = walks.setdefault(subscription.number, _Walk(subscription, subscription.status))
         for position, value in enumerate(as_list(item.get("orderActions"))):
             if not isinstance(value, dict):
                 continue
