@@ -128,3 +128,16 @@ def test_any_answer_resets_the_run():
     reach.failed("refused")
     reach.check()
     assert reach.dead is None
+
+
+def test_requests_that_spent_their_budget_on_connection_failures_alone_mean_a_dead_tenant():
+    clock = Clock()
+    reach = Reachability(failures=100, span=60.0, give_ups=2, clock=clock)  # fast failures, no time passing
+    reach.gave_up("refused")
+    reach.check()
+    reach.reached()  # an answer in between: not in a row
+    reach.gave_up("refused")
+    reach.check()
+    reach.gave_up("refused")
+    with pytest.raises(TenantUnreachable, match="2 requests in a row"):
+        reach.check()

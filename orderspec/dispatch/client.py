@@ -253,6 +253,7 @@ class ZuoraClient:
             wait = budget.wait_for_retry(server_wait)
             if wait is None:
                 if connect_failed:
+                    self.reachability.gave_up(problem)
                     raise TenantUnreachable(f"{problem} (gave up after {budget.attempts} attempts)")
                 raise DispatchError(f"{problem} (gave up after {budget.attempts} attempts)")
             log.info("%s; retrying in %.2fs", problem, wait)
@@ -287,6 +288,7 @@ class ZuoraClient:
         refreshed = False
         maybe_processed = False  # a POST may have reached the API (so may have done something)
         unreadable = False  # the last attempt's answer could not be read
+        never_connected = True  # every attempt so far failed to connect
         while True:
             attempt = budget.start_attempt()
             server_wait: float | None = None
@@ -309,17 +311,21 @@ class ZuoraClient:
                     self.reachability.check()
             except httpx.TimeoutException:
                 maybe_processed = True
+                never_connected = False
                 problem = f"no response within {self.timeout:g}s"
             except httpx.TransportError as error:
                 maybe_processed = True
+                never_connected = False
                 problem = f"the connection broke before a response came ({type(error).__name__})"
             except httpx.RequestError as error:
+                never_connected = False
                 # The API answered (and may have acted) but the answer cannot be read, e.g. a body
                 # that is not the gzip its Content-Encoding says. Only the type name is shown: the
                 # exception carries the request, with its Authorization header or OAuth form.
                 maybe_processed = unreadable = True
                 problem = f"the response could not be read ({type(error).__name__})"
             else:
+                never_connected = False
                 self.reachability.reached()
                 self.pace.answered(response.headers)
                 status = response.status_code
@@ -353,6 +359,8 @@ class ZuoraClient:
                 if method == "POST" and maybe_processed:
                     raise OutcomeUnknown(f"{problem}; gave up after {budget.attempts} attempts with the same "
                                          "Idempotency-Key", answered=unreadable)
+                if never_connected:
+                    self.reachability.gave_up(problem)
                 raise DispatchError(f"{problem}; gave up after {budget.attempts} attempts")
             log.info("%s %s: %s; retry %d in %.3fs", method, path, problem, attempt, wait)
             self._sleep(wait)

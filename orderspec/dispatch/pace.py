@@ -125,21 +125,33 @@ class Pace:
 
 class Reachability:
     """Connection failures in a row, across threads. `failures` of them spanning at least `span`
-    seconds (a blip on many threads at once is not a dead tenant) mean the tenant is unreachable;
-    any answer from it resets the count."""
+    seconds (a blip on many threads at once is not a dead tenant), or `give_ups` requests in a row
+    that spent their whole retry budget on nothing but connection failures, mean the tenant is
+    unreachable; any answer from it resets the count."""
 
-    def __init__(self, failures: int = 4, span: float = 2.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, failures: int = 4, span: float = 2.0, give_ups: int = 2,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.failures = failures
         self.span = span
+        self.give_ups = give_ups
         self._clock = clock
         self._count = 0
+        self._given_up = 0
         self._first = 0.0
         self._lock = threading.Lock()
         self.dead: str | None = None  # why, once the tenant is judged unreachable
 
     def reached(self) -> None:
         with self._lock:
-            self._count = 0
+            self._count = self._given_up = 0
+
+    def gave_up(self, problem: str) -> None:
+        """A request's every attempt failed to connect."""
+        with self._lock:
+            self._given_up += 1
+            if self.dead is None and self._given_up >= self.give_ups:
+                self.dead = (f"{problem}; {self._given_up} requests in a row gave up after every attempt failed "
+                             "to connect: the tenant cannot be reached")
 
     def failed(self, problem: str) -> None:
         with self._lock:
