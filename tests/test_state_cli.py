@@ -140,3 +140,11 @@ def test_the_offline_figures_take_the_accounts_bill_cycle_day(project: Path) -> 
     assert status == 1
     assert "Invoiced 75.48 -> 63.87 (-11.61)" in output and "not all of it computed" not in output
     assert "Invoiced 75.48 -> 0.00" in run("diff", str(example), spec)[1]
+
+
+def test_worker_processes_get_the_state(project: Path) -> None:
+    for number in range(20):
+        (project / "orders" / f"resume-{number:02}.order.yaml").write_text(RESUME)
+    one = run("lint", "orders/", "--state", "tenant", "--jobs", "1")
+    assert one[0] == 1 and one[1].count("R063") == 21
+    assert run("lint", "orders/", "--state", "tenant", "--jobs", "2") == one
