@@ -75,8 +75,9 @@ def _action_date(ctx: Context, action: Action) -> tuple[datetime.date, Pointer] 
     ContractEffective trigger date, else the order date (Zuora's default for the trigger date)."""
     for payload, (policy_field, policy, date_field) in POLICY_DATES.items():
         block = as_dict(action.value.get(payload))
-        if block.get(policy_field) == policy and parse_date(block.get(date_field)) is not None:
-            return parse_date(block.get(date_field)), action.pointer + (payload, date_field)  # type: ignore[return-value]
+        specific = parse_date(block.get(date_field)) if block.get(policy_field) == policy else None
+        if specific is not None:
+            return specific, action.pointer + (payload, date_field)
         if payload in action.value and block.get(policy_field) not in (None, policy):
             return None  # EndOfCurrentTerm, Today, FixedPeriods...: dated by the tenant, not here
     for position, entry in enumerate(as_list(action.value.get("triggerDates"))):
