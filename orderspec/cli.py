@@ -483,18 +483,29 @@ def journal_attribute(paths: tuple[str, ...], env: str | None, base_url: str | N
               help="How long a `timeout` fault holds its answer.")
 @click.option("--latency", type=click.FloatRange(min=0.0), default=0.0, show_default=True, metavar="SECONDS",
               help="Seconds added to every answer (a real tenant takes 0.3-0.8 s per call).")
+@click.option("--state", "state_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Start from a state folder (subscriptions/, accounts/: GET bodies, as `orderspec pull` writes "
+                   "them); accounts and subscriptions not in it are then refused, as Zuora refuses them.")
+@click.option("--catalog", type=click.Path(dir_okay=False, exists=True), metavar="FILE",
+              help="The tenant's product catalog (catalog.yaml): rate plans and charges of new products; a product "
+                   "rate plan or charge not in it is refused.")
+@click.option("--catalog-env", metavar="ENV", help="The catalog environment whose ids the tenant has.")
+@click.option("--bill-cycle-day", type=click.IntRange(min=1, max=31), default=1, show_default=True,
+              help="Bill cycle day of accounts opened on first use.")
 @_config_option
 def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str | None, job_delay: float,
              token_ttl: float, rate_limit: int | None, retry_after: float, slow_delay: float, latency: float,
+             state_dir: str | None, catalog: str | None, catalog_env: str | None, bill_cycle_day: int,
              config_path: str | None) -> None:
     """Run a local emulator of the Zuora Orders API (for rehearsals and CI).
 
     It refuses bodies as `orderspec lint` would, with the same configuration (codes, severities,
-    limits, loader caps)."""
+    limits, loader caps), and keeps the accounts and subscriptions its orders make or change."""
     from orderspec.emulator import command
 
-    sys.exit(command.run(host, port, faults, seed, db, _load_config(config_path, (), (), ()), job_delay=job_delay,
-                         token_ttl=token_ttl, rate_limit=rate_limit, retry_after=retry_after,
+    sys.exit(command.run(host, port, faults, seed, db, _load_config(config_path, (), (), ()), state_dir=state_dir,
+                         catalog=catalog, catalog_env=catalog_env, bill_cycle_day=bill_cycle_day,
+                         job_delay=job_delay, token_ttl=token_ttl, rate_limit=rate_limit, retry_after=retry_after,
                          slow_delay=slow_delay, latency=latency))
 
 

@@ -204,8 +204,9 @@ def test_an_async_create_made_before_the_emulator_died_answers_with_a_finished_j
     digest = idempotency.body_hash(ENDPOINTS["async-create"], CREATE)
     assert idempotency.claim(store, "async-made", digest, time.time(), 3600) is None
     from orderspec.emulator import orders
+    from orderspec.emulator.tenant import Tenant
 
-    orders.create_order(store, json.loads(CREATE), "async-made", ENDPOINTS["async-create"], time.time())
+    orders.create_order(store, Tenant(store), json.loads(CREATE), "async-made", ENDPOINTS["async-create"], time.time())
     store.close()
     with emulator(db=db) as server:
         bearer = token(server)

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from orderspec.config import Config
 from orderspec.diagnostics import Diagnostic, Severity
 from orderspec.emulator.state import Store
+from orderspec.emulator.tenant import Refusal, Tenant
 from orderspec.load import load_text
 from orderspec.model import Endpoint, Request
 from orderspec.validate import validate_request
@@ -71,29 +72,20 @@ def check_body(text: str, endpoint: Endpoint,
     return request.body, reasons
 
 
-def _subscriptions(body: dict[str, Any]) -> list[dict[str, Any]]:
-    items = body.get("subscriptions")
-    return [s for s in items if isinstance(s, dict)] if isinstance(items, list) else []
+class DuplicateOrder(Refusal):
+    """The order number is taken: order numbers are unique in a tenant."""
 
 
-def create_order(store: Store, body: dict[str, Any], key: str | None, endpoint: Endpoint,
-                 now: float) -> dict[str, Any] | None:
-    """Record a new order and return the create response's fields; None when the order number
-    is taken (order numbers are unique in a tenant)."""
+def create_order(store: Store, tenant: Tenant, body: dict[str, Any], key: str | None, endpoint: Endpoint,
+                 now: float) -> dict[str, Any]:
+    """Make the order in the tenant (accounts and subscriptions as it changes them) and return the
+    create response's fields. Raises Refusal, with nothing made, for what the tenant refuses."""
     with store.lock:
         given = body.get("orderNumber")
         if given and any(o["orderNumber"] == str(given) for o in store.values("order")):
-            return None
+            raise DuplicateOrder(30, duplicate_message(body))
         order_number = str(given or f"O-{store.next_number('order'):08d}")
-        account_number = str(body.get("existingAccountNumber") or f"A{store.next_number('account'):08d}")
-        numbers = []
-        for subscription in _subscriptions(body):
-            number = subscription.get("subscriptionNumber") or next(
-                (action["createSubscription"].get("subscriptionNumber") for action in subscription.get("orderActions") or []
-                 if isinstance(action, dict) and isinstance(action.get("createSubscription"), dict)), None)
-            if not number:
-                number = f"A-S{store.next_number('subscription'):08d}"
-            numbers.append(str(number))
+        account_number, numbers = tenant.apply(body, order_number)
         order: dict[str, Any] = {
             "orderId": uuid.uuid4().hex, "orderNumber": order_number, "accountNumber": account_number,
             "subscriptionNumbers": numbers, "idempotencyKey": key, "endpoint": endpoint.name, "createdAt": now,
