@@ -62,3 +62,20 @@ def test_a_subscription_created_on_the_emulator_is_pulled_and_linted_against(tmp
     linted = run("lint", str(amendment), "--state", str(out))
     assert linted.exit_code == 1
     assert [line.split(" ")[1] for line in linted.output.splitlines() if ": R0" in line] == ["R063"]
+
+
+def test_a_pulled_state_folder_is_a_tenant_to_rehearse_against(tmp_path: Path) -> None:
+    """Pulled files start an emulator (--state) that answers them back byte for byte."""
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "create.order.yaml").write_text((FIXTURES / "create.order.yaml").read_text())
+    first, second = tmp_path / "first", tmp_path / "second"
+    with emulator() as server:
+        number = created_subscription(server.url, specs)
+        assert run("pull", number, "--base-url", server.url, "-o", str(first)).exit_code == 0
+    with emulator(state=load_state(str(first))) as copy:
+        assert run("pull", number, "--base-url", copy.url, "-o", str(second)).exit_code == 0
+    files = sorted(p.relative_to(first) for p in first.rglob("*.json"))
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*.json")) and len(files) == 2
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
