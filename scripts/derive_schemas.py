@@ -721,7 +721,7 @@ def build_request_schemas(comps: dict[str, Schema], version: str) -> dict[str, S
 def build_response_schemas(spec: dict[str, Any], comps: dict[str, Schema], version: str) -> dict[str, Schema]:
     repair_response_shapes(comps)
     roots = ("PostOrderResponseType", "PostOrderPreviewResponseType", "GetAsyncOrderJobResponse", "tokenResponse",
-             "GETSubscriptionByKeyWithSuccess", "GETAccountType")
+             "GETSubscriptionByKeyWithSuccess", "GETAccountType", "GetAllOrdersResponseType")
     check_reachable_refs(comps, roots)
     outputs: dict[str, Schema] = {}
 
@@ -773,6 +773,8 @@ def build_response_schemas(spec: dict[str, Any], comps: dict[str, Schema], versi
         comps["GETSubscriptionByKeyWithSuccess"], "GET /v1/subscriptions/{subscription-key} response"
     )
     outputs["responses/account.json"] = one(comps["GETAccountType"], "GET /v1/accounts/{account-key} response")
+    # The emulator pages what its tenant holds as the API does (users and tests count orders with it).
+    outputs["responses/orders-list.json"] = one(comps["GetAllOrdersResponseType"], "GET /v1/orders response")
     return outputs
 
 

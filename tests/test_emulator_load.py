@@ -232,9 +232,11 @@ def test_orders_are_listed_in_pages_of_20_by_default_with_next_page_urls():
         bearer = token(server)
         empty = listed(server, bearer)
         assert empty.status_code == 200 and empty.json() == {"success": True, "orders": []}
+        conforms(empty.json(), "orders-list.json")
         for index in range(45):
             assert post(server, "/v1/orders", numbered(f"O-PAGE-{index:02d}"), bearer=bearer).json()["success"]
         first = listed(server, bearer).json()
+        conforms(first, "orders-list.json")
         assert [o["orderNumber"] for o in first["orders"]] == [f"O-PAGE-{i:02d}" for i in range(20)]
         assert re.fullmatch(re.escape(server.url) + r"/v1/orders\?page=2&pageSize=20", first["nextPage"])
         second = httpx.get(first["nextPage"], headers={"Authorization": f"Bearer {bearer}"}).json()

@@ -38,6 +38,7 @@ RESPONSE_FILES = [
     "responses/oauth-token.json",
     "responses/subscription.json",
     "responses/account.json",
+    "responses/orders-list.json",
 ]
 ALL_FILES = REQUEST_FILES + RESPONSE_FILES
 
