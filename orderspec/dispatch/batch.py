@@ -135,6 +135,8 @@ def send_batch(items: "list[Prepared]", dispatcher: Dispatcher, *, concurrency: 
         if on_settled is not None:
             on_settled(outcome)
 
+    if on_settled is not None:
+        dispatcher.status_line.enabled = False  # the caller shows progress; one display per terminal
     with contextlib.ExitStack() as stack:
         for journal in journals.values():
             stack.enter_context(journal.locked())
