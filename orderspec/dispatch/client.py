@@ -174,9 +174,12 @@ class ZuoraClient:
         self._token: Secret | None = None
         self._token_expires = 0.0
         self.token_fetches = 0
+        # Keep a connection alive for every order that may be in flight (httpx keeps 20 by default).
+        ceiling = self.pace.configured_ceiling
         self._http = httpx.Client(
             base_url=self.base_url, timeout=timeout, transport=transport,
             headers={"User-Agent": f"orderspec/{__version__}", "Accept-Encoding": "gzip"},
+            limits=httpx.Limits(max_connections=max(100, ceiling), max_keepalive_connections=max(20, ceiling)),
         )
 
     def __enter__(self) -> "ZuoraClient":
