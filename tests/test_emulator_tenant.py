@@ -406,3 +406,25 @@ def test_emulator_state_option_serves_the_folder_and_refuses_a_bad_one(tmp_path)
                               str(tmp_path / "nothing")], capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "no such state folder" in missing.stderr
 
+
+
+def test_amendments_of_one_subscription_from_many_connections_are_each_applied_once():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with state_server() as server:
+        tenant = Tenant(server)
+        add = dated("AddProduct", "2025-03-01", addProduct={"productRatePlanId": SUPPORT_PREMIUM, "chargeOverrides": [
+            {"productRatePlanChargeId": SUPPORT_FEE, "pricing": {"recurringFlatFee": {"listPrice": 49}}}]})
+        with ThreadPoolExecutor(12) as pool:
+            answers = list(pool.map(lambda i: tenant.send(amend("A-S00000101", add, order=f"O-MANY-{i}")), range(12)))
+        assert all(a["success"] for a in answers)
+        subscription = tenant.subscription("A-S00000101")
+        assert subscription["version"] == 2 + 12 and len(subscription["ratePlans"]) == 2 + 12
+        numbers = [p["subscriptionRatePlanNumber"] for p in subscription["ratePlans"]]
+        assert len(set(numbers)) == len(numbers)
+
+
+def test_a_catalog_environment_the_catalog_lacks_stops_the_emulator():
+    bad = subprocess.run([sys.executable, "-m", "orderspec", "emulator", "--port", "0", "--catalog", CATALOG,
+                          "--catalog-env", "prod"], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "no environment `prod`" in bad.stderr and "Traceback" not in bad.stderr

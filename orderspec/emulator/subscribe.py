@@ -162,7 +162,8 @@ def create_subscription(change: "_Change", payload: Mapping[str, Any], action: M
     owner = change.account(owner_number, open_unknown=True)
     invoice_owner = change.account(str(payload.get("invoiceOwnerAccountNumber") or owner_number), open_unknown=True)
     effective = action_date(action, order_date)
-    dates = {str(d.get("name")): parse_date(d.get("triggerDate")) for d in map(as_dict, as_list(action.get("triggerDates")))}
+    dates = {str(d.get("name")): parse_date(d.get("triggerDate"))
+             for d in map(as_dict, as_list(action.get("triggerDates")))}
     terms = as_dict(payload.get("terms"))
     initial = as_dict(terms.get("initialTerm"))
     renewal = as_dict((as_list(terms.get("renewalTerms")) or [{}])[0])

@@ -15,12 +15,18 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from orderspec.body import as_dict, as_list
 from orderspec.emulator.state import Store
+
+
+# The numbers the tenant hands out, by counter: the form of each, to see which numbers are taken.
+NUMBERED = {"account": re.compile(r"A(\d{8})"), "subscription": re.compile(r"A-S(\d{8})"),
+            "rate-plan": re.compile(r"SRP-(\d{8})"), "charge": re.compile(r"C-(\d{8})")}
 
 
 class Refusal(Exception):
@@ -75,9 +81,24 @@ class Tenant:
             for number, body in accounts.items():
                 if self.store.get("account", number) is None:
                     self.store.put("account", number, {**copy.deepcopy(dict(body)), "success": True})
+                self.numbered(body)
             for number, body in subscriptions.items():
                 if self.store.get("subscription", number) is None:
                     self.store.put("subscription", number, {**copy.deepcopy(dict(body)), "success": True})
+                self.numbered(body)
+
+    def numbered(self, body: Mapping[str, Any]) -> None:
+        """Move the counters past the numbers this account or subscription uses, so that numbers
+        the tenant hands out later (A-S…, SRP-…, C-…) never repeat one it holds."""
+        used = [("account", as_dict(body.get("basicInfo")).get("accountNumber")),
+                ("subscription", body.get("subscriptionNumber"))]
+        for plan in map(as_dict, as_list(body.get("ratePlans"))):
+            used.append(("rate-plan", plan.get("subscriptionRatePlanNumber")))
+            used += [("charge", charge.get("number")) for charge in map(as_dict, as_list(plan.get("ratePlanCharges")))]
+        for name, number in used:
+            match = NUMBERED[name].fullmatch(number) if isinstance(number, str) else None
+            if match and int(match.group(1)) > int(self.store.get("counter", name) or 0):
+                self.store.put("counter", name, int(match.group(1)))
 
     def subscription(self, key: str) -> dict[str, Any] | None:
         """The GET body of the subscription with this number or id."""
@@ -97,7 +118,15 @@ class Tenant:
             return copy.deepcopy(found) if found is not None else None
 
     def next_number(self, name: str, form: str) -> str:
-        return form % self.store.next_number(name)
+        """The next number of this kind, past any the tenant holds."""
+        while True:
+            number = form % self.store.next_number(name)
+            if name == "account" and self.store.get("account", number) is None:
+                return number
+            if name == "subscription" and self.store.get("subscription", number) is None:
+                return number
+            if name not in ("account", "subscription"):
+                return number
 
     # -- orders -----------------------------------------------------------------------------------
 
@@ -210,5 +239,7 @@ class _Change:
     def commit(self) -> None:
         for number, account in self.accounts.items():
             self.tenant.store.put("account", number, account)
+            self.tenant.numbered(account)
         for number, subscription in self.subscriptions.items():
             self.tenant.store.put("subscription", number, subscription)
+            self.tenant.numbered(subscription)
