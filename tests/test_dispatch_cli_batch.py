@@ -99,3 +99,12 @@ def test_a_tenant_that_dies_mid_run_stops_it_with_the_unreachable_status(tmp_pat
     assert len(lines) == 30 and all(line.startswith("not-sent") for line in lines)
     events = [json.loads(line)["event"] for line in journal_text(folder).splitlines()]
     assert set(events) == {"sending", "not-sent"} and events.count("sending") == events.count("not-sent")
+
+
+def test_a_tls_failure_counts_as_unreachable(tmp_path):
+    folder = write_orders(tmp_path / "specs", 2)
+    with emulator() as server:  # plain HTTP: an https client's handshake fails
+        result = run("send", str(folder), "--base-url", server.url.replace("http://", "https://"), "--yes", *FAST)
+        assert server.orders() == []
+    assert result.exit_code == EXIT_UNREACHABLE
+    assert "ConnectError" in result.stderr and journal_text(folder) == ""
