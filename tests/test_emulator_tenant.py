@@ -244,6 +244,9 @@ def test_suspend_resume_and_the_statuses_they_need():
         suspended = tenant.subscription("A-S00000101")
         assert suspended["status"] == "Suspended" and suspended["scheduledSuspendDate"] == "2025-03-01"
         assert "suspended" in refused(tenant.send(amend("A-S00000101", suspend)), "30")
+        too_early = dated("Resume", "2025-02-01", resume={"resumePolicy": "SpecificDate",
+                                                          "resumeSpecificDate": "2025-02-01"})
+        assert "suspend date (03/01/2025)" in refused(tenant.send(amend("A-S00000101", too_early)), "30")
         extended = copy.deepcopy(resume)
         extended["resume"]["extendsTerm"] = True
         assert tenant.send(amend("A-S00000101", extended))["success"] is True

@@ -211,9 +211,12 @@ class Amend:
         self.subscription["scheduledSuspendDate"] = date.isoformat()
 
     def _Resume(self, action: Mapping[str, Any], date: _dt.date) -> None:
-        self.subscription["scheduledResumeDate"] = date.isoformat()
         block = as_dict(action.get("resume"))
         suspended = parse_date(self.subscription.get("scheduledSuspendDate"))
+        if suspended is not None and date < suspended:
+            raise Refusal(30, f"Resume Date ({shown(date)}) cannot be earlier than the subscription's suspend date "
+                              f"({shown(suspended)}).")
+        self.subscription["scheduledResumeDate"] = date.isoformat()
         end = parse_date(self.subscription.get("termEndDate"))
         if block.get("extendsTerm") and suspended is not None and end is not None and date > suspended:
             self._move_term_end(end + (date - suspended))

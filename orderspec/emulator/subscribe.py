@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from orderspec.body import as_dict, as_list
 from orderspec.emulator.tenant import Refusal, new_id, not_found, parse_date
+from orderspec.preview.emulated import TENANT_CHARGE_DEFAULTS
 from orderspec.preview.periods import PeriodError, term_end
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ def new_rate_plan(change: "_Change", subscription: Mapping[str, Any], plan: Mapp
         billing = as_dict(override.get("billing"))
         period = billing.get("billingPeriod") or (entry.billing_period if entry else None)
         if charge["type"] != "OneTime":
-            charge["billingPeriod"] = str(period or "Month")
+            charge["billingPeriod"] = str(period or TENANT_CHARGE_DEFAULTS["billingPeriod"])
         if entry is not None and entry.uom:
             charge["uom"] = entry.uom
         if currency:

@@ -22,6 +22,7 @@ from typing import Any, Mapping
 
 from orderspec.body import as_dict, as_list
 from orderspec.emulator.state import Store
+from orderspec.preview.emulated import TENANT_BILL_CYCLE_DAY
 
 
 # The numbers the tenant hands out, by counter: the form of each, to see which numbers are taken.
@@ -46,7 +47,7 @@ def not_found(key: str) -> Refusal:
 @dataclass(frozen=True)
 class TenantSettings:
     closed: bool = False  # refuse accounts and subscriptions the tenant does not hold
-    bill_cycle_day: int = 1  # of accounts opened on first use
+    bill_cycle_day: int = TENANT_BILL_CYCLE_DAY  # of accounts opened on first use, as previews assume
     currency: str = "USD"  # of accounts opened on first use
     catalog: Any = None  # an orderspec.expand.Catalog: rate plans and charges of new products
     catalog_env: str | None = None
