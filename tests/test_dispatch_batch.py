@@ -308,3 +308,24 @@ def test_a_rerun_over_a_big_journal_walks_the_journal_a_constant_number_of_times
         send_batch(items, Dispatcher(zuora))
     assert CountingStates.visits <= 3 * size
     assert Journal(journal).states()  # the journal is intact
+
+
+def test_an_order_stopped_before_it_left_is_journalled_as_not_sent(tmp_path):
+    """Ctrl-C (or a dead tenant) stops a thread between its "sending" record and the POST: the
+    journal says it never left, so a re-run a day later sends it instead of calling it unconfirmed."""
+    from orderspec.dispatch import RunStopped
+    from orderspec.dispatch.journal import OrderState, journal_path_for
+    from orderspec.dispatch.send import plan_action
+
+    folder = write_orders(tmp_path / "specs", 1)
+    (item,) = rendered(folder)
+    journal = Journal(journal_path_for(item.spec_path))
+    with emulator() as server, client(server) as zuora:
+        zuora.pace.stop.set()
+        with pytest.raises(RunStopped):
+            dispatcher(zuora).create(item.rendered, journal, OrderState(item.rendered.idempotency_key))
+        assert server.orders() == []
+    events = [json.loads(line)["event"] for line in journal_text(folder).splitlines()]
+    assert events == ["sending", "not-sent"]
+    state = journal.states()[item.rendered.idempotency_key]
+    assert plan_action(state, time.time() + 2 * 86400).startswith("send")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from orderspec import __version__
 from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, reasons_from
-from orderspec.dispatch.pace import Pace, Reachability, TenantUnreachable
+from orderspec.dispatch.pace import Pace, Reachability, RunStopped, TenantUnreachable
 from orderspec.dispatch.retry import Budget, RetryPolicy, retry_after_seconds
 from orderspec.dispatch.tenant import BaseUrlError, normal_base_url
 
@@ -297,7 +297,10 @@ class ZuoraClient:
             server_wait: float | None = None
             unreadable = False
             self.reachability.check()
-            self.pace.wait_turn()
+            try:
+                self.pace.wait_turn()
+            except RunStopped:
+                raise RunStopped(may_have_left=maybe_processed or not never_connected) from None
             epoch = self.pace.epoch
             bearer = self._bearer()
             try:
@@ -366,4 +369,7 @@ class ZuoraClient:
                     self.reachability.gave_up(problem)
                 raise DispatchError(f"{problem}; gave up after {budget.attempts} attempts")
             log.info("%s %s: %s; retry %d in %.3fs", method, path, problem, attempt, wait)
-            self._sleep(wait)
+            try:
+                self._sleep(wait)
+            except RunStopped:
+                raise RunStopped(may_have_left=maybe_processed or not never_connected) from None

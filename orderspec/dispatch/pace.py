@@ -28,7 +28,12 @@ __all__ = ["DEFAULT_CEILING", "DEFAULT_CONCURRENCY", "Pace", "Reachability", "Ru
 
 
 class RunStopped(Exception):
-    """The run is stopping (Ctrl-C, or the tenant cannot be reached): do not start anything new."""
+    """The run is stopping (Ctrl-C, or the tenant cannot be reached): do not start anything new.
+    `may_have_left`: the request it stopped had already sent something that may have reached the API."""
+
+    def __init__(self, may_have_left: bool = True) -> None:
+        super().__init__("the run is stopping")
+        self.may_have_left = may_have_left
 
 
 class TenantUnreachable(DispatchError):

@@ -39,7 +39,7 @@ from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, Reason, rea
 from orderspec.dispatch.jobs import JobOutcome, JobTimeout, PollSettings, StatusLine, poll_job
 from orderspec.dispatch.journal import (CREATED, FAILED, JOB, NOT_SENT, SENDING, UNKNOWN, Journal, OrderState,
                                         attempt_key)
-from orderspec.dispatch.pace import TenantUnreachable
+from orderspec.dispatch.pace import RunStopped, TenantUnreachable
 from orderspec.dispatch.retry import RetryPolicy
 from orderspec.dispatch.settle import CONFLICT, FOUND, MISSING, look_up, order_number_of
 from orderspec.dispatch.tenant import Tenant
@@ -219,6 +219,11 @@ class Dispatcher:
             epoch = self.client.pace.epoch
             try:
                 response = self.client.send(rendered, idempotency_key=key)
+            except RunStopped as stopped:
+                if not stopped.may_have_left:  # stopped before anything left: say so, for the next run
+                    journal.append({**common, "event": NOT_SENT, "attempt": attempt,
+                                    "detail": "the run stopped before this order left"})
+                raise
             except OutcomeUnknown as error:
                 return self._unknown(rendered, journal, common, attempt, key, str(error), look=error.answered)
             except DispatchError as error:
