@@ -431,3 +431,22 @@ def test_a_catalog_environment_the_catalog_lacks_stops_the_emulator():
     bad = subprocess.run([sys.executable, "-m", "orderspec", "emulator", "--port", "0", "--catalog", CATALOG,
                           "--catalog-env", "prod"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "no environment `prod`" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_what_the_emulator_serves_reads_back_as_a_state_folder_it_can_start_from(tmp_path):
+    catalog, _ = load_catalog(CATALOG)
+    with emulator(tenant=TenantSettings(catalog=catalog)) as server:
+        tenant = Tenant(server)
+        (number,) = tenant.send(json.loads(CREATE))["subscriptionNumbers"]
+        for kind, key in (("subscriptions", number), ("accounts", "A00000101")):
+            (tmp_path / kind).mkdir()
+            answer = httpx.get(f"{server.url}/v1/{kind}/{key}", headers={"Authorization": f"Bearer {tenant.bearer}"})
+            (tmp_path / kind / f"{key}.json").write_bytes(answer.content)  # as served, numbers exact
+    state = load_state(str(tmp_path))
+    assert state.diagnostics == () and state.subscriptions[number].rate_plans[0].number.startswith("SRP-")
+    with emulator(state=state) as server:
+        tenant = Tenant(server)
+        remove = dated("RemoveProduct", "2024-06-01", removeProduct={
+            "ratePlanId": state.subscriptions[number].rate_plans[0].id})
+        assert tenant.send(amend(number, remove, date="2024-06-01"))["success"] is True
+        assert tenant.subscription(number)["ratePlans"][0]["lastChangeType"] == "Remove"
