@@ -519,9 +519,10 @@ def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str
 @click.option("--include", multiple=True, metavar="GLOB",
               help="File name pattern to find in directories (repeatable; as for lint).")
 @_config_option
+@_state_option
 @_expand_options
 def render_command(paths: tuple[str, ...], output_dir: str, check: bool, include: tuple[str, ...],
-                   config_path: str | None, **expand_args: Any) -> None:
+                   config_path: str | None, state_dir: str | None, **expand_args: Any) -> None:
     """Lint specs, then write each request as canonical JSON and its .http header file.
 
     Nothing is written when any spec has an error."""
@@ -531,7 +532,7 @@ def render_command(paths: tuple[str, ...], output_dir: str, check: bool, include
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise click.UsageError(f"no such file or directory: {', '.join(missing)}")
-    options = _pipeline_options(config_path, expand_args, include=include)
+    options = _pipeline_options(config_path, expand_args, include=include, state_dir=state_dir)
     result = pipeline.run(pipeline.discover(paths, options.include), options, keep_requests=True)
     if not result.files:
         raise click.UsageError(f"no order specs found in {', '.join(paths)}")

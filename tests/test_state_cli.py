@@ -148,3 +148,9 @@ def test_worker_processes_get_the_state(project: Path) -> None:
     one = run("lint", "orders/", "--state", "tenant", "--jobs", "1")
     assert one[0] == 1 and one[1].count("R063") == 21
     assert run("lint", "orders/", "--state", "tenant", "--jobs", "2") == one
+
+
+def test_render_lints_with_the_state_too(project: Path) -> None:
+    status, output = run("render", "orders/", "-o", "rendered", "--state", "tenant")
+    assert status == 1 and "R063" in output and not (project / "rendered").exists()
+    assert run("render", "orders/", "-o", "rendered")[0] == 0
