@@ -450,3 +450,17 @@ def test_what_the_emulator_serves_reads_back_as_a_state_folder_it_can_start_from
             "ratePlanId": state.subscriptions[number].rate_plans[0].id})
         assert tenant.send(amend(number, remove, date="2024-06-01"))["success"] is True
         assert tenant.subscription(number)["ratePlans"][0]["lastChangeType"] == "Remove"
+
+
+def test_two_items_of_one_order_on_one_subscription_see_each_other():
+    with state_server() as server:
+        tenant = Tenant(server)
+        suspend = dated("Suspend", "2025-03-01", suspend={"suspendPolicy": "Today"})
+        body = amend("A-S00000101", suspend)
+        body["subscriptions"].append({"subscriptionNumber": "A-S00000101", "orderActions": [suspend]})
+        # The second item suspends what the first already suspended.
+        assert "Suspended" in refused(tenant.send(body), "30")
+        body["subscriptions"][1]["orderActions"] = [dated("Resume", "2025-04-01", resume={"resumePolicy": "Today"})]
+        assert tenant.send(body)["success"] is True
+        both = tenant.subscription("A-S00000101")
+        assert both["status"] == "Active" and both["version"] == 3  # one new version for the order

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from orderspec.emulator.tenant import _Change
 
 # Statuses an action needs, and the one it leaves.
-NEEDS_STATUS = {"Suspend": ("Active",), "Resume": ("Suspended",)}
+NEEDS_STATUS = {"Suspend": "Active", "Resume": "Suspended"}
 STATUS_AFTER = {"Suspend": "Suspended", "Resume": "Active", "CancelSubscription": "Cancelled"}
 # Actions that may be dated after the current term, since they move it.
 TERM_MOVERS = ("RenewSubscription", "TermsAndConditions")
@@ -62,9 +62,10 @@ class Amend:
             raise Refusal(30, f"The subscription {self.number} is cancelled; a cancelled subscription "
                               "cannot be amended.")
         needed = NEEDS_STATUS.get(kind)
-        if needed and status not in needed:
-            raise Refusal(30, f"The subscription {self.number} is {status}; only a {' or '.join(needed)} "
-                              f"subscription can be {'suspended' if kind == 'Suspend' else 'resumed'}.")
+        if needed and status != needed:
+            raise Refusal(30, f"The subscription {self.number} is {status}; only "
+                              + ("an active subscription can be suspended." if kind == "Suspend"
+                                 else "a suspended subscription can be resumed."))
         date = self._date(kind, action)
         if kind not in TERM_MOVERS:
             self._within_term(kind, date)

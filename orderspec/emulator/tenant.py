@@ -152,6 +152,7 @@ class Tenant:
                     subscription = create_subscription(change, as_dict(action.get("createSubscription")), action,
                                                        number, account_number, order_date, order_number)
                     number = subscription["subscriptionNumber"]
+                    change.subscriptions[number] = subscription
                     continue
                 if subscription is None and tracked:
                     subscription = change.subscription(str(number)) if number else None
@@ -159,15 +160,17 @@ class Tenant:
                         if self.settings.closed or not number:
                             raise not_found(str(number or "subscriptionNumber"))
                         tracked = False  # an open tenant does not check what it does not hold
+                    else:
+                        change.subscriptions[str(number)] = subscription  # later items see this item's changes
                 if subscription is not None:
                     Amend(change, subscription, order_date).apply(action)
-            if subscription is not None:
-                subscription["version"] = int(subscription.get("version") or 0) + 1
-                subscription["orderNumber"] = order_number
-                change.subscriptions[subscription["subscriptionNumber"]] = subscription
             if not number:
                 number = self.next_number("subscription", "A-S%08d")
             numbers.append(str(number))
+        for subscription in change.subscriptions.values():
+            # An order makes one new version of each subscription it changes.
+            subscription["version"] = int(subscription.get("version") or 0) + 1
+            subscription["orderNumber"] = order_number
         change.commit()
         return account_number, numbers
 
