@@ -6,7 +6,8 @@
 
 The emulator runs in a process of its own (`orderspec emulator --latency SECONDS`), as a tenant
 would; each level sends a fresh folder of N lint-clean create specs (each on its own account, so
-nothing orders them) with `orderspec send --yes --concurrency C --json`, in a fresh process.
+nothing orders them) with `orderspec send --yes --concurrency C --json`, in a fresh process, with
+a configuration whose max-concurrency lets the highest level through (the default ceiling is 40).
 Reported per level: the sending time and orders per second from send's own JSON summary (lint
 and rendering excluded), the whole process's wall time, and the time 100,000 orders would take at
 that rate. Speed is measured here, never asserted in tests.
@@ -59,15 +60,17 @@ def _env() -> dict[str, str]:
     return {**os.environ, **CREDENTIALS, "PYTHONPATH": str(REPO)}
 
 
-def send(folder: Path, url: str, concurrency: int) -> dict[str, object]:
+def send(folder: Path, url: str, concurrency: int, config: Path) -> dict[str, object]:
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "orderspec", "send", str(folder), "--base-url", url, "--yes",
-                           "--concurrency", str(concurrency), "--json"],
+                           "--concurrency", str(concurrency), "--json", "--config", str(config)],
                           capture_output=True, text=True, env=_env())
     wall = time.monotonic() - started
     if done.returncode != 0:
         raise SystemExit(f"send -c {concurrency} exited {done.returncode}: {done.stderr[-2000:]}")
     data = json.loads(done.stdout, parse_float=Decimal)
+    if data["concurrency"] != concurrency:
+        raise SystemExit(f"send ran at concurrency {data['concurrency']}, not {concurrency}")
     statuses = {r["status"] for r in data["results"]}
     return {"wall": wall, "seconds": float(data["summary"]["seconds"]), "rate": float(data["summary"]["ordersPerSecond"]),
             "sent": data["summary"]["sent"], "statuses": statuses}
@@ -94,10 +97,13 @@ def main() -> None:
     rows = []
     try:
         with tempfile.TemporaryDirectory(prefix="orderspec-bench-send-") as scratch:
+            # The default ceiling (40, Zuora's default concurrent-request limit) would cap 64.
+            config = Path(scratch) / "orderspec.toml"
+            config.write_text(f"[tool.orderspec.send]\nmax-concurrency = {max(levels)}\n")
             for level in levels:
                 folder = Path(scratch) / f"c{level}"
                 write_specs(folder, args.orders, f"C{level}")
-                figures = send(folder, url, level)
+                figures = send(folder, url, level, config)
                 projected = 100_000 / figures["rate"] if figures["rate"] else float("inf")  # type: ignore[operator]
                 rows.append((level, figures, projected))
                 print(f"concurrency {level:>3}: {figures['sent']} sent in {figures['seconds']:.1f}s = "
