@@ -41,6 +41,18 @@ def every_order(server: Any, bearer: str, page_size: int = 40) -> list[str]:
     return numbers
 
 
+def every_order_in(server: Any, bearer: str, **query: Any) -> list[str]:
+    """All order numbers that match the query, following nextPage."""
+    first = listed(server, bearer, pageSize=40, **query).json()
+    numbers = [order["orderNumber"] for order in first["orders"]]
+    url = first.get("nextPage")
+    while url:
+        page = httpx.get(url, headers={"Authorization": f"Bearer {bearer}"}, timeout=10).json()
+        numbers += [order["orderNumber"] for order in page["orders"]]
+        url = page.get("nextPage")
+    return numbers
+
+
 # -- latency --------------------------------------------------------------------------------------
 
 def test_latency_is_added_to_every_answer():
@@ -251,10 +263,17 @@ def test_orders_are_listed_in_pages_of_20_by_default_with_next_page_urls():
         kept = listed(server, bearer, pageSize=40, status="completed").json()["nextPage"]
         assert "status=completed" in kept and "page=2" in kept
         assert listed(server, bearer, status="pending").json()["orders"] == []
+        # Every order here is dated 2024-01-01 (the spec's orderDate).
+        assert len(every_order_in(server, bearer, startDate="2024-01-01", endDate="2024-01-01")) == 45
+        assert listed(server, bearer, startDate="2024-01-02").json()["orders"] == []
+        assert listed(server, bearer, endDate="2023-12-31").json()["orders"] == []
+        yesterday = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400))
+        assert len(every_order_in(server, bearer, dateFilterOption="updatedDate", startDate=yesterday)) == 45
+        assert listed(server, bearer, dateFilterOption="updatedDate", endDate=yesterday).json()["orders"] == []
 
 
 @pytest.mark.parametrize("query", [{"pageSize": 41}, {"pageSize": 0}, {"page": 0}, {"page": "two"},
-                                   {"status": "done"}])
+                                   {"status": "done"}, {"startDate": "01/01/2024"}, {"dateFilterOption": "created"}])
 def test_orders_list_refuses_what_the_api_refuses(query):
     with emulator() as server:
         answer = listed(server, token(server), **query)

@@ -153,6 +153,32 @@ def _positive(query: dict[str, str], name: str, default: int, maximum: int | Non
     return value
 
 
+def _date(query: dict[str, str], name: str) -> _dt.date | None:
+    text = query.get(name)
+    if not text:
+        return None
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise BadQuery(f"Invalid value for query parameter '{name}': {text!r} is not a date (YYYY-MM-DD).") from None
+
+
+def _order_day(order: dict[str, Any], by: str) -> _dt.date | None:
+    if by == "updatedDate":
+        return _dt.datetime.fromtimestamp(float(order["createdAt"]), _dt.timezone.utc).date()
+    try:
+        return _dt.date.fromisoformat(str(order["orderDate"]))
+    except ValueError:
+        return None
+
+
+def _within(day: _dt.date | None, start: _dt.date | None, end: _dt.date | None) -> bool:
+    """On or after `start` and on or before `end`, as the API filters (either may be absent)."""
+    if start is None and end is None:
+        return True
+    return day is not None and (start is None or day >= start) and (end is None or day <= end)
+
+
 def list_orders(store: Store, query: dict[str, str], base_url: str) -> dict[str, Any]:
     """GET /v1/orders: one page of the tenant's orders, oldest first, with `nextPage` (the URL of
     the next page) while more follow. Raises BadQuery for parameters the API refuses."""
@@ -162,9 +188,15 @@ def list_orders(store: Store, query: dict[str, str], base_url: str) -> dict[str,
     if status not in ORDER_STATUSES:
         raise BadQuery(f"Invalid value for query parameter 'status': {status!r}; it must be one of "
                        f"{', '.join(ORDER_STATUSES)}.")
+    by = query.get("dateFilterOption", "orderDate")
+    if by not in ("orderDate", "updatedDate"):
+        raise BadQuery(f"Invalid value for query parameter 'dateFilterOption': {by!r}; it must be orderDate or "
+                       "updatedDate.")
+    start_date, end_date = _date(query, "startDate"), _date(query, "endDate")
     everything = sorted(store.values("order"), key=lambda o: (int(o.get("sequence") or 0), float(o["createdAt"])))
-    # Every order the emulator makes completes at once.
-    chosen = everything if status in ("all", "completed") else []
+    # Every order the emulator makes completes at once, and is never updated after.
+    chosen = [o for o in everything if status in ("all", "completed")
+              and _within(_order_day(o, by), start_date, end_date)]
     start = (page - 1) * page_size
     answer: dict[str, Any] = {"success": True, "orders": [_order_shape(o) for o in chosen[start:start + page_size]]}
     if start + page_size < len(chosen):
