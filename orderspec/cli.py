@@ -120,17 +120,41 @@ def _expand_context(config: Config, values_files: tuple[str, ...] = (), sets: tu
 
 def _pipeline_options(config_path: str | None, expand_args: dict[str, Any], *, select: tuple[str, ...] = (),
                       ignore: tuple[str, ...] = (), existing_orders: tuple[str, ...] = (),
-                      bare_operation: str | None = None, include: tuple[str, ...] = ()) -> Any:
+                      bare_operation: str | None = None, include: tuple[str, ...] = (),
+                      state_dir: str | None = None, state_bodies: bool = False) -> Any:
     """pipeline.Options for a command: the configuration (with the command line on top), the
-    loader caps and the expand context. Every command that lints specs builds them here."""
+    loader caps, the expand context and the tenant's state (--state, else `state` in the
+    configuration; with `state_bodies` its GET bodies too, which the offline preview prices
+    amendments against). Every command that lints specs builds them here."""
     from orderspec import pipeline
 
     config = _load_config(config_path, select, ignore, existing_orders)
     return pipeline.Options(bare_operation=bare_operation, include=include or pipeline.DEFAULT_INCLUDE,
-                            limits=config.loader, config=config, expand=_expand_context(config, **expand_args))
+                            limits=config.loader, config=config, expand=_expand_context(config, **expand_args),
+                            state=_state(state_dir, config, state_bodies))
 
 
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+def _state_option(command: Any) -> Any:
+    return click.option("--state", "state_dir", type=click.Path(), metavar="DIR",
+                        help="State folder: subscriptions/ and accounts/ as the API answers them (`orderspec "
+                             "pull` writes it), for the rules that need the tenant's state and the offline "
+                             "preview's amendments (default: `state` in the config).")(command)
+
+
+def _state(state_dir: str | None, config: Config, keep_bodies: bool = False) -> Any:
+    """The state folder read (its files' problems travel with it); None when none is named."""
+    from orderspec.state import load_state
+
+    directory = state_dir or config.state_dir
+    if directory is None:
+        return None
+    if not os.path.isdir(directory):
+        configured = "" if state_dir else f" (`state` in {config.source})"
+        raise click.UsageError(f"no such state folder: {directory}{configured}")
+    return load_state(directory, config.loader, keep_bodies=keep_bodies)
+
+
+from orderspec.gate import EXIT_INTERRUPTED  # noqa: E402  (130: 128 + SIGINT, as shells report Ctrl-C)
 
 
 class _Commands(click.Group):
@@ -176,11 +200,12 @@ def cli() -> None:
               help="Do not report these codes or code prefixes (repeatable, comma-separated).")
 @click.option("--existing-orders", multiple=True, metavar="SUB=N",
               help="Orders subscription SUB already has in Zuora, for the 1000-orders limit (repeatable).")
+@_state_option
 @_expand_options
 def lint(paths: tuple[str, ...], operation: str | None, output_formats: tuple[str, ...],
          outputs: tuple[str, ...], jobs: int, include: tuple[str, ...], fail_on: str,
          config_path: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
-         existing_orders: tuple[str, ...], **expand_args: Any) -> None:
+         existing_orders: tuple[str, ...], state_dir: str | None, **expand_args: Any) -> None:
     """Check order specs (files or directories) and report every problem found."""
     from orderspec import pipeline, report
 
@@ -192,7 +217,8 @@ def lint(paths: tuple[str, ...], operation: str | None, output_formats: tuple[st
     if missing:
         raise click.UsageError(f"no such file or directory: {', '.join(missing)}")
     options = _pipeline_options(config_path, expand_args, select=select, ignore=ignore,
-                                existing_orders=existing_orders, bare_operation=operation, include=include)
+                                existing_orders=existing_orders, bare_operation=operation, include=include,
+                                state_dir=state_dir)
     found = pipeline.discover(paths, options.include)
     progress = report.Progress(len(found), sys.stderr)
     try:
@@ -329,13 +355,12 @@ def _tuning(options: dict[str, Any]) -> Tuning:
               help="Offline: the customer account's bill cycle day, for charges that bill on it.")
 @click.option("--include", multiple=True, metavar="GLOB",
               help="File name pattern to find in directories (repeatable; as for lint).")
-@click.option("--state", "state_folder", metavar="DIR", type=click.Path(),
-              help="Offline: a state folder (subscriptions/, accounts/: GET bodies) to price amendments against.")
 @_config_option
+@_state_option
 @_expand_options_with("--catalog-env")
 @_dispatch_options
 def preview(specs: tuple[str, ...], remote: bool, thru: str | None, periods: int | None, term_end: bool,
-            bill_cycle_day: int | None, include: tuple[str, ...], state_folder: str | None, config_path: str | None,
+            bill_cycle_day: int | None, include: tuple[str, ...], config_path: str | None, state_dir: str | None,
             values_files: tuple[str, ...], sets: tuple[str, ...], catalog: str | None, catalog_env: str | None,
             template_dirs: tuple[str, ...], **options: Any) -> None:
     """Preview the orders in SPECS (files or directories): offline by default (a plan of what
@@ -346,21 +371,17 @@ def preview(specs: tuple[str, ...], remote: bool, thru: str | None, periods: int
     previewOptions as the offline preview assumes them). --env names the dispatch environment;
     --catalog-env the catalog environment. Offline, the exit status is 3 when a charge or order
     action could not be priced (the preview is incomplete)."""
-    if remote and state_folder:
-        raise click.UsageError("--state stands in for the tenant offline; with --remote the tenant's own "
-                               "subscriptions and accounts decide")
     if remote and bill_cycle_day:
         raise click.UsageError("--bill-cycle-day stands in for the customer account offline; with --remote "
                                "the tenant's account (or the order's newAccount) decides")
     window = _preview_window(thru, periods, term_end)
     lint_options = _pipeline_options(config_path, {"values_files": values_files, "sets": sets, "catalog": catalog,
                                                    "catalog_env": catalog_env, "template_dirs": template_dirs},
-                                     include=include)
+                                     include=include, state_dir=state_dir, state_bodies=not remote)
     if not remote:
         from orderspec.preview.command import preview_offline_command
 
-        sys.exit(preview_offline_command(specs, bool(options["as_json"]), window, bill_cycle_day, lint_options,
-                                         state_folder))
+        sys.exit(preview_offline_command(specs, bool(options["as_json"]), window, bill_cycle_day, lint_options))
     from orderspec.dispatch import commands
 
     sys.exit(commands.preview_remote(specs, options["env"], options["base_url"], bool(options["as_json"]),
@@ -377,22 +398,56 @@ def _preview_window(thru: str | None, periods: int | None, term_end: bool) -> An
 @click.argument("specs", nargs=-1, required=True, type=click.Path())
 @click.option("--yes", is_flag=True, help="Really send. Without it, only print what would be sent.")
 @click.option("--allow-production", is_flag=True, help="Allow creating orders in a production environment.")
+@click.option("--concurrency", "-c", type=click.IntRange(min=1, max=1000), metavar="N",
+              help="Orders in flight at once (default: [tool.orderspec.send] concurrency, else 8; never more than "
+                   "its max-concurrency, 40). Lowered by itself on 429s and lock contention.")
 @_config_option
+@_state_option
 @_expand_options_with("--catalog-env")
 @_dispatch_options
-def send(specs: tuple[str, ...], yes: bool, allow_production: bool, config_path: str | None,
+def send(specs: tuple[str, ...], yes: bool, allow_production: bool, config_path: str | None, state_dir: str | None,
          values_files: tuple[str, ...], sets: tuple[str, ...], catalog: str | None, catalog_env: str | None,
          template_dirs: tuple[str, ...], **options: Any) -> None:
     """Create the orders in SPECS, exactly once (journal: .orderspec/journal.jsonl next to the specs).
 
     Credentials come from ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET. --env names the dispatch
-    environment; --catalog-env the catalog environment."""
+    environment; --catalog-env the catalog environment. Orders on the same subscription or
+    account go one after the other, in spec order; the rest up to --concurrency at once.
+    Exit statuses: 0 done, 1 problems, 2 usage, 4 tenant unreachable, 5 journal busy, 130 Ctrl-C."""
     from orderspec.dispatch import commands
 
     lint_options = _pipeline_options(config_path, {"values_files": values_files, "sets": sets, "catalog": catalog,
-                                                   "catalog_env": catalog_env, "template_dirs": template_dirs})
+                                                   "catalog_env": catalog_env, "template_dirs": template_dirs},
+                                     state_dir=state_dir)
     sys.exit(commands.send(specs, options["env"], options["base_url"], yes, allow_production,
-                           bool(options["as_json"]), _tuning(options), lint_options))
+                           bool(options["as_json"]), _tuning(options), lint_options, options.get("concurrency")))
+
+
+@cli.command()
+@click.argument("job_id", metavar="JOB_ID")
+@click.option("--env", "env", metavar="NAME", help="Environment by name, e.g. us-api-sandbox-cloud1, emulator.")
+@click.option("--base-url", metavar="URL", help="Base URL instead of --env (e.g. http://127.0.0.1:8765).")
+@click.option("--wait", is_flag=True, help="Poll until the job is Completed or Failed (up to --poll-timeout).")
+@click.option("--json", "as_json", is_flag=True, help="Print the job as JSON.")
+@click.option("--timeout", type=click.FloatRange(min=0.01), default=30.0, show_default=True,
+              help="Seconds to wait for one HTTP response.")
+@click.option("--poll-timeout", type=click.FloatRange(min=0.0), default=600.0, show_default=True,
+              help="With --wait: stop polling after this many seconds.")
+@click.option("--poll-interval", type=click.FloatRange(min=0.001), default=0.5, show_default=True,
+              help="With --wait: first wait between polls, in seconds.")
+@click.option("--verbose", "-v", is_flag=True, help="Report every retry and its reason on stderr.")
+def job(job_id: str, env: str | None, base_url: str | None, wait: bool, as_json: bool, timeout: float,
+        poll_timeout: float, poll_interval: float, verbose: bool) -> None:
+    """Show one asynchronous job (GET /v1/async-jobs/JOB_ID) with its result: jobs started by
+    `send` (the journal and `send --json` name them) or by anything else.
+
+    A job that completed but whose order is Pending in Zuora is flagged. Exit status: 0 completed
+    (or still running, without --wait), 1 failed, timed out, not known, or its order Pending."""
+    from orderspec.dispatch import commands
+
+    tuning = commands.Tuning(timeout=timeout, max_attempts=6, backoff=0.5, max_wait=120.0,
+                             poll_timeout=poll_timeout, poll_interval=poll_interval, verbose=verbose)
+    sys.exit(commands.job(job_id, env, base_url, wait, as_json, tuning))
 
 
 @cli.group()
@@ -418,7 +473,8 @@ def journal_attribute(paths: tuple[str, ...], env: str | None, base_url: str | N
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(min=0, max=65535), default=8765, show_default=True)
 @click.option("--faults", metavar="SPEC", help="Inject faults: `rate=0.2,kinds=500+timeout+lock` (random) or a "
-              "script of the next ones, `500,timeout,none`. Kinds: 500 503 429 timeout drop-before drop-after lock.")
+              "script of the next ones, `500,timeout,none`. Kinds: 500 503 429 timeout drop-before drop-after lock "
+              "garbled.")
 @click.option("--seed", type=int, help="Seed for random faults (repeatable rehearsals).")
 @click.option("--db", type=click.Path(dir_okay=False), help="Keep state in this SQLite file.")
 @click.option("--job-delay", type=click.FloatRange(min=0.0), default=2.0, show_default=True,
@@ -428,18 +484,32 @@ def journal_attribute(paths: tuple[str, ...], env: str | None, base_url: str | N
 @click.option("--retry-after", type=click.FloatRange(min=0.0), default=1.0, show_default=True)
 @click.option("--slow-delay", type=click.FloatRange(min=0.0), default=60.0, show_default=True,
               help="How long a `timeout` fault holds its answer.")
+@click.option("--latency", type=click.FloatRange(min=0.0), default=0.0, show_default=True, metavar="SECONDS",
+              help="Seconds added to every answer (a real tenant takes 0.3-0.8 s per call).")
+@click.option("--state", "state_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Start from a state folder (subscriptions/, accounts/: GET bodies, as `orderspec pull` writes "
+                   "them); accounts and subscriptions not in it are then refused, as Zuora refuses them.")
+@click.option("--catalog", type=click.Path(dir_okay=False, exists=True), metavar="FILE",
+              help="The tenant's product catalog (catalog.yaml): rate plans and charges of new products; a product "
+                   "rate plan or charge not in it is refused.")
+@click.option("--catalog-env", metavar="ENV", help="The catalog environment whose ids the tenant has.")
+@click.option("--bill-cycle-day", type=click.IntRange(min=1, max=31), default=1, show_default=True,
+              help="Bill cycle day of accounts opened on first use.")
 @_config_option
 def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str | None, job_delay: float,
-             token_ttl: float, rate_limit: int | None, retry_after: float, slow_delay: float,
+             token_ttl: float, rate_limit: int | None, retry_after: float, slow_delay: float, latency: float,
+             state_dir: str | None, catalog: str | None, catalog_env: str | None, bill_cycle_day: int,
              config_path: str | None) -> None:
     """Run a local emulator of the Zuora Orders API (for rehearsals and CI).
 
     It refuses bodies as `orderspec lint` would, with the same configuration (codes, severities,
-    limits, loader caps)."""
-    from orderspec.dispatch import commands
+    limits, loader caps), and keeps the accounts and subscriptions its orders make or change."""
+    from orderspec.emulator import command
 
-    sys.exit(commands.emulator(host, port, faults, seed, db, job_delay, token_ttl, rate_limit, retry_after,
-                               slow_delay, _load_config(config_path, (), (), ())))
+    sys.exit(command.run(host, port, faults, seed, db, _load_config(config_path, (), (), ()), state_dir=state_dir,
+                         catalog=catalog, catalog_env=catalog_env, bill_cycle_day=bill_cycle_day,
+                         job_delay=job_delay, token_ttl=token_ttl, rate_limit=rate_limit, retry_after=retry_after,
+                         slow_delay=slow_delay, latency=latency))
 
 
 @cli.command("render")
@@ -452,9 +522,10 @@ def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str
 @click.option("--include", multiple=True, metavar="GLOB",
               help="File name pattern to find in directories (repeatable; as for lint).")
 @_config_option
+@_state_option
 @_expand_options
 def render_command(paths: tuple[str, ...], output_dir: str, check: bool, include: tuple[str, ...],
-                   config_path: str | None, **expand_args: Any) -> None:
+                   config_path: str | None, state_dir: str | None, **expand_args: Any) -> None:
     """Lint specs, then write each request as canonical JSON and its .http header file.
 
     Nothing is written when any spec has an error."""
@@ -464,7 +535,7 @@ def render_command(paths: tuple[str, ...], output_dir: str, check: bool, include
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise click.UsageError(f"no such file or directory: {', '.join(missing)}")
-    options = _pipeline_options(config_path, expand_args, include=include)
+    options = _pipeline_options(config_path, expand_args, include=include, state_dir=state_dir)
     result = pipeline.run(pipeline.discover(paths, options.include), options, keep_requests=True)
     if not result.files:
         raise click.UsageError(f"no order specs found in {', '.join(paths)}")
@@ -520,21 +591,45 @@ def _render_check(files: dict[str, bytes], output_dir: str) -> int:
 @click.option("--bill-cycle-day", type=click.IntRange(min=1, max=31),
               help="The customer account's bill cycle day, for the offline figures.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
-@click.option("--state", "state_folder", metavar="DIR", type=click.Path(),
-              help="A state folder (subscriptions/, accounts/: GET bodies) to price amendments against.")
 @_config_option
+@_state_option
 @_expand_options
 def diff(paths: tuple[str, ...], revisions: tuple[str, ...], markdown: bool, bill_cycle_day: int | None,
-         output: str | None, state_folder: str | None, config_path: str | None, **expand_args: Any) -> None:
+         output: str | None, config_path: str | None, state_dir: str | None, **expand_args: Any) -> None:
     """What changed between OLD and NEW specs (files or directories), or with --git between
     revisions: orders added/removed, request fields changed, and the change in MRR, TCV and
     invoiced amounts. Exit 0 same, 1 different, 2 trouble."""
     from orderspec.diff import run_command
-    from orderspec.preview.command import read_state_folder
 
-    options = _pipeline_options(config_path, expand_args)
-    state = read_state_folder(state_folder, options.config.invoice_settlement) if state_folder else None
-    sys.exit(run_command(paths, revisions, markdown, bill_cycle_day, output, options, state))
+    sys.exit(run_command(paths, revisions, markdown, bill_cycle_day, output,
+                         _pipeline_options(config_path, expand_args, state_dir=state_dir, state_bodies=True)))
+
+
+@cli.command()
+@click.argument("subscriptions", nargs=-1, required=True, metavar="SUBSCRIPTION...")
+@click.option("--env", "env", metavar="NAME", help="Environment by name, e.g. us-api-sandbox-cloud1, emulator.")
+@click.option("--base-url", metavar="URL", help="Base URL instead of --env (e.g. http://127.0.0.1:8765).")
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="State folder to write (default: `state` in the config, else ./state).")
+@click.option("--timeout", type=click.FloatRange(min=0.01), default=30.0, show_default=True,
+              help="Seconds to wait for one HTTP response.")
+@click.option("--max-attempts", type=click.IntRange(min=1, max=100), default=6, show_default=True,
+              help="Attempts per request, the first included.")
+@click.option("--backoff", type=click.FloatRange(min=0.0), default=0.5, show_default=True,
+              help="First retry wait in seconds; doubles per retry, with jitter.")
+@click.option("--max-wait", type=click.FloatRange(min=0.0), default=120.0, show_default=True,
+              help="Give up retrying a request after this many seconds.")
+@_config_option
+def pull(subscriptions: tuple[str, ...], env: str | None, base_url: str | None, output_dir: str | None,
+         timeout: float, max_attempts: int, backoff: float, max_wait: float, config_path: str | None) -> None:
+    """Fetch each SUBSCRIPTION (number or id) and its account into a state folder, as the API
+    answers them: subscriptions/<subscriptionNumber>.json and accounts/<accountNumber>.json, keys
+    sorted (pulling again when nothing changed rewrites the same bytes). Credentials come from
+    ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET. Exit 0 all pulled, 1 some could not be, 2 trouble."""
+    from orderspec import pull as pulling
+
+    directory = output_dir or _load_config(config_path, (), (), ()).state_dir or "state"
+    sys.exit(pulling.command(subscriptions, env, base_url, directory, timeout, max_attempts, backoff, max_wait))
 
 
 def main() -> None:

@@ -22,6 +22,10 @@ ConfigError at its line and column, a pyproject.toml met on the way included. Ex
     [tool.orderspec.accounts]         # customer accounts' settings the offline preview needs
     A0001 = { bill-cycle-day = 15, currency = "GBP" }   # day 1..31, or 0 (Auto-set)
 
+    [tool.orderspec.send]             # `orderspec send` (its --concurrency wins)
+    concurrency = 8                   # orders in flight at once
+    max-concurrency = 40              # never more, whatever --concurrency says
+
 Template expansion settings sit at the top level too (paths relative to the config file; the
 command line's -f, --catalog, --env/--catalog-env and --templates take precedence):
 
@@ -29,6 +33,10 @@ command line's -f, --catalog, --env/--catalog-env and --templates take precedenc
     catalog = "catalog.yaml"          # instead of catalog.yaml beside each spec
     env = "sandbox"                   # catalog environment
     values = ["values/common.yaml"]   # values files, before (below) any -f
+
+The tenant's state for the rules that need it (`--state DIR` on the command line wins):
+
+    state = "state"                   # subscriptions/ and accounts/ as the API answers them
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from orderspec.diagnostics import Diagnostic, Severity
 from orderspec.load import Limits
@@ -50,6 +58,13 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 CONFIG_FILES = ("orderspec.toml", "pyproject.toml")
+
+# `orderspec send`: orders in flight. 8 is where the emulator with a real tenant's latency stops
+# gaining much per thread (bench/RESULTS.md) while leaving most of the tenant's concurrent-request
+# allowance to its other integrations; 40 is Zuora's default limit of concurrent subscribe/amend
+# requests per tenant (Concurrent Request Limits, knowledgecenter.zuora.com).
+DEFAULT_CONCURRENCY = 8
+DEFAULT_CEILING = 40
 
 
 class ConfigError(Exception):
@@ -67,6 +82,15 @@ class CheckLimits:
     order_actions_per_charge_recommended: int = 100
     sync: SizeLimits = SYNC_LIMITS
     async_: SizeLimits = ASYNC_LIMITS
+
+
+@dataclass(frozen=True)
+class SendConfig:
+    """`orderspec send`: orders in flight at once, and the ceiling no run goes past (see
+    orderspec.dispatch.pace for why these defaults)."""
+
+    concurrency: int = DEFAULT_CONCURRENCY
+    max_concurrency: int = DEFAULT_CEILING
 
 
 @dataclass(frozen=True)
@@ -88,7 +112,9 @@ class Config:
     catalog: str | None = None
     catalog_env: str | None = None
     values_files: tuple[str, ...] = ()
+    state_dir: str | None = None  # the state folder (docs/state.md), resolved against the config file
     source: str | None = None  # the file this came from, for messages
+    send: SendConfig = SendConfig()
 
     def wants(self, code: str) -> bool:
         if self.select and not _matches(code, self.select):
@@ -247,7 +273,7 @@ _SIZE_KEYS = {"subscriptions": "subscriptions", "order-actions": "order_actions"
               "order-actions-per-subscription": "order_actions_per_subscription"}
 _EXPAND_KEYS = ("templates", "catalog", "env", "values")
 _TOP_KEYS = ("select", "ignore", "severity", "limits", "existing-orders", "accounts", "invoice-settlement",
-             *_LOADER_KEYS, *_EXPAND_KEYS)
+             "state", *_LOADER_KEYS, *_EXPAND_KEYS)
 _ACCOUNT_KEYS = ("bill-cycle-day", "currency")
 
 
@@ -262,8 +288,8 @@ def from_table(table: Any, source: str) -> Config:
     if not isinstance(table, dict):
         raise fail("[tool.orderspec] must be a table")
     for key in table:
-        if key not in _TOP_KEYS:
-            raise fail(f"unknown key `{key}`{did_you_mean(key, _TOP_KEYS)}")
+        if key not in _TOP_KEYS and key not in _COMMAND_KEYS:
+            raise fail(f"unknown key `{key}`{did_you_mean(key, (*_TOP_KEYS, *_COMMAND_KEYS))}")
 
     def code_list(key: str) -> tuple[str, ...]:
         value = table.get(key, [])
@@ -368,8 +394,29 @@ def from_table(table: Any, source: str) -> Config:
     if not isinstance(settlement, bool):
         raise fail(f"`invoice-settlement` must be true or false, not {settlement!r}")
     catalog = text("catalog")
+    state = text("state")
     return Config(invoice_settlement=settlement, select=code_list("select"), ignore=code_list("ignore"), severity=severity,
                   limits=limits, loader=loader, existing_orders=existing, account_bill_cycle_days=bill_cycle_days,
                   account_currencies=currencies,
                   template_dirs=paths("templates"), catalog=str(folder / catalog) if catalog else None,
-                  catalog_env=text("env"), values_files=paths("values"), source=source)
+                  catalog_env=text("env"), values_files=paths("values"),
+                  state_dir=str(folder / state) if state else None, source=source,
+                  send=_send_config(table.get("send", {}), fail))
+
+
+_COMMAND_KEYS = ("send",)
+
+
+def _send_config(raw: Any, fail: Callable[[str], ConfigError]) -> SendConfig:
+    if not isinstance(raw, dict):
+        raise fail("`send` must be a table (concurrency, max-concurrency)")
+    values: dict[str, int] = {}
+    for key, value in raw.items():
+        if key not in ("concurrency", "max-concurrency"):
+            from orderspec.spec import did_you_mean
+
+            raise fail(f"unknown key `send.{key}`{did_you_mean(key, ('concurrency', 'max-concurrency'))}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
+            raise fail(f"`send.{key}` must be a whole number from 1 to 1000, not {value!r}")
+        values[key.replace("-", "_")] = value
+    return SendConfig(**values)

@@ -326,6 +326,11 @@ def run_command(paths: tuple[str, ...], revisions: tuple[str, ...], markdown: bo
     """The `orderspec diff` command; returns the exit status."""
     import click
 
+    from orderspec.preview.state import tenant_state
+
+    if state is None and options is not None:
+        state = tenant_state(options.state, options.config.invoice_settlement)
+
     try:
         if revisions:
             if len(revisions) > 2:

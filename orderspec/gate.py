@@ -1,5 +1,17 @@
 """What the commands that act on specs share: exit statuses, and the rule that they act only on
 specs that lint clean (`render`, `preview`, `send`; `lint` reports, it does not act).
+
+Exit statuses, for every command (README "Exit statuses" lists them too):
+
+    0    done, nothing wrong
+    1    problems: findings at the --fail-on level, orders that failed or are unknown, a job that
+         failed or whose order is Pending
+    2    usage: bad options, missing files, refused credentials, a journal that needs attention
+    3    incomplete: an offline preview could not price every charge or order action
+    4    tenant unreachable: connections refused, DNS or TLS failures for a run of attempts; the
+         run stopped early, and what never left is journalled as not sent
+    5    journal busy: another orderspec run holds the journal of these specs (nothing was sent)
+    130  interrupted (Ctrl-C); every step so far is journalled, the same command finishes the work
 """
 
 from __future__ import annotations
@@ -17,6 +29,8 @@ if TYPE_CHECKING:
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 # An offline preview that could not price every charge or order action: what it shows is partial.
 EXIT_INCOMPLETE = 3
+EXIT_UNREACHABLE, EXIT_JOURNAL_BUSY = 4, 5
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 
 
 def say(message: str) -> None:

@@ -20,6 +20,7 @@ from orderspec.config import Config
 from orderspec.diagnostics import Diagnostic, Location, Pointer, sort_key
 from orderspec.load import Limits, LoadedFile, load_file
 from orderspec.model import LocationsOnly, Locator, Request, choose_endpoint
+from orderspec.state import State
 from orderspec.validate import validate_request
 
 DEFAULT_INCLUDE = ("*.order.yaml", "*.order.yml", "*.order.json")
@@ -38,6 +39,9 @@ class Options:
     config: Config = field(default_factory=Config)
     # Values files, --set, catalog, environment and template folders for `use:` specs.
     expand: expand_stage.ExpandContext = field(default_factory=expand_stage.ExpandContext)
+    # The tenant's subscriptions and accounts (`--state DIR`); its files' problems are reported
+    # with the batch's.
+    state: State | None = None
 
 
 @dataclass(slots=True)  # a batch keeps one per file
@@ -105,7 +109,7 @@ def process_file(path: str, options: Options) -> FileResult:
         validated = validate_request(request, endpoint)
         result.diagnostics.extend(validated.diagnostics)
         request = validated.request  # the later stages judge the numbers the API reads
-        result.diagnostics.extend(check_request(request, endpoint, options.config))
+        result.diagnostics.extend(check_request(request, endpoint, options.config, options.state))
         result.requests.append(request)
         # A source map built only on demand is not built for this: run() supplies a locator that
         # rereads the file in the rare case that a batch rule reports something here.
@@ -233,6 +237,8 @@ def run(paths: Iterable[str], options: Options = Options(), jobs: int = 1,
     diagnostics = [d for f in files for d in f.diagnostics]
     _locate_later(files, options)
     diagnostics.extend(check_batch([facts for f in files for facts in f.facts], options.config))
+    if options.state is not None:
+        diagnostics.extend(options.state.diagnostics)
     diagnostics = suppress.apply_directives(diagnostics, {f.path: f.silenced for f in files})
     diagnostics = options.config.apply(diagnostics)
     diagnostics.sort(key=sort_key)

@@ -8,6 +8,7 @@ Codes are stable: once published, a code keeps its meaning. Families:
   R  rules across fields that a schema cannot say -- see orderspec.check
   H  request headers
   T  templates, values and catalog               -- see orderspec.expand
+  Z  state files: subscriptions and accounts as the API answered them -- see orderspec.state
 """
 
 from __future__ import annotations
@@ -375,6 +376,48 @@ for _rule in (
          "category is NewSales.",
          "orderLineItems: [{itemCategory: Return, ...}]",
          "category: Return\norderLineItems: [{itemCategory: Return, ...}]"),
+    Rule("R060", "unknown-rate-plan", E, "A rate plan the subscription does not have.",
+         "With a state folder (`--state DIR`), a RemoveProduct, UpdateProduct or ChangePlan action on a "
+         "subscription that has a snapshot must name one of its rate plans (`ratePlanId` or "
+         "`subscriptionRatePlanNumber`); Zuora answers a not-found error (code ending 40) otherwise. "
+         "A rate plan removed earlier in the same order is reported as R065. Pull the subscription "
+         "again (`orderspec pull`) if the snapshot is old.",
+         "removeProduct: {ratePlanId: 8a8aa0f1bad}   # not in state/subscriptions/A-S00000101.yaml",
+         "removeProduct: {ratePlanId: 8a8aa0f1rp1}   # a ratePlans[].id of the snapshot"),
+    Rule("R061", "unknown-charge", E, "A charge number the subscription does not have.",
+         "With a state folder, `chargeNumber` in an UpdateProduct (chargeUpdates, chargeRemovals) or "
+         "RemoveProduct (chargeUpdates) action must be a charge of the rate plan "
+         "it changes (or of the subscription, when the rate plan is not named).",
+         "chargeUpdates: [{chargeNumber: C-00000999}]", "chargeUpdates: [{chargeNumber: C-00000001}]"),
+    Rule("R062", "after-term-end", E, "An action dated after the subscription's term ended.",
+         "A TERMED subscription that does not renew automatically ends at its termEndDate; Zuora refuses "
+         "changes dated later (\"Cancellation Date (03/17/2026) cannot be later than the subscription's "
+         "current term end date (02/20/2026)\"). Put a RenewSubscription or TermsAndConditions action "
+         "before it in the same order, as Zuora's own integrations do.",
+         "orderActions: [{type: RemoveProduct, triggerDates: [{name: ContractEffective, "
+         "triggerDate: 2026-03-17}], ...}]   # termEndDate 2026-02-20",
+         "orderActions: [{type: RenewSubscription, ...}, {type: RemoveProduct, ...}]"),
+    Rule("R063", "wrong-status", E, "The action does not fit the subscription's status.",
+         "Resuming needs a Suspended subscription; suspending one that is already Suspended, "
+         "cancelling one that is already Cancelled, or changing a Cancelled or Expired subscription "
+         "is refused. The status is the snapshot's, or what earlier actions of the same order made it "
+         "(then R065).",
+         "orderActions: [{type: Resume, ...}]   # status: Active",
+         "orderActions: [{type: Suspend, ...}]   # status: Active"),
+    Rule("R064", "currency", E, "A currency other than the account's.",
+         "A subscription is billed in its account's currency (`billingAndPayment.currency` of the account "
+         "snapshot); a new subscription, order line item or commitment in another currency is refused "
+         "unless the tenant has multi-currency subscriptions, for which set this rule's severity.",
+         "createSubscription: {currency: EUR}   # the account bills in USD",
+         "createSubscription: {currency: USD}"),
+    Rule("R065", "contradictory-actions", E, "Actions in one order that contradict each other.",
+         "Given the subscription's state, an earlier action of the same order already did what this one "
+         "undoes or needs undone: a rate plan removed twice or changed after it was removed, a second "
+         "suspension, a resume after the order resumed it, any change after the order cancelled the "
+         "subscription.",
+         "orderActions: [{type: RemoveProduct, removeProduct: {ratePlanId: P1}}, "
+         "{type: UpdateProduct, updateProduct: {ratePlanId: P1}}]",
+         "orderActions: [{type: UpdateProduct, updateProduct: {ratePlanId: P1}}]"),
     Rule("H001", "idempotency-key", E, "Idempotency-Key is longer than 255 characters.",
          "Zuora takes idempotency keys of at most 255 characters. (orderspec derives a key from the "
          "body when none is given.)",
@@ -414,6 +457,36 @@ for _rule in (
          "`ratingPropertiesOverride.prorationUnit` on the charge to fix the rule.",
          "billing: {billingPeriod: Quarter, billCycleDay: 1}   # starting on the 16th",
          "ratingPropertiesOverride: {prorationUnit: ProrateByMonthFirst}"),
+):
+    register(_rule)
+
+# -- state files (orderspec.state) ------------------------------------------------------------------
+for _rule in (
+    Rule("Z001", "state-document", E, "A state file is not one mapping.",
+         "A state file holds the body of one API answer: GET /v1/subscriptions/{subscription-key} in "
+         "`subscriptions/`, GET /v1/accounts/{account-key} in `accounts/`.",
+         "- subscriptionNumber: A-S00000101", "subscriptionNumber: A-S00000101\nstatus: Active"),
+    Rule("Z002", "state-shape", E, "A state file does not have the shape of the API's answer.",
+         "State files are checked against the response schemas derived from Zuora's OpenAPI "
+         "(schemas/responses/subscription.json, account.json). Unknown fields are allowed (answers "
+         "grow); wrong types, dates that are not dates and the like are not.",
+         "termEndDate: 31/12/2025\nautoRenew: 'no'", "termEndDate: 2025-12-31\nautoRenew: false"),
+    Rule("Z003", "state-name", E, "A state file is not named after the number it holds.",
+         "`subscriptions/<subscriptionNumber>.yaml` and `accounts/<accountNumber>.yaml` (the account "
+         "number is `basicInfo.accountNumber`): the rules find a subscription by the file's name.",
+         "# subscriptions/A-S1.yaml\nsubscriptionNumber: A-S00000101",
+         "# subscriptions/A-S00000101.yaml\nsubscriptionNumber: A-S00000101"),
+    Rule("Z004", "state-duplicate", E, "Two state files for the same subscription or account.",
+         "`A-S00000101.yaml` and `A-S00000101.json` side by side: which is current cannot be told. "
+         "Keep one.", "subscriptions/A-S00000101.yaml\nsubscriptions/A-S00000101.json",
+         "subscriptions/A-S00000101.yaml"),
+    Rule("Z005", "state-stray-file", W, "A file in a state folder that is not a state file.",
+         "`subscriptions/` and `accounts/` hold .yaml, .yml and .json files only; others are ignored.",
+         "subscriptions/A-S00000101.txt", "subscriptions/A-S00000101.yaml"),
+    Rule("Z006", "state-error-answer", E, "A state file is an error answer (`success: false`).",
+         "The file holds what the API answered when it could not give the subscription or account "
+         "(not found, no permission). Pull it again, or remove it.",
+         "success: false\nreasons: [{code: 50000040, message: ...}]", "success: true\nsubscriptionNumber: ..."),
 ):
     register(_rule)
 

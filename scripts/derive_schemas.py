@@ -720,7 +720,8 @@ def build_request_schemas(comps: dict[str, Schema], version: str) -> dict[str, S
 
 def build_response_schemas(spec: dict[str, Any], comps: dict[str, Schema], version: str) -> dict[str, Schema]:
     repair_response_shapes(comps)
-    roots = ("PostOrderResponseType", "PostOrderPreviewResponseType", "GetAsyncOrderJobResponse", "tokenResponse")
+    roots = ("PostOrderResponseType", "PostOrderPreviewResponseType", "GetAsyncOrderJobResponse", "tokenResponse",
+             "GETSubscriptionByKeyWithSuccess", "GETAccountType", "GetAllOrdersResponseType")
     check_reachable_refs(comps, roots)
     outputs: dict[str, Schema] = {}
 
@@ -767,7 +768,29 @@ def build_response_schemas(spec: dict[str, Any], comps: dict[str, Schema], versi
     outputs["responses/error.json"] = error
 
     outputs["responses/oauth-token.json"] = one(comps["tokenResponse"], "POST /oauth/token response")
+    # The state files of `--state DIR` and `orderspec pull` are these two bodies, as fetched.
+    outputs["responses/subscription.json"] = one(
+        comps["GETSubscriptionByKeyWithSuccess"], "GET /v1/subscriptions/{subscription-key} response"
+    )
+    outputs["responses/account.json"] = one(comps["GETAccountType"], "GET /v1/accounts/{account-key} response")
+    for name in ("responses/subscription.json", "responses/account.json"):
+        accept_decimal_numbers(outputs[name])
+    # The emulator pages what its tenant holds as the API does (users and tests count orders with it).
+    outputs["responses/orders-list.json"] = one(comps["GetAllOrdersResponseType"], "GET /v1/orders response")
     return outputs
+
+
+def accept_decimal_numbers(schema: Any) -> None:
+    """Amounts typed `string` with `format: decimal` (account metrics, ...) come back as JSON numbers:
+    the API answers `"balance": 0`, and Zuora's own SDK (3.21) types them as numbers. Accept both."""
+    if isinstance(schema, dict):
+        if schema.get("type") == "string" and schema.get("format") == "decimal":
+            schema["type"] = ["number", "string"]
+        for value in schema.values():
+            accept_decimal_numbers(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            accept_decimal_numbers(value)
 
 
 def derive(openapi_path: Path) -> dict[str, Schema]:

@@ -177,10 +177,10 @@ def test_emulator_refuses_bodies_by_the_configured_severity() -> None:
 
 
 def test_emulator_command_loads_the_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from orderspec.dispatch import commands
+    from orderspec.emulator import command
 
     seen: list[object] = []
-    monkeypatch.setattr(commands, "emulator", lambda *args: seen.append(args[-1]) or 0)
+    monkeypatch.setattr(command, "run", lambda *args, **settings: seen.append(args[5]) or 0)
     assert run("emulator", "--config", config(tmp_path, R007_IS_AN_ERROR))[0] == 0
     assert seen[0].severity["R007"].value == "error"  # type: ignore[attr-defined]
 

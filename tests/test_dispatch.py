@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from dispatch_support import (SECRET, assert_no_secret, client, copy_specs, dispatcher, emulator, journal_text,
-                              policy, rendered)
+from dispatch_support import (SECRET, assert_no_secret, client, copy_specs, dispatcher, drop_order_number, emulator,
+                              journal_text, policy, rendered)
 from orderspec.dispatch import DispatchError, Outcome, OutcomeUnknown, Secret, resolve_environment, send_batch
 from orderspec.dispatch.client import ENVIRONMENTS
 from orderspec.dispatch.errors import Reason, job_errors, reasons_from
@@ -177,7 +177,9 @@ def test_timeout_on_create_retries_with_the_same_key_and_creates_once(tmp_path):
 
 
 def test_timeout_beyond_the_budget_is_unknown_and_the_next_run_uses_the_same_key(tmp_path):
-    folder, item = create_item(tmp_path)
+    folder = copy_specs(tmp_path, "create.order.yaml")
+    drop_order_number(folder)  # with a number, the run would settle it at once by looking it up
+    (item,) = rendered(folder)
     journal = Journal(journal_path_for(item.spec_path))
     with emulator(faults=_script("timeout"), slow_delay=0.3) as server:
         with client(server, timeout=0.1, policy=policy(max_attempts=1)) as zuora:
@@ -252,9 +254,15 @@ def test_connection_refused_is_not_sent_and_keeps_the_key(tmp_path):
 
     with ZuoraClient(url, Credentials("x", Secret(SECRET)), policy=policy(max_attempts=2)) as zuora:
         outcome = dispatcher(zuora).create(item.rendered, journal, _new(item))
-    assert outcome.status == "unknown" and "not sent" in outcome.detail
+    assert outcome.status == "not-sent" and "not sent" in outcome.detail
     assert_no_secret(outcome.detail)
-    assert journal.states()[item.rendered.idempotency_key].status == "sending"
+    # Journalled as never sent (issue 13, item 3): a re-run, even a day later, sends it as new with
+    # the same key instead of refusing it as unconfirmed.
+    state = journal.states()[item.rendered.idempotency_key]
+    assert (state.status, state.attempt, state.sent_at) == ("not-sent", 0, 0.0)
+    from orderspec.dispatch.send import plan_action
+
+    assert plan_action(state, time.time() + 2 * 86400).startswith("send")
 
 
 # -- async ------------------------------------------------------------------------------------------------

@@ -210,7 +210,7 @@ def test_verbose_reports_retries(tmp_path):
 def test_ctrl_c_tells_how_to_resume(tmp_path, monkeypatch):
     import orderspec.dispatch as dispatch
 
-    def interrupted(items, dispatcher):
+    def interrupted(items, dispatcher, **settings):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(dispatch, "send_batch", interrupted)

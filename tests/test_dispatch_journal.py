@@ -192,3 +192,25 @@ def test_killed_process_then_rerun_creates_once(tmp_path, spec, event, settings)
         assert outcome[0].status == "created"
         check_once(server, folder, items)
         assert {p["key"] for p in posts(server)} == {items[0].rendered.idempotency_key}
+
+
+def test_threads_appending_at_once_never_interleave_within_a_record(tmp_path):
+    """send --concurrency appends from many threads: every record stays one whole line."""
+    import threading
+
+    journal = Journal(tmp_path / ".orderspec" / "journal.jsonl")
+    padding = "x" * 5000  # records longer than a pipe buffer, so a split write would show
+
+    def append_many(thread: int) -> None:
+        for n in range(40):
+            journal.append({"key": f"k{thread}-{n}", "event": "sending", "spec": padding})
+
+    threads = [threading.Thread(target=append_many, args=(t,)) for t in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    lines = journal.path.read_text().splitlines()
+    assert len(lines) == 8 * 40
+    assert all(json.loads(line)["spec"] == padding for line in lines)
+    assert len(journal.states()) == 8 * 40 and journal.torn_lines == 0

@@ -171,3 +171,36 @@ def test_the_sdk_reads_an_unknown_order_as_zuora_answers_it(orders_api: Any) -> 
     else:
         assert answer.success is False and answer.reasons
         assert leftovers(answer) == []
+
+
+def test_the_sdk_reads_the_tenants_subscriptions_accounts_and_order_pages() -> None:
+    with emulator(clients={SDK_CLIENT_ID: SDK_SECRET}) as server:
+        configuration = zuora_sdk.Configuration(host=server.url)
+        client = ZuoraClient(SDK_CLIENT_ID, SDK_SECRET, None, configuration)
+        client.refresh_token()
+        orders_api = client.orders_api()
+        for index in range(3):
+            request = body("create.order.yaml")
+            request["orderNumber"] = f"O-SDK-PAGE-{index}"
+            made = orders_api.create_order(zuora_sdk.CreateOrderRequest.from_dict(request),
+                                           idempotency_key=f"sdk-page-{index}")
+            assert made.success is True
+        number = made.subscription_numbers[0]
+        subscription = client.subscriptions_api().get_subscription_by_key(number)
+        assert isinstance(subscription, zuora_sdk.GetSubscriptionResponse)
+        assert subscription.subscription_number == number and subscription.status == "Active"
+        assert subscription.rate_plans and subscription.rate_plans[0].rate_plan_charges
+        assert subscription.rate_plans[0].rate_plan_charges[0].price == 19.99
+        assert leftovers(subscription) == []
+        account = client.accounts_api().get_account("A00000101")
+        assert account.basic_info.account_number == "A00000101" and account.billing_and_payment.bill_cycle_day == 1
+        assert leftovers(account) == []
+        first = orders_api.get_orders(page_size=2)
+        assert [o.order_number for o in first.orders] == ["O-SDK-PAGE-0", "O-SDK-PAGE-1"]
+        assert first.next_page and leftovers(first) == []
+        second = orders_api.get_orders(page=2, page_size=2)
+        assert [o.order_number for o in second.orders] == ["O-SDK-PAGE-2"] and second.next_page is None
+        assert leftovers(second) == []
+        # A key the tenant does not hold: Zuora's "not found", read as the SDK's model.
+        missing = client.subscriptions_api().get_subscription_by_key("A-S-NOT-THERE")
+        assert missing.success is False and missing.reasons and leftovers(missing) == []

@@ -15,13 +15,21 @@ import pytest
 from preview_support import items, request
 
 from orderspec.preview import build_plan
-from orderspec.preview.command import read_state_folder
+from orderspec.preview.state import tenant_state
+from orderspec.state import load_state
 from orderspec.preview.engine import Plan
 from orderspec.preview.state import TenantState
 from orderspec.preview.text import totals
 
 D = Decimal
 STATE_DIR = os.path.join(os.path.dirname(__file__), "fixtures", "state")
+
+
+def read_state_folder(folder: str) -> Any:
+    """The state folder as the preview takes it (orderspec.state.load_state, then the GET bodies)."""
+    return tenant_state(load_state(folder))
+
+
 STATE = read_state_folder(STATE_DIR)
 SPEC = os.path.join(os.path.dirname(__file__), "fixtures", "preview", "amend", "update-quantity.order.yaml")
 
@@ -347,12 +355,12 @@ def test_the_state_folder_is_keyed_by_number() -> None:
     assert sorted(STATE.accounts) == ["A00000101", "A00000102"]
 
 
-def test_a_bad_state_file_is_reported_not_raised(tmp_path: Any, capsys: Any) -> None:
+def test_a_bad_state_file_is_reported_not_raised(tmp_path: Any) -> None:
     (tmp_path / "subscriptions").mkdir()
     (tmp_path / "subscriptions" / "A-S1.yaml").write_text("status: [unclosed\n")
-    state = read_state_folder(str(tmp_path))
-    assert state.subscriptions == {}
-    assert "A-S1.yaml:" in capsys.readouterr().err
+    loaded = load_state(str(tmp_path))
+    assert tenant_state(loaded).subscriptions == {}
+    assert any(d.path.endswith("A-S1.yaml") for d in loaded.diagnostics)
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -376,7 +384,7 @@ def test_preview_with_state_prices_the_amendment() -> None:
 @pytest.mark.parametrize("folder", ["missing-folder"])
 def test_a_state_folder_that_is_not_there_is_a_usage_error(folder: str) -> None:
     done = run_cli("preview", "--state", folder, SPEC)
-    assert done.returncode == 2 and "not a directory" in done.stderr
+    assert done.returncode == 2 and "no such state folder" in done.stderr
 
 
 @pytest.mark.parametrize("damage", [
@@ -433,15 +441,19 @@ def test_a_preview_of_periods_counts_them_from_where_billing_stands() -> None:
                            ("2024-04-15", "2024-05-14", D("20.00")), ("2024-05-15", "2024-06-14", D("20.00"))]
 
 
-def test_a_state_file_that_is_not_a_body_is_reported_at_its_line(tmp_path: Any, capsys: Any) -> None:
+def test_a_state_file_that_is_not_a_body_is_reported_at_its_line(tmp_path: Any) -> None:
     (tmp_path / "accounts").mkdir()
     (tmp_path / "accounts" / "A1.yaml").write_text("- not\n- a body\n")
     (tmp_path / "accounts" / "A2.json").write_text("")
-    assert read_state_folder(str(tmp_path)).accounts == {}
-    err = capsys.readouterr().err
-    assert "A1.yaml:1:1: Y004" in err and "A2.json:" in err
+    loaded = load_state(str(tmp_path))
+    assert tenant_state(loaded).accounts == {}
+    found = {(d.path.rsplit("/", 1)[-1], d.line) for d in loaded.diagnostics}
+    assert ("A1.yaml", 1) in found and any(name == "A2.json" for name, _ in found)
 
 
-def test_state_is_offline_only() -> None:
-    done = run_cli("preview", "--remote", "--state", STATE_DIR, SPEC)
-    assert done.returncode == 2 and "--state" in done.stderr
+def test_remote_preview_takes_the_state_for_its_lint_gate_only() -> None:
+    # With --remote the tenant prices the order; the state folder still feeds the lint rules
+    # (R060-R065) that stand before anything is sent, so a spec it refuses sends nothing.
+    done = run_cli("preview", "--remote", "--state", STATE_DIR, "--base-url", "http://127.0.0.1:9", SPEC)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+

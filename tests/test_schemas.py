@@ -36,6 +36,9 @@ RESPONSE_FILES = [
     "responses/async-job-status.json",
     "responses/error.json",
     "responses/oauth-token.json",
+    "responses/subscription.json",
+    "responses/account.json",
+    "responses/orders-list.json",
 ]
 ALL_FILES = REQUEST_FILES + RESPONSE_FILES
 

@@ -12,11 +12,12 @@ import marshal
 from typing import Any, Callable, Iterable
 
 from orderspec.check import (account, actions, dates, headers, limits, policies, preview_options, pricing,
-                             returns, terms)
+                             returns, snapshot, terms)
 from orderspec.check._common import Context, subscription_numbers, text
 from orderspec.config import Config
 from orderspec.diagnostics import Diagnostic, Location, Pointer
 from orderspec.model import Endpoint, Locator, LocationsOnly, Request
+from orderspec.state import State
 
 
 class BatchFacts:
@@ -126,6 +127,7 @@ REQUEST_CHECKS: tuple[Callable[[Context], None], ...] = (
     pricing.check,
     returns.check,
     headers.check,
+    snapshot.check,
 )
 
 BATCH_CHECKS: tuple[Callable[[list[BatchFacts], Config], list[Diagnostic]], ...] = (
@@ -134,9 +136,11 @@ BATCH_CHECKS: tuple[Callable[[list[BatchFacts], Config], list[Diagnostic]], ...]
 )
 
 
-def check_request(request: Request, endpoint: Endpoint, config: Config | None = None) -> list[Diagnostic]:
-    """Rules for one request going to `endpoint`."""
-    context = Context(request, endpoint, config or Config())
+def check_request(request: Request, endpoint: Endpoint, config: Config | None = None,
+                  state: State | None = None) -> list[Diagnostic]:
+    """Rules for one request going to `endpoint`; with `state`, also the rules against the
+    tenant's subscriptions and accounts (plain data: the check stage reads no files)."""
+    context = Context(request, endpoint, config or Config(), state=state)
     for rule_family in REQUEST_CHECKS:
         rule_family(context)
     return context.problems

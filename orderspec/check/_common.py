@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from orderspec.body import as_dict, as_list, parse_date  # re-exported for the rule modules
 from orderspec.config import Config
 from orderspec.diagnostics import Diagnostic, Location, Pointer, at, format_pointer
 from orderspec.model import Endpoint, Request
+
+if TYPE_CHECKING:
+    from orderspec.state import State
 
 
 @dataclass
@@ -22,6 +25,8 @@ class Context:
     endpoint: Endpoint
     config: Config
     problems: list[Diagnostic] = field(default_factory=list)
+    # The tenant's subscriptions and accounts (`--state DIR`), for the rules that need them.
+    state: State | None = None
 
     @property
     def body(self) -> dict[str, Any]:
@@ -30,10 +35,12 @@ class Context:
     def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
         return self.request.source.locate(pointer, key=key)
 
-    def report(self, pointer: Pointer, code: str, message: str, *, key: bool = False) -> None:
+    def report(self, pointer: Pointer, code: str, message: str, *, key: bool = False,
+               notes: tuple[Location, ...] = ()) -> None:
+        """A finding at the value the human wrote; `notes` are further places that explain it."""
         self.problems.append(at(self.locate(pointer, key=key), code, message,
                                 pointer=format_pointer(pointer),
-                                related=self.request.source.related(pointer)))
+                                related=self.request.source.related(pointer) + notes))
 
 
 def text(value: Any) -> str | None:

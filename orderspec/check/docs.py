@@ -14,6 +14,7 @@ FAMILIES = {
     "T": "Templates, values and catalog",
     "D": "Dispatch",
     "P": "Offline preview",
+    "Z": "State files (subscriptions and accounts)",
 }
 
 

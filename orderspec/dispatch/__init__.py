@@ -1,13 +1,13 @@
 """Stage 6: dispatch rendered requests to the Orders API (or the bundled emulator).
 
-`prepare` runs the lint pipeline and renders every clean request; `send_batch` creates orders
-exactly once with the journal; `Dispatcher.preview` previews. The HTTP details live in
-`client`, retry timing in `retry`, async jobs in `jobs`, the journal in `journal`.
+`prepare` runs the lint pipeline and renders every clean request; `send_batch` (in `batch`)
+creates orders exactly once with the journal, many at a time; `Dispatcher.preview` previews. The
+HTTP details live in `client`, retry timing in `retry`, concurrency and the tenant's limits in
+`pace`, async jobs in `jobs`, the journal in `journal`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Iterable
 from orderspec.dispatch.client import ENVIRONMENTS, Credentials, Environment, Secret, ZuoraClient, resolve_environment
 from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, Reason
 from orderspec.dispatch.jobs import PollSettings, StatusLine
-from orderspec.dispatch.journal import (CREATED, Journal, JournalError, OrderState, UnattributedRecords, earlier_version,
-                                        journal_path_for, spec_id)
+from orderspec.dispatch.journal import (CREATED, Journal, JournalBusy, JournalError, LiveBySpec, OrderState,
+                                        UnattributedRecords, journal_path_for, spec_id)
+from orderspec.dispatch.pace import Pace, Reachability, RunStopped, TenantUnreachable
 from orderspec.dispatch.retry import RetryPolicy
 from orderspec.dispatch.settle import order_number_of
 from orderspec.dispatch.send import Dispatcher, Outcome, SendSettings, held_detail, plan_action
+from orderspec.dispatch.batch import send_batch
 from orderspec.dispatch.tenant import BaseUrlError, Tenant, normal_base_url
 from orderspec.render import RenderedRequest
 
@@ -28,8 +30,9 @@ if TYPE_CHECKING:
     from orderspec.pipeline import BatchResult, Options
 
 __all__ = [
-    "ENVIRONMENTS", "BaseUrlError", "Credentials", "Dispatcher", "DispatchError", "Environment", "JournalError",
-    "Outcome", "OutcomeUnknown", "PollSettings", "Prepared", "Reason", "RetryPolicy", "Secret", "SendSettings",
+    "ENVIRONMENTS", "BaseUrlError", "Credentials", "Dispatcher", "DispatchError", "Environment", "JournalBusy",
+    "JournalError", "Outcome", "OutcomeUnknown", "Pace", "PollSettings", "Reachability", "RunStopped",
+    "TenantUnreachable", "Prepared", "Reason", "RetryPolicy", "Secret", "SendSettings",
     "StatusLine", "Tenant", "UnattributedRecords", "ZuoraClient", "normal_base_url", "prepare",
     "resolve_environment", "send_batch", "dry_run",
 ]
@@ -83,6 +86,7 @@ def dry_run(items: list[Prepared], base_url: str) -> list[tuple[Prepared, str]]:
     is written). Raises UnattributedRecords as `send_batch` would."""
     journals = _journals(items)
     states: dict[tuple[Path, Tenant], dict[str, OrderState]] = {}
+    live: dict[tuple[Path, Tenant], LiveBySpec] = {}
     others: dict[tuple[Path, Tenant], dict[Tenant, dict[str, OrderState]]] = {}
     plans = []
     for item in items:
@@ -91,10 +95,11 @@ def dry_run(items: list[Prepared], base_url: str) -> list[tuple[Prepared, str]]:
         tenant = Tenant.of(base_url, item.rendered.headers)
         if (path, tenant) not in states:
             states[path, tenant] = journals[path].states(tenant)
+            live[path, tenant] = LiveBySpec(states[path, tenant])
             others[path, tenant] = journals[path].elsewhere(tenant)
         known = states[path, tenant]
         spec = spec_id(item.spec_path, item.rendered.name)
-        earlier = earlier_version(known, spec, key) if key not in known else None
+        earlier = live[path, tenant].earlier_version(spec, key) if key not in known else None
         if earlier is not None:
             plans.append((item, f"hold: {held_detail(earlier)}"))
             continue
@@ -104,38 +109,3 @@ def dry_run(items: list[Prepared], base_url: str) -> list[tuple[Prepared, str]]:
             action += _elsewhere(others[path, tenant], key)
         plans.append((item, action))
     return plans
-
-
-def send_batch(items: list[Prepared], dispatcher: Dispatcher) -> list[Outcome]:
-    """Create every order exactly once on the dispatcher's tenant, journalling each step (see
-    `orderspec.dispatch.send`). What the journals say about other tenants does not count."""
-    journals = _journals(items)
-    outcomes: list[Outcome] = []
-    with contextlib.ExitStack() as stack:
-        for journal in journals.values():
-            stack.enter_context(journal.locked())
-        states: dict[tuple[Path, Tenant], dict[str, OrderState]] = {}
-        for item in items:  # every journal is checked before anything is sent
-            path, tenant = journal_path_for(item.spec_path), dispatcher.tenant_of(item.rendered)
-            if (path, tenant) not in states:
-                states[path, tenant] = journals[path].states(tenant)
-        first_with_key: dict[tuple[Tenant, str], str] = {}
-        for item in items:
-            path, tenant = journal_path_for(item.spec_path), dispatcher.tenant_of(item.rendered)
-            known = states[path, tenant]
-            key = item.rendered.idempotency_key
-            if (tenant, key) in first_with_key:
-                outcomes.append(Outcome(item.rendered.name, key, "skipped",
-                                        f"the same order as {first_with_key[tenant, key]}"))
-                continue
-            first_with_key[tenant, key] = item.rendered.name
-            spec = spec_id(item.spec_path, item.rendered.name)
-            earlier = earlier_version(known, spec, key) if key not in known else None
-            if earlier is not None:
-                outcomes.append(Outcome(item.rendered.name, key, "held", held_detail(earlier)))
-                continue
-            state = known.get(key, OrderState(key, spec=spec))
-            dispatcher.status_line.update(f"order {len(outcomes) + 1}/{len(items)}: {item.rendered.name}")
-            outcomes.append(dispatcher.create(item.rendered, journals[path], state))
-        dispatcher.status_line.done()
-    return outcomes

@@ -11,6 +11,7 @@ import gzip
 import json
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from orderspec import __version__
 from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, reasons_from
+from orderspec.dispatch.pace import Pace, Reachability, RunStopped, TenantUnreachable
 from orderspec.dispatch.retry import Budget, RetryPolicy, retry_after_seconds
 from orderspec.dispatch.tenant import BaseUrlError, normal_base_url
 
@@ -149,9 +151,11 @@ class ZuoraClient:
         timeout: float = 30.0,
         gzip_threshold: int = GZIP_THRESHOLD,
         policy: RetryPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         transport: "httpx.BaseTransport | None" = None,
+        pace: Pace | None = None,
+        reachability: Reachability | None = None,
     ) -> None:
         import httpx
 
@@ -160,14 +164,22 @@ class ZuoraClient:
         self.timeout = timeout
         self.gzip_threshold = gzip_threshold
         self.policy = policy or RetryPolicy()
-        self._sleep = sleep
+        # Shared by every thread of a run: what the tenant asked for (429s, quotas), and whether it
+        # can be reached at all.
+        self.pace = pace or Pace()
+        self.reachability = reachability or Reachability()
+        self._sleep = sleep or self.pace.sleep
+        self._token_lock = threading.Lock()
         self._clock = clock
         self._token: Secret | None = None
         self._token_expires = 0.0
         self.token_fetches = 0
+        # Keep a connection alive for every order that may be in flight (httpx keeps 20 by default).
+        ceiling = self.pace.configured_ceiling
         self._http = httpx.Client(
             base_url=self.base_url, timeout=timeout, transport=transport,
             headers={"User-Agent": f"orderspec/{__version__}", "Accept-Encoding": "gzip"},
+            limits=httpx.Limits(max_connections=max(100, ceiling), max_keepalive_connections=max(20, ceiling)),
         )
 
     def __enter__(self) -> "ZuoraClient":
@@ -189,10 +201,17 @@ class ZuoraClient:
         self._bearer()
 
     def _bearer(self) -> str:
-        if self._token is None or self._clock() >= self._token_expires:
-            self._fetch_token()
-        assert self._token is not None
-        return "Bearer " + self._token.reveal()
+        with self._token_lock:  # one fetch when many threads find the token gone at once
+            if self._token is None or self._clock() >= self._token_expires:
+                self._fetch_token()
+            assert self._token is not None
+            return "Bearer " + self._token.reveal()
+
+    def _forget_token(self, bearer: str) -> None:
+        """The token in `bearer` was refused: drop it, unless another thread already has a new one."""
+        with self._token_lock:
+            if self._token is not None and "Bearer " + self._token.reveal() == bearer:
+                self._token = None
 
     def _fetch_token(self) -> None:
         import httpx
@@ -202,12 +221,20 @@ class ZuoraClient:
         budget = Budget(self.policy, self._clock)
         while True:
             budget.start_attempt()
+            self.reachability.check()
             server_wait = None
+            connect_failed = False
             try:
                 response = self._http.post("/oauth/token", data=form)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                connect_failed = True
+                problem = f"could not get an OAuth token: could not connect to {self.base_url} ({type(error).__name__})"
+                self.reachability.failed(problem)
+                self.reachability.check()
             except httpx.RequestError as error:  # also an answer that cannot be decoded
                 problem = f"could not get an OAuth token: {type(error).__name__}"
             else:
+                self.reachability.reached()
                 if response.status_code == 200:
                     payload = parse_json(response.content)
                     token = payload.get("access_token") if isinstance(payload, dict) else None
@@ -228,6 +255,9 @@ class ZuoraClient:
                     server_wait = retry_after_seconds(response.headers)
             wait = budget.wait_for_retry(server_wait)
             if wait is None:
+                if connect_failed:
+                    self.reachability.gave_up(problem)
+                    raise TenantUnreachable(f"{problem} (gave up after {budget.attempts} attempts)")
                 raise DispatchError(f"{problem} (gave up after {budget.attempts} attempts)")
             log.info("%s; retrying in %.2fs", problem, wait)
             self._sleep(wait)
@@ -260,37 +290,61 @@ class ZuoraClient:
         budget = Budget(self.policy, self._clock)
         refreshed = False
         maybe_processed = False  # a POST may have reached the API (so may have done something)
+        unreadable = False  # the last attempt's answer could not be read
+        never_connected = True  # every attempt so far failed to connect
         while True:
             attempt = budget.start_attempt()
             server_wait: float | None = None
+            unreadable = False
+            self.reachability.check()
+            try:
+                self.pace.wait_turn()
+            except RunStopped:
+                raise RunStopped(may_have_left=maybe_processed or not never_connected) from None
+            epoch = self.pace.epoch
+            bearer = self._bearer()
             try:
                 response = self._http.request(method, path, content=content, params=dict(query or {}),
-                                              headers={**sent_headers, "Authorization": self._bearer()})
+                                              headers={**sent_headers, "Authorization": bearer})
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                # Refused, DNS, TLS: the request never reached the API.
                 problem = f"could not connect to {self.base_url} ({type(error).__name__})"
+                self.reachability.failed(problem)
+                if self.reachability.dead is not None:
+                    if method == "POST" and maybe_processed:
+                        raise OutcomeUnknown(f"{problem} after an earlier attempt with the same Idempotency-Key "
+                                             f"may have reached the API; {self.reachability.dead}")
+                    self.reachability.check()
             except httpx.TimeoutException:
                 maybe_processed = True
+                never_connected = False
                 problem = f"no response within {self.timeout:g}s"
             except httpx.TransportError as error:
                 maybe_processed = True
+                never_connected = False
                 problem = f"the connection broke before a response came ({type(error).__name__})"
             except httpx.RequestError as error:
+                never_connected = False
                 # The API answered (and may have acted) but the answer cannot be read, e.g. a body
                 # that is not the gzip its Content-Encoding says. Only the type name is shown: the
                 # exception carries the request, with its Authorization header or OAuth form.
-                maybe_processed = True
+                maybe_processed = unreadable = True
                 problem = f"the response could not be read ({type(error).__name__})"
             else:
+                never_connected = False
+                self.reachability.reached()
+                self.pace.answered(response.headers)
                 status = response.status_code
                 payload = parse_json(response.content)
                 if status == 401 and not refreshed:
                     # The token expired early or was revoked: get a new one, once.
                     refreshed = True
-                    self._token = None
+                    self._forget_token(bearer)
                     budget.attempts -= 1
                     continue
                 if status == 429:
                     server_wait = retry_after_seconds(response.headers)
+                    self.pace.throttled(server_wait, epoch)
                     problem = "rate limited (HTTP 429)"
                 elif status == 409 and "Idempotency-Key" in sent_headers:
                     maybe_processed = True
@@ -299,13 +353,23 @@ class ZuoraClient:
                     maybe_processed = True
                     reasons = "; ".join(r.text() for r in reasons_from(payload))
                     problem = f"server error HTTP {status}" + (f": {reasons}" if reasons else "")
+                elif not isinstance(payload, dict):
+                    # Not the JSON the API documents (an empty body, a proxy's HTML page, a body cut
+                    # short): the API may have acted on it, so only the same key may go again.
+                    maybe_processed = unreadable = True
+                    problem = f"the answer (HTTP {status}) is not the JSON the API documents"
                 else:
                     return ApiResponse(status, dict(response.headers), payload, attempt)
             wait = budget.wait_for_retry(server_wait)
             if wait is None:
                 if method == "POST" and maybe_processed:
                     raise OutcomeUnknown(f"{problem}; gave up after {budget.attempts} attempts with the same "
-                                         "Idempotency-Key")
+                                         "Idempotency-Key", answered=unreadable)
+                if never_connected:
+                    self.reachability.gave_up(problem)
                 raise DispatchError(f"{problem}; gave up after {budget.attempts} attempts")
             log.info("%s %s: %s; retry %d in %.3fs", method, path, problem, attempt, wait)
-            self._sleep(wait)
+            try:
+                self._sleep(wait)
+            except RunStopped:
+                raise RunStopped(may_have_left=maybe_processed or not never_connected) from None

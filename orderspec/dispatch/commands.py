@@ -1,5 +1,5 @@
-"""What `orderspec preview --remote`, `orderspec send` and `orderspec emulator` do; `cli.py` only
-declares their options. Every function returns the exit status: 0 done, 1 problems, 2 usage."""
+"""What `orderspec preview --remote`, `orderspec send`, `orderspec job` and `orderspec emulator` do;
+`cli.py` only declares their options. Every function returns the exit status (orderspec.gate)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from orderspec.gate import EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, lint_status, missing_paths, say
+from orderspec.dispatch.send import order_facts, pending_note
+from orderspec.gate import (EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_JOURNAL_BUSY, EXIT_PROBLEMS, EXIT_UNREACHABLE,
+                            EXIT_USAGE, lint_status, missing_paths, say)
 
 if TYPE_CHECKING:
-    from orderspec.config import Config
-    from orderspec.dispatch import Environment, SendSettings, ZuoraClient
+    from orderspec.config import Config, SendConfig
+    from orderspec.dispatch import Environment, Pace, SendSettings, ZuoraClient
     from orderspec.pipeline import Options
     from orderspec.preview.engine import Window
-
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report an interrupted command
 
 
 @dataclass
@@ -60,7 +60,7 @@ def _prepare(paths: tuple[str, ...], options: Options | None = None) -> tuple[in
     return status, items if status == EXIT_CLEAN else []
 
 
-def _connect(environment: Environment, tuning: Tuning) -> ZuoraClient | None:
+def _connect(environment: Environment, tuning: Tuning, pace: Pace | None = None) -> ZuoraClient | None:
     """A client for the environment with the credentials from the environment variables (and
     --verbose retry logging); None, after saying why, when the credentials are not set."""
     from orderspec.dispatch import Credentials, DispatchError, RetryPolicy, ZuoraClient
@@ -73,7 +73,7 @@ def _connect(environment: Environment, tuning: Tuning) -> ZuoraClient | None:
     policy = RetryPolicy(max_attempts=tuning.max_attempts, base_delay=tuning.backoff,
                          max_delay=max(tuning.backoff, 30.0), total_time=tuning.max_wait)
     _show_retries(tuning)
-    return ZuoraClient(environment.base_url, credentials, timeout=tuning.timeout, policy=policy)
+    return ZuoraClient(environment.base_url, credentials, timeout=tuning.timeout, policy=policy, pace=pace)
 
 
 def _environment(env: str | None, base_url: str | None) -> Environment | None:
@@ -143,8 +143,10 @@ def preview_remote(specs: tuple[str, ...], env: str | None, base_url: str | None
 
 
 def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: bool, allow_production: bool,
-         as_json: bool, tuning: Tuning, options: Options | None = None) -> int:
-    from orderspec.dispatch import Dispatcher, DispatchError, JournalError, dry_run, send_batch
+         as_json: bool, tuning: Tuning, options: Options | None = None, concurrency: int | None = None) -> int:
+    from orderspec.dispatch import (Dispatcher, DispatchError, JournalBusy, JournalError, Pace, TenantUnreachable,
+                                    dry_run, send_batch)
+    from orderspec.dispatch.progress import Progress, show_outcome
 
     environment = _environment(env, base_url)
     if environment is None:
@@ -179,36 +181,116 @@ def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: boo
     if environment.production and not allow_production:
         say(f"{target} is a production environment; add --allow-production to create real orders there")
         return EXIT_USAGE
-    client = _connect(environment, tuning)
+    wanted = _concurrency(concurrency, options)
+    client = _connect(environment, tuning, Pace(wanted, _send_config(options).max_concurrency))
     if client is None:
         return EXIT_USAGE
+    progress = Progress(len(items), as_json=as_json)
     try:
         with client:
             client.authenticate()
-            outcomes = send_batch(items, Dispatcher(client, _settings(tuning)))
+            outcomes = send_batch(items, Dispatcher(client, _settings(tuning)), concurrency=wanted,
+                                  on_settled=progress)
+    except JournalBusy as error:
+        progress.close()
+        say(f"{error}: wait for it to finish (nothing was sent by this run)")
+        return EXIT_JOURNAL_BUSY
+    except TenantUnreachable as error:
+        progress.close()
+        say(f"{error}. Nothing was sent; check the base URL and the network, then run the same command again")
+        return EXIT_UNREACHABLE
     except (DispatchError, JournalError) as error:
+        progress.close()
         say(str(error))
         return EXIT_USAGE
     except KeyboardInterrupt:
+        progress.close()
         say("interrupted. Every step so far is in the journal (.orderspec/journal.jsonl next to the specs): "
-               "run the same command again to finish; nothing will be created twice")
+            "run the same command again to finish; nothing will be created twice")
         return EXIT_INTERRUPTED
+    progress.close()
     if as_json:
-        click.echo(_json({"environment": environment.base_url, "results": [o.as_json() for o in outcomes]}))
-    else:
+        click.echo(_json({"environment": environment.base_url, "concurrency": wanted,
+                          "results": [o.as_json() for o in outcomes], "summary": progress.rate(outcomes)}))
+    elif not progress.lines_live:
         for outcome in outcomes:
-            facts = " ".join(filter(None, [outcome.order_number,
-                                           f"subscriptions {', '.join(outcome.subscription_numbers)}"
-                                           if outcome.subscription_numbers else "",
-                                           f"job {outcome.job_id}" if outcome.job_id else ""]))
-            click.echo(f"{outcome.status:<9} {outcome.name}  {facts}".rstrip()
-                       + (f"  ({outcome.detail})" if outcome.detail else ""))
-            _show_reasons(outcome)
-    counts: dict[str, int] = {}
-    for outcome in outcomes:
-        counts[outcome.status] = counts.get(outcome.status, 0) + 1
-    click.echo(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + f" on {target}", err=True)
-    return EXIT_CLEAN if all(o.ok for o in outcomes) else EXIT_PROBLEMS
+            show_outcome(outcome, click.echo)
+    click.echo(progress.summary(outcomes, target), err=True)
+    if client.reachability.dead is not None:
+        say(f"stopped early: {client.reachability.dead}. The orders that never left are journalled as not sent; "
+            "run the same command again once the tenant can be reached")
+        return EXIT_UNREACHABLE
+    return EXIT_CLEAN if all(o.ok and not o.pending for o in outcomes) else EXIT_PROBLEMS
+
+
+def _send_config(options: Options | None) -> SendConfig:
+    from orderspec.config import SendConfig
+
+    return options.config.send if options is not None else SendConfig()
+
+
+def _concurrency(asked: int | None, options: Options | None) -> int:
+    """--concurrency, else the config's, never past the configured ceiling."""
+    config = _send_config(options)
+    wanted = asked if asked is not None else config.concurrency
+    if wanted > config.max_concurrency:
+        where = f" (max-concurrency in {options.config.source})" if options and options.config.source else ""
+        say(f"concurrency {wanted} is above the ceiling of {config.max_concurrency}{where}; "
+            f"sending at most {config.max_concurrency} at once")
+        wanted = config.max_concurrency
+    return wanted
+
+
+def job(job_id: str, env: str | None, base_url: str | None, wait: bool, as_json: bool, tuning: Tuning) -> int:
+    """Show one asynchronous job (GET /v1/async-jobs/{jobId}) and its result; --wait polls it to
+    its end. 0: completed (or still running, without --wait); 1: failed, not known, timed out, or
+    completed with its order Pending."""
+    from orderspec.dispatch import DispatchError, PollSettings, TenantUnreachable
+    from orderspec.dispatch.jobs import JobTimeout, poll_job, read_job
+
+    environment = _environment(env, base_url)
+    if environment is None:
+        return EXIT_USAGE
+    client = _connect(environment, tuning)
+    if client is None:
+        return EXIT_USAGE
+    settings = PollSettings(timeout=tuning.poll_timeout, interval=tuning.poll_interval,
+                            max_interval=max(tuning.poll_interval, 10.0))
+    try:
+        with client:
+            client.authenticate()
+            found = poll_job(client, job_id, settings) if wait else read_job(client, job_id)
+    except JobTimeout as error:
+        say(f"{error}; `orderspec job {job_id}` shows it again later")
+        return EXIT_PROBLEMS
+    except TenantUnreachable as error:
+        say(str(error))
+        return EXIT_UNREACHABLE
+    except DispatchError as error:
+        say(str(error))
+        return EXIT_PROBLEMS
+    if as_json:
+        click.echo(_json({"environment": environment.base_url, "jobId": found.job_id, "status": found.status,
+                          "jobType": found.job_type, "orderNumber": found.order_number,
+                          "orderStatus": found.order_status, "pending": found.pending,
+                          "reasons": [r.as_json() for r in found.reasons], "result": found.result}))
+    else:
+        click.echo(f"job {found.job_id}: {found.status or 'status not given'}"
+                   + (f" ({found.job_type})" if found.job_type else ""))
+        if found.order_number or found.order_status:
+            subscriptions = order_facts(found.result)[1]
+            click.echo(f"order {found.order_number or '(no number)'}"
+                       + (f": {found.order_status}" if found.order_status else "")
+                       + (f"; subscriptions {', '.join(subscriptions)}" if subscriptions else ""))
+        for reason in found.reasons:
+            click.echo(f"  {reason.text()}")
+        if found.status == "Completed" and not found.succeeded:
+            click.echo("the job completed, but its result says the order was not created")
+    if found.pending:
+        say(f"PENDING: the job completed, but {pending_note(found.order_number)}")
+    if found.pending or (found.finished and not found.succeeded):
+        return EXIT_PROBLEMS
+    return EXIT_CLEAN
 
 
 def journal_attribute(paths: tuple[str, ...], env: str | None, base_url: str | None) -> int:

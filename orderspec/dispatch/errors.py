@@ -99,4 +99,10 @@ class DispatchError(Exception):
 
 
 class OutcomeUnknown(DispatchError):
-    """A create was sent but no answer came back: the order may or may not exist."""
+    """A create was sent but no answer that can be read came back: the order may or may not exist.
+    `answered`: the last attempt did get an answer (one that could not be read), so the API has
+    finished with the request and a look-up can tell whether it created the order."""
+
+    def __init__(self, message: str, *, answered: bool = False) -> None:
+        super().__init__(message)
+        self.answered = answered

@@ -25,15 +25,54 @@ class JobTimeout(DispatchError):
 @dataclass
 class JobOutcome:
     job_id: str
-    status: str  # Completed | Failed
+    status: str  # Completed | Failed (or, read once, Pending | Processing | ...)
     result: dict[str, Any] | None
     reasons: list[Reason] = field(default_factory=list)
+    job_type: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
 
     @property
     def succeeded(self) -> bool:
         # A Completed job can still carry a failed result (`result.success: false`).
         return self.status == "Completed" and not (isinstance(self.result, dict)
                                                   and self.result.get("success") is False)
+
+    @property
+    def order_number(self) -> str | None:
+        number = self.result.get("orderNumber") if isinstance(self.result, dict) else None
+        return str(number) if number else None
+
+    @property
+    def order_status(self) -> str | None:
+        status = self.result.get("status") if isinstance(self.result, dict) else None
+        return str(status) if status else None
+
+    @property
+    def pending(self) -> bool:
+        """The job completed, but the order it made is Pending in Zuora (not active yet)."""
+        return self.succeeded and self.order_status == "Pending"
+
+
+def read_job(client: ZuoraClient, job_id: str) -> JobOutcome:
+    """`GET /v1/async-jobs/{jobId}` once: the job as it stands (DispatchError when the API will not say)."""
+    response = client.job_status(job_id)
+    payload = response.payload
+    if response.status == 404:
+        raise DispatchError(f"job {job_id} is not known to the API (HTTP 404)")
+    if response.status != 200 or not isinstance(payload, dict):
+        said = "; ".join(r.text() for r in reasons_from(payload))
+        raise DispatchError(f"reading job {job_id} failed with HTTP {response.status}"
+                            + (f": {said}" if said else ""))
+    status = str(payload.get("status", ""))
+    result = payload.get("result") if isinstance(payload.get("result"), dict) else None
+    reasons = job_errors(payload.get("errors"))
+    if result is not None and result.get("success") is False:
+        reasons += reasons_from(result)
+    job_type = payload.get("jobType") or (result.get("jobType") if result else None)
+    return JobOutcome(job_id, status, result, reasons, str(job_type) if job_type else None)
 
 
 @dataclass
@@ -77,25 +116,13 @@ def poll_job(
     started = clock()
     delay = settings.interval
     while True:
-        response = client.job_status(job_id)
-        payload = response.payload
-        if response.status == 404:
-            raise DispatchError(f"job {job_id} is not known to the API (HTTP 404)")
-        if response.status != 200 or not isinstance(payload, dict):
-            said = "; ".join(r.text() for r in reasons_from(payload))
-            raise DispatchError(f"polling job {job_id} failed with HTTP {response.status}"
-                                + (f": {said}" if said else ""))
-        status = str(payload.get("status", ""))
+        job = read_job(client, job_id)
         elapsed = clock() - started
         if on_status is not None:
-            on_status(status, elapsed)
-        if status in FINISHED:
-            result = payload.get("result") if isinstance(payload.get("result"), dict) else None
-            reasons = job_errors(payload.get("errors"))
-            if result is not None and result.get("success") is False:
-                reasons += reasons_from(result)
-            return JobOutcome(job_id, status, result, reasons)
+            on_status(job.status, elapsed)
+        if job.finished:
+            return job
         if elapsed + delay > settings.timeout:
-            raise JobTimeout(f"job {job_id} was still {status or 'running'} after {elapsed:.1f}s")
+            raise JobTimeout(f"job {job_id} was still {job.status or 'running'} after {elapsed:.1f}s")
         sleep(delay)
         delay = min(settings.max_interval, delay * 1.5)

@@ -12,6 +12,10 @@ result before the run moves on. So whatever moment a run dies at, the next run k
   instead of being sent again.
 - died while an async job ran: the journal has the job id, and the next run polls it.
 - the result was written: the next run skips the order.
+- the tenant could not be reached at all (refused, DNS, TLS): "not-sent" says this send never
+  left, and the next run sends the order as new (same key) instead of treating it as
+  unconfirmed. When an earlier send of the same key may have reached the API, the order stays
+  unknown: "not-sent" only speaks for the send it follows.
 
 A torn last line (the process died mid-write) is ignored on reading; the record it would have
 been is redone by the rules above.
@@ -31,6 +35,7 @@ import contextlib
 import datetime as _dt
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -44,6 +49,8 @@ JOURNAL_NAME = "journal.jsonl"
 
 # Final states: the order exists (created) or the API said definitely not (failed).
 SENDING, UNKNOWN, JOB, CREATED, FAILED = "sending", "unknown", "job", "created", "failed"
+# The send after the last "sending" never left this machine (the tenant could not be reached).
+NOT_SENT = "not-sent"
 # Not an order's state: where earlier records without a tenant went (`orderspec journal attribute`).
 ATTRIBUTED = "attributed"
 # Version 2 records name their tenant; version 1 records (orderspec before tenants) do not.
@@ -75,6 +82,9 @@ class OrderState:
     job_id: str | None = None
     spec: str = ""  # which spec document it came from (its file relative to the journal's folder)
     record: dict[str, Any] = field(default_factory=dict)  # the latest record
+    # Whether an earlier send of the current attempt key may have reached the API (before the
+    # latest "sending"): a "not-sent" after it does not make the order unsent.
+    exposed: bool = False
 
 
 # States in which an order exists or may exist.
@@ -89,13 +99,28 @@ def spec_id(spec_path: str, name: str) -> str:
     return os.path.relpath(Path(spec_path).resolve(), folder) + suffix
 
 
+class LiveBySpec:
+    """The orders that exist or may exist, by spec document, read once from a journal's states:
+    asking about every spec of a run is then linear in the journal, not journal x specs."""
+
+    def __init__(self, states: dict[str, OrderState]) -> None:
+        self._by_spec: dict[str, list[OrderState]] = {}
+        for state in states.values():
+            if state.status in LIVE:
+                self._by_spec.setdefault(state.spec, []).append(state)
+
+    def earlier_version(self, spec: str, key: str) -> OrderState | None:
+        """An order from the same spec document with other content that exists or may exist:
+        sending the changed spec could create a second order, so it is held back."""
+        for state in self._by_spec.get(spec, ()):
+            if state.key != key:
+                return state
+        return None
+
+
 def earlier_version(states: dict[str, OrderState], spec: str, key: str) -> OrderState | None:
-    """An order from the same spec document with other content that exists or may exist: sending
-    the changed spec could create a second order, so it is held back."""
-    for state in states.values():
-        if state.spec == spec and state.key != key and state.status in LIVE:
-            return state
-    return None
+    """`LiveBySpec(states).earlier_version(spec, key)`, for one question (build a LiveBySpec to ask many)."""
+    return LiveBySpec(states).earlier_version(spec, key)
 
 
 def _default(value: Any) -> Any:
@@ -139,12 +164,20 @@ def _fold(records: list[dict[str, Any]]) -> dict[str, OrderState]:
         event = record.get("event")
         attempt = int(record.get("attempt", state.attempt))
         if event == SENDING:
-            if attempt != state.attempt or not state.sent_at:
+            same_attempt = attempt == state.attempt and state.status != "new"
+            state.exposed = same_attempt and (state.exposed or state.status in (SENDING, UNKNOWN))
+            if not same_attempt or not state.sent_at:
                 state.sent_at = float(record.get("time", 0))
             state.attempt = attempt
             state.attempt_key = record.get("attemptKey", state.key)
             state.job_id = None
             state.status = SENDING
+        elif event == NOT_SENT:
+            if state.exposed:
+                state.status = UNKNOWN
+            else:
+                state.status = NOT_SENT
+                state.sent_at = 0.0  # the key's lifetime starts when it really leaves
         elif event in (UNKNOWN, JOB, CREATED, FAILED):
             state.status = event
             if event == JOB:
@@ -158,6 +191,7 @@ class Journal:
         self.path = path
         self._clock = clock
         self._lock_handle: Any = None
+        self._append_lock = threading.Lock()  # threads of one run append one whole line at a time
         self.torn_lines = 0
 
     def _lines(self) -> list[dict[str, Any]]:
@@ -257,6 +291,10 @@ class Journal:
         record = {"v": VERSION, "time": round(self._clock(), 3),
                   "at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), **record}
         line = json.dumps(record, ensure_ascii=False, default=_default, separators=(",", ":")) + "\n"
+        with self._append_lock:
+            self._append_line(line)
+
+    def _append_line(self, line: str) -> None:
         created = not self.path.exists()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

@@ -13,9 +13,15 @@ and the canonical body bytes) and what the journal says about it on the tenant t
                         the lookup fails -> still unknown, send nothing.
                         Without one: POST again with the *same* key within 24 h; after that report
                         "unknown - check before resending", send nothing
+    not-sent            POST with the same key (the last send never reached the tenant)
     job                 poll the job id
     failed              a new attempt with a new key (the API said the last one created nothing)
     created             skip
+
+Only an answer that carries Zuora's reasons is a failure. An answer that cannot be read (an HTTP
+200 whose body is not JSON, a proxy's HTML page, a body without `success` or reasons) may stand
+for an order that exists: it is journalled as unknown and settled like a lost answer, by looking
+the order up by its number (and otherwise by sending the same key again), never by a new key.
 
 Inside a run, a definite failure whose code class says "try again later" (50 lock contention,
 61 temporary, 70 limit) gets a bounded number of new attempts after a backoff.
@@ -31,8 +37,9 @@ from typing import Any, Callable
 from orderspec.dispatch.client import ApiResponse, ZuoraClient
 from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, Reason, reasons_from
 from orderspec.dispatch.jobs import JobOutcome, JobTimeout, PollSettings, StatusLine, poll_job
-from orderspec.dispatch.journal import (CREATED, FAILED, JOB, SENDING, UNKNOWN, Journal, OrderState,
+from orderspec.dispatch.journal import (CREATED, FAILED, JOB, NOT_SENT, SENDING, UNKNOWN, Journal, OrderState,
                                         attempt_key)
+from orderspec.dispatch.pace import RunStopped, TenantUnreachable
 from orderspec.dispatch.retry import RetryPolicy
 from orderspec.dispatch.settle import CONFLICT, FOUND, MISSING, look_up, order_number_of
 from orderspec.dispatch.tenant import Tenant
@@ -41,6 +48,7 @@ from orderspec.render import RenderedRequest
 KEY_TTL = 23 * 3600.0  # the API keeps idempotency keys 24 h; an hour of margin for clock skew
 NUMBER_HINT = ("give orders an orderNumber in the body, so that orderspec can settle an unconfirmed send "
                "by asking Zuora for it")
+PENDING = "Pending"  # an order status: created, but a subscription waits for activation or acceptance
 
 
 @dataclass
@@ -55,22 +63,30 @@ class SendSettings:
 class Outcome:
     name: str
     key: str
-    status: str  # created | skipped | failed | unknown | conflict | held | in-flight | previewed | would-send
+    # created | skipped | failed | unknown | conflict | held | in-flight | not-sent | previewed | would-send
+    status: str
     detail: str = ""
     order_number: str | None = None
     subscription_numbers: list[str] = field(default_factory=list)
     job_id: str | None = None
     reasons: list[Reason] = field(default_factory=list)
     payload: Any = None
+    order_status: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.status in ("created", "skipped", "previewed", "would-send")
 
+    @property
+    def pending(self) -> bool:
+        """Created, but Zuora holds the order as Pending (see `pending_note`)."""
+        return self.status in ("created", "skipped") and self.order_status == PENDING
+
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"spec": self.name, "idempotencyKey": self.key, "status": self.status}
         known = {"detail": self.detail, "orderNumber": self.order_number,
                  "subscriptionNumbers": self.subscription_numbers, "jobId": self.job_id,
+                 "orderStatus": self.order_status, "pending": self.pending,
                  "reasons": [r.as_json() for r in self.reasons]}
         data.update((name, value) for name, value in known.items() if value)
         return data
@@ -92,6 +108,18 @@ def order_facts(result: Any) -> tuple[str | None, list[str]]:
             numbers.append(str(item["subscriptionNumber"]))
     number = result.get("orderNumber")
     return (str(number) if number else None), numbers
+
+
+def pending_note(order_number: str | None) -> str:
+    return (f"order {order_number or '(no number)'} is Pending in Zuora: it exists, but a subscription in it waits "
+            "for activation or customer acceptance (service activation / customer acceptance dates), so it does "
+            "not bill yet")
+
+
+def _created_detail(number: str | None, status: Any) -> str:
+    if status == PENDING:
+        return pending_note(number)
+    return f"order status {status}" if status and status != "Completed" else ""
 
 
 def held_detail(earlier: OrderState) -> str:
@@ -121,17 +149,20 @@ def plan_action(state: OrderState, now: float, key_ttl: float = KEY_TTL, order_n
         return "send again with the same Idempotency-Key (outcome of an earlier send unconfirmed)"
     if state.status == FAILED:
         return "send (new attempt: the last one failed)"
+    if state.status == NOT_SENT:
+        return "send (an earlier run could not reach the tenant; that send never left)"
     return "send"
 
 
 class Dispatcher:
     def __init__(self, client: ZuoraClient, settings: SendSettings = SendSettings(), *,
-                 status_line: StatusLine | None = None, sleep: Callable[[float], None] = time.sleep,
+                 status_line: StatusLine | None = None, sleep: Callable[[float], None] | None = None,
                  wall_clock: Callable[[], float] = time.time) -> None:
         self.client = client
         self.settings = settings
         self.status_line = status_line or StatusLine()
-        self._sleep = sleep
+        # The run's waits end at once when it stops (Ctrl-C, a dead tenant).
+        self._sleep = sleep or client.pace.sleep
         self._now = wall_clock
 
     # -- create --------------------------------------------------------------------------------------
@@ -149,7 +180,10 @@ class Dispatcher:
                   "hash": content_hash(rendered), "tenant": tenant.as_json()}
         if state.status == CREATED:
             number, subscriptions = state.record.get("orderNumber"), state.record.get("subscriptionNumbers", [])
-            return Outcome(rendered.name, base, "skipped", "already created", number, list(subscriptions))
+            order_status = state.record.get("orderStatus")
+            detail = "already created" + (f"; {pending_note(number)}" if order_status == PENDING else "")
+            return Outcome(rendered.name, base, "skipped", detail, number, list(subscriptions),
+                           order_status=order_status)
         if state.status == JOB and state.job_id:
             outcome = self._finish_job(rendered, journal, common, state.attempt, state.job_id)
             if outcome is not None:
@@ -174,24 +208,30 @@ class Dispatcher:
                 attempt = state.attempt
         elif state.status == FAILED:
             attempt = state.attempt + 1
+        elif state.status == NOT_SENT:
+            attempt = state.attempt  # it never left: its key is as good as new
         else:
             attempt = 0
         new_attempts = 0
         while True:
             key = attempt_key(base, attempt)
             journal.append({**common, "event": SENDING, "attempt": attempt, "attemptKey": key})
+            epoch = self.client.pace.epoch
             try:
                 response = self.client.send(rendered, idempotency_key=key)
+            except RunStopped as stopped:
+                if not stopped.may_have_left:  # stopped before anything left: say so, for the next run
+                    journal.append({**common, "event": NOT_SENT, "attempt": attempt,
+                                    "detail": "the run stopped before this order left"})
+                raise
             except OutcomeUnknown as error:
-                journal.append({**common, "event": UNKNOWN, "attempt": attempt, "detail": str(error)})
-                settle = ("run the same command again: orderspec looks the order up by its number before "
-                          "sending anything" if order_number_of(rendered) else
-                          "run the same command again within 24 h to retry safely with the same key, or check "
-                          f"in Zuora before resending ({NUMBER_HINT})")
-                return Outcome(rendered.name, key, "unknown", f"{error}. The order may exist: {settle}")
+                return self._unknown(rendered, journal, common, attempt, key, str(error), look=error.answered)
             except DispatchError as error:
-                # Nothing reached the API; the "sending" record makes the next run reuse this key.
-                return Outcome(rendered.name, key, "unknown", f"not sent: {error}")
+                # Every attempt failed to connect: nothing reached the API. Said in the journal, so
+                # the next run sends it as new instead of treating it as unconfirmed.
+                journal.append({**common, "event": NOT_SENT, "attempt": attempt, "detail": str(error)})
+                why = "the tenant cannot be reached" if isinstance(error, TenantUnreachable) else str(error)
+                return Outcome(rendered.name, key, "not-sent", f"not sent: {why}; run the same command again")
             job_id = response.payload.get("jobId") if isinstance(response.payload, dict) else None
             reasons: list[Reason] = []
             if rendered.endpoint.is_async and response.success and isinstance(job_id, str) and job_id:
@@ -205,11 +245,18 @@ class Dispatcher:
                 status = response.payload.get("status") if isinstance(response.payload, dict) else None
                 journal.append({**common, "event": CREATED, "attempt": attempt, "orderNumber": number,
                                 "subscriptionNumbers": subscriptions, "orderStatus": status})
-                detail = f"order status {status}" if status and status != "Completed" else ""
-                return Outcome(rendered.name, key, "created", detail, number, subscriptions,
-                               payload=response.payload)
+                self.client.pace.succeeded()
+                return Outcome(rendered.name, key, "created", _created_detail(number, status), number, subscriptions,
+                               payload=response.payload, order_status=status)
+            elif not reasons_from(response.payload):
+                # No reasons: not an answer that says nothing was created. The order may exist.
+                return self._unknown(rendered, journal, common, attempt, key,
+                                     f"the answer (HTTP {response.status}) carries no reasons and no order",
+                                     look=True)
             else:  # a failure, or an async answer without a job to follow
                 reasons, retry = self._failed(response, journal, common, attempt)
+                if any(r.category == 50 for r in reasons):
+                    self.client.pace.contended(epoch)
                 if not retry:
                     return self._failure_outcome(rendered, key, response, reasons)
             if new_attempts >= self.settings.new_attempts:
@@ -219,6 +266,30 @@ class Dispatcher:
             new_attempts += 1
             attempt += 1
             self._sleep(self.settings.retry.backoff(new_attempts))
+
+    def _unknown(self, rendered: RenderedRequest, journal: Journal, common: dict[str, Any], attempt: int,
+                 key: str, problem: str, *, look: bool = False) -> Outcome:
+        """The order may exist: journal it as unknown. When the API did answer (`look`: it has
+        finished with the request, only its answer cannot be read) and the order has a number,
+        settle it now by looking it up; otherwise the next run settles it (same key, or a look-up)."""
+        journal.append({**common, "event": UNKNOWN, "attempt": attempt, "detail": problem})
+        number = order_number_of(rendered)
+        if number is not None and look:
+            lookup = look_up(self.client, rendered, number)
+            if lookup.result == FOUND:
+                journal.append({**common, "event": CREATED, "attempt": attempt, "orderNumber": number,
+                                "subscriptionNumbers": lookup.subscription_numbers,
+                                "orderStatus": lookup.order_status, "settledBy": "lookup"})
+                return Outcome(rendered.name, key, "created",
+                               _created_detail(number, lookup.order_status) or f"{problem}; {lookup.detail}",
+                               number, lookup.subscription_numbers, order_status=lookup.order_status)
+        if number is not None:
+            settle = ("run the same command again: orderspec looks the order up by its number before "
+                      "sending anything")
+        else:
+            settle = ("run the same command again within 24 h to retry safely with the same key, or check "
+                      f"in Zuora before resending ({NUMBER_HINT})")
+        return Outcome(rendered.name, key, "unknown", f"{problem}. The order may exist: {settle}")
 
     def _settle(self, rendered: RenderedRequest, journal: Journal, common: dict[str, Any], state: OrderState,
                 number: str) -> Outcome | None:
@@ -231,7 +302,8 @@ class Dispatcher:
             journal.append({**common, "event": CREATED, "attempt": state.attempt, "orderNumber": number,
                             "subscriptionNumbers": lookup.subscription_numbers, "orderStatus": lookup.order_status,
                             "settledBy": "lookup"})
-            return Outcome(rendered.name, key, "created", lookup.detail, number, lookup.subscription_numbers)
+            return Outcome(rendered.name, key, "created", _created_detail(number, lookup.order_status) or lookup.detail,
+                           number, lookup.subscription_numbers, order_status=lookup.order_status)
         if lookup.result == CONFLICT:
             # Ours cannot exist under a number another order holds, so this is a definite failure: a
             # fixed spec (another orderNumber) is then sent normally instead of being held back.
@@ -275,10 +347,13 @@ class Dispatcher:
             status = job.result.get("status") if job.result else None
             journal.append({**common, "event": CREATED, "attempt": attempt, "jobId": job_id,
                             "orderNumber": number, "subscriptionNumbers": subscriptions, "orderStatus": status})
-            detail = f"order status {status}" if status and status != "Completed" else ""
-            return Outcome(rendered.name, key, "created", detail, number, subscriptions, job_id, payload=job.result)
+            self.client.pace.succeeded()
+            return Outcome(rendered.name, key, "created", _created_detail(number, status), number, subscriptions,
+                           job_id, payload=job.result, order_status=status)
         journal.append({**common, "event": FAILED, "attempt": attempt, "jobId": job_id,
                         "reasons": [r.as_json() for r in job.reasons]})
+        if any(r.category == 50 for r in job.reasons):
+            self.client.pace.contended(self.client.pace.epoch)
         if job.reasons and all(r.retryable for r in job.reasons):
             return None
         return Outcome(rendered.name, key, "failed", f"job {job_id} {job.status}", job_id=job_id, reasons=job.reasons)

@@ -1,5 +1,6 @@
 """A local emulator of the Zuora Orders API (see `orderspec.emulator.server`)."""
 
-from orderspec.emulator.server import FAULT_KINDS, Emulator, EmulatorConfig, Faults
+from orderspec.emulator.faults import FAULT_KINDS, Faults
+from orderspec.emulator.server import Emulator, EmulatorConfig
 
 __all__ = ["FAULT_KINDS", "Emulator", "EmulatorConfig", "Faults"]

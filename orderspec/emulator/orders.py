@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from orderspec.config import Config
 from orderspec.diagnostics import Diagnostic, Severity
 from orderspec.emulator.state import Store
+from orderspec.emulator.tenant import Refusal, Tenant
 from orderspec.load import load_text
 from orderspec.model import Endpoint, Request
 from orderspec.validate import validate_request
@@ -70,53 +72,137 @@ def check_body(text: str, endpoint: Endpoint,
     return request.body, reasons
 
 
-def _subscriptions(body: dict[str, Any]) -> list[dict[str, Any]]:
-    items = body.get("subscriptions")
-    return [s for s in items if isinstance(s, dict)] if isinstance(items, list) else []
+class DuplicateOrder(Refusal):
+    """The order number is taken: order numbers are unique in a tenant."""
 
 
-def create_order(store: Store, body: dict[str, Any], key: str | None, endpoint: Endpoint,
-                 now: float) -> dict[str, Any] | None:
-    """Record a new order and return the create response's fields; None when the order number
-    is taken (order numbers are unique in a tenant)."""
+def create_order(store: Store, tenant: Tenant, body: dict[str, Any], key: str | None, endpoint: Endpoint,
+                 now: float) -> dict[str, Any]:
+    """Make the order in the tenant (accounts and subscriptions as it changes them) and return the
+    create response's fields. Raises Refusal, with nothing made, for what the tenant refuses."""
     with store.lock:
         given = body.get("orderNumber")
         if given and any(o["orderNumber"] == str(given) for o in store.values("order")):
-            return None
+            raise DuplicateOrder(30, duplicate_message(body))
         order_number = str(given or f"O-{store.next_number('order'):08d}")
-        account_number = str(body.get("existingAccountNumber") or f"A{store.next_number('account'):08d}")
-        subscriptions = []
-        for subscription in _subscriptions(body):
-            number = subscription.get("subscriptionNumber") or next(
-                (action["createSubscription"].get("subscriptionNumber") for action in subscription.get("orderActions") or []
-                 if isinstance(action, dict) and isinstance(action.get("createSubscription"), dict)), None)
-            if not number:
-                number = f"A-S{store.next_number('subscription'):08d}"
-            subscriptions.append({"subscriptionNumber": str(number), "status": "Active"})
-        order_id = uuid.uuid4().hex
-        store.put("order", order_id, {
-            "orderId": order_id, "orderNumber": order_number, "accountNumber": account_number,
-            "subscriptionNumbers": [s["subscriptionNumber"] for s in subscriptions],
-            "idempotencyKey": key, "endpoint": endpoint.name, "createdAt": now,
+        account_number, numbers = tenant.apply(body, order_number)
+        order: dict[str, Any] = {
+            "orderId": uuid.uuid4().hex, "orderNumber": order_number, "accountNumber": account_number,
+            "subscriptionNumbers": numbers, "idempotencyKey": key, "endpoint": endpoint.name, "createdAt": now,
+            # The tenant's order of creation: the order GET /v1/orders lists them in, page after page.
+            "sequence": store.next_number("order-sequence"),
             "orderDate": str(body.get("orderDate", "")), "description": str(body.get("description", "")),
-        })
-    return {"success": True, "orderId": order_id, "orderNumber": order_number, "accountNumber": account_number,
-            "status": "Completed", "subscriptionNumbers": [s["subscriptionNumber"] for s in subscriptions],
-            "subscriptions": subscriptions}
+        }
+        store.put("order", order["orderId"], order)
+    return created_answer(order)
+
+
+def created_answer(order: dict[str, Any]) -> dict[str, Any]:
+    """The answer of POST /v1/orders that made this order."""
+    numbers = [str(number) for number in order["subscriptionNumbers"]]
+    return {"success": True, "orderId": order["orderId"], "orderNumber": order["orderNumber"],
+            "accountNumber": order["accountNumber"], "status": "Completed", "subscriptionNumbers": numbers,
+            "subscriptions": [{"subscriptionNumber": number, "status": "Active"} for number in numbers]}
+
+
+def _order_shape(order: dict[str, Any]) -> dict[str, Any]:
+    """An order as GET /v1/orders/{orderNumber} and GET /v1/orders show it."""
+    created = _dt.datetime.fromtimestamp(float(order["createdAt"]), _dt.timezone.utc)
+    return {"orderNumber": order["orderNumber"], "orderDate": order["orderDate"] or None,
+            "existingAccountNumber": order["accountNumber"], "status": "Completed",
+            "description": order["description"] or None,
+            "createdDate": created.strftime("%Y-%m-%d %H:%M:%S"),
+            "subscriptions": [{"subscriptionNumber": number, "sequence": position}
+                              for position, number in enumerate(order["subscriptionNumbers"])]}
 
 
 def find_order(store: Store, order_number: str) -> dict[str, Any] | None:
     """The order with this number, shaped like the `order` of GET /v1/orders/{orderNumber}."""
     for order in store.values("order"):
         if order["orderNumber"] == order_number:
-            created = _dt.datetime.fromtimestamp(float(order["createdAt"]), _dt.timezone.utc)
-            return {"orderNumber": order["orderNumber"], "orderDate": order["orderDate"] or None,
-                    "existingAccountNumber": order["accountNumber"], "status": "Completed",
-                    "description": order["description"] or None,
-                    "createdDate": created.strftime("%Y-%m-%d %H:%M:%S"),
-                    "subscriptions": [{"subscriptionNumber": number, "sequence": position}
-                                      for position, number in enumerate(order["subscriptionNumbers"])]}
+            return _order_shape(order)
     return None
+
+
+# GET /v1/orders pages as the API reference's page/pageSize parameters say: pages from 1,
+# 20 orders a page unless asked, 40 at most.
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 40
+ORDER_STATUSES = ("all", "cancelled", "completed", "draft", "executing", "failed", "pending", "scheduled")
+LIST_RESOURCE = "587300"
+
+
+class BadQuery(ValueError):
+    """A query parameter the API refuses (400, category 27: invalid query parameter)."""
+
+    def reason(self) -> dict[str, Any]:
+        return {"code": f"{LIST_RESOURCE}27", "message": str(self)}
+
+
+def _positive(query: dict[str, str], name: str, default: int, maximum: int | None = None) -> int:
+    text = query.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise BadQuery(f"Invalid value for query parameter '{name}': {text!r} is not an integer.") from None
+    if value < 1 or (maximum is not None and value > maximum):
+        bound = f"between 1 and {maximum}" if maximum is not None else "at least 1"
+        raise BadQuery(f"Invalid value for query parameter '{name}': {value}; it must be {bound}.")
+    return value
+
+
+def _date(query: dict[str, str], name: str) -> _dt.date | None:
+    text = query.get(name)
+    if not text:
+        return None
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise BadQuery(f"Invalid value for query parameter '{name}': {text!r} is not a date (YYYY-MM-DD).") from None
+
+
+def _order_day(order: dict[str, Any], by: str) -> _dt.date | None:
+    if by == "updatedDate":
+        return _dt.datetime.fromtimestamp(float(order["createdAt"]), _dt.timezone.utc).date()
+    try:
+        return _dt.date.fromisoformat(str(order["orderDate"]))
+    except ValueError:
+        return None
+
+
+def _within(day: _dt.date | None, start: _dt.date | None, end: _dt.date | None) -> bool:
+    """On or after `start` and on or before `end`, as the API filters (either may be absent)."""
+    if start is None and end is None:
+        return True
+    return day is not None and (start is None or day >= start) and (end is None or day <= end)
+
+
+def list_orders(store: Store, query: dict[str, str], base_url: str) -> dict[str, Any]:
+    """GET /v1/orders: one page of the tenant's orders, oldest first, with `nextPage` (the URL of
+    the next page) while more follow. Raises BadQuery for parameters the API refuses."""
+    page = _positive(query, "page", 1)
+    page_size = _positive(query, "pageSize", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    status = query.get("status", "all")
+    if status not in ORDER_STATUSES:
+        raise BadQuery(f"Invalid value for query parameter 'status': {status!r}; it must be one of "
+                       f"{', '.join(ORDER_STATUSES)}.")
+    by = query.get("dateFilterOption", "orderDate")
+    if by not in ("orderDate", "updatedDate"):
+        raise BadQuery(f"Invalid value for query parameter 'dateFilterOption': {by!r}; it must be orderDate or "
+                       "updatedDate.")
+    start_date, end_date = _date(query, "startDate"), _date(query, "endDate")
+    everything = sorted(store.values("order"), key=lambda o: (int(o.get("sequence") or 0), float(o["createdAt"])))
+    # Every order the emulator makes completes at once, and is never updated after.
+    chosen = [o for o in everything if status in ("all", "completed")
+              and _within(_order_day(o, by), start_date, end_date)]
+    start = (page - 1) * page_size
+    answer: dict[str, Any] = {"success": True, "orders": [_order_shape(o) for o in chosen[start:start + page_size]]}
+    if start + page_size < len(chosen):
+        following = {**query, "page": str(page + 1), "pageSize": str(page_size)}
+        answer["nextPage"] = f"{base_url}/v1/orders?{urlencode(following)}"
+    return answer
 
 
 def not_found_reason(order_number: str) -> dict[str, Any]:

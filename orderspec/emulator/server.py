@@ -2,85 +2,34 @@
 failures in your own CI.
 
 Endpoints: POST /oauth/token, POST /v1/orders, /v1/orders/preview, /v1/async/orders,
-/v1/async/orders/preview, GET /v1/async-jobs/{jobId}, GET /v1/orders/{orderNumber}. It keeps the Idempotency-Key contract
-(same key and body: the stored response; same key while the first is still running: 409; same
-key with another body: 422; keys forgotten after 24 h), expires tokens, rate-limits, and injects
-faults chosen by configuration.
+/v1/async/orders/preview, GET /v1/async-jobs/{jobId}, GET /v1/orders (paged),
+GET /v1/orders/{orderNumber}, GET /v1/subscriptions/{subscription-key}, GET /v1/accounts/{account-key}
+(the tenant's state: `tenant`). It keeps the Idempotency-Key contract (`idempotency`), expires
+tokens, rate-limits, adds latency, and injects faults chosen by configuration. Requests are served
+on threads of their own; the store serialises what they change.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
+import dataclasses
 import json
-import random
-import re
-import socket
 import threading
 import time
 import uuid
-import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any, Callable
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from orderspec.config import Config
-from orderspec.emulator import orders
+from orderspec.emulator import idempotency, orders, tenant
+from orderspec.emulator.faults import Faults
+from orderspec.emulator.handler import Handler
 from orderspec.emulator.state import Store
-from orderspec.model import ENDPOINTS, Endpoint
+from orderspec.emulator.tenant import Refusal, Tenant, TenantSettings
+from orderspec.model import Endpoint
 from orderspec.render import canonical_json
 
-# Faults that can be injected into a POST to an orders endpoint:
-#   500, 503      the server fails before doing anything (not stored under the key)
-#   429           rate limited (with Retry-After)
-#   timeout       the order is processed, the answer is held `slow_delay` seconds (past the client's timeout)
-#   drop-before   the connection is closed before anything is done
-#   drop-after    the order is processed and stored, then the connection is closed without an answer
-#   lock          the API answers "lock contention" (category 50); nothing is created
-FAULT_KINDS = ("500", "503", "429", "timeout", "drop-before", "drop-after", "lock")
-GET_FAULT_KINDS = ("500", "503", "429", "drop-before")  # the ones that make sense for a job poll
-
-ORDER_PATHS = {e.path: e for e in ENDPOINTS.values()}
-JOB_PATH = re.compile(r"^/v1/async-jobs/([^/]+)$")
-ORDER_PATH = re.compile(r"^/v1/orders/([^/]+)$")
-MAX_BODY = 8 * 1024 * 1024  # also the cap on a gzipped body's unpacked size
-
-
-@dataclass
-class Faults:
-    rate: float = 0.0  # chance that a request gets a random fault from `kinds`
-    kinds: tuple[str, ...] = FAULT_KINDS
-    seed: int | None = None
-    # Faults for the next requests, used first and in order ("none" for a clean one); tests script
-    # exact scenarios with this.
-    script: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        unknown = [k for k in (*self.kinds, *self.script) if k not in FAULT_KINDS and k != "none"]
-        if unknown:
-            raise ValueError(f"unknown fault kind(s): {', '.join(unknown)}; known: {', '.join(FAULT_KINDS)}")
-        self._rng = random.Random(self.seed)
-        self._lock = threading.Lock()
-
-    def next(self, allowed: tuple[str, ...] = FAULT_KINDS) -> str | None:
-        with self._lock:
-            if self.script:
-                fault = self.script.pop(0)
-                return None if fault == "none" else fault
-            kinds = [k for k in self.kinds if k in allowed]
-            if kinds and self.rate > 0 and self._rng.random() < self.rate:
-                return self._rng.choice(kinds)
-            return None
-
-    @classmethod
-    def parse(cls, text: str, seed: int | None = None) -> "Faults":
-        """`rate=0.2,kinds=500+timeout` or a script `500,timeout,none` (from the command line)."""
-        settings = dict(part.split("=", 1) for part in text.split(",") if "=" in part)
-        script = [part for part in text.split(",") if part and "=" not in part]
-        kinds = tuple(settings["kinds"].split("+")) if "kinds" in settings else FAULT_KINDS
-        return cls(rate=float(settings.get("rate", 0)), kinds=kinds, seed=seed, script=script)
 
 
 @dataclass
@@ -93,6 +42,7 @@ class EmulatorConfig:
     job_delay: float = 0.2  # seconds a job stays Processing
     idempotency_ttl: float = 24 * 3600.0
     slow_delay: float = 5.0  # how long a "timeout" fault holds the answer
+    latency: float = 0.0  # seconds added to every answer, as a real tenant's round trip takes
     retry_after: float = 1.0  # what a 429 asks the client to wait
     rate_limit: int | None = None  # requests per `rate_window` seconds; None: unlimited
     rate_window: float = 1.0
@@ -101,10 +51,18 @@ class EmulatorConfig:
     clock: Callable[[], float] = time.time
     # What `orderspec lint` would be configured with: codes, severities, limits, loader caps.
     lint_config: Config | None = None
+    # The tenant's catalog and the bill cycle day of accounts opened on first use.
+    tenant: TenantSettings = field(default_factory=TenantSettings)
+    # A state folder's subscriptions and accounts (an orderspec.state.State): the tenant holds them,
+    # and refuses accounts and subscriptions it does not hold, as a real tenant does.
+    state: Any = None
 
 
-def body_hash(endpoint: Endpoint, body: bytes) -> str:
-    return hashlib.sha256(endpoint.path.encode() + b"\n" + body).hexdigest()
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # Clients that open many connections at once (send --concurrency) must not be refused by a
+    # full listen queue; socketserver's default is 5.
+    request_queue_size = 256
 
 
 def _number(value: float) -> int | Decimal:
@@ -120,16 +78,25 @@ class Emulator:
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self.config = config or EmulatorConfig()
         self.store = Store(self.config.db)
+        settings = self.config.tenant
+        if self.config.state is not None:
+            settings = dataclasses.replace(settings, closed=True)
+        self.tenant = Tenant(self.store, settings)
+        if self.config.state is not None:
+            self.tenant.seed({n: s.body for n, s in self.config.state.subscriptions.items()},
+                             {n: a.body for n, a in self.config.state.accounts.items()})
+        # Claims left "in progress" by an emulator that stopped mid-request would answer 409 forever.
+        idempotency.recover(self.store, self.config.clock(), self.config.job_delay)
         self._rate_lock = threading.Lock()
+        self._count_lock = threading.Lock()
         self._window_start = 0.0
         self._window_count = 0
         # Every request to an orders or jobs endpoint: method, path, fault, Idempotency-Key, gzip.
         self.requests: list[dict[str, Any]] = []
         self.unauthorized = 0  # requests answered 401
         self.duplicate_order_numbers = 0  # creates refused because the order number was taken
-        handler = type("Handler", (_Handler,), {"emulator": self})
-        self.server = ThreadingHTTPServer((self.config.host, self.config.port), handler)
-        self.server.daemon_threads = True
+        handler = type("Handler", (Handler,), {"emulator": self})
+        self.server = _Server((self.config.host, self.config.port), handler)
         self._thread: threading.Thread | None = None
 
     @property
@@ -166,8 +133,14 @@ class Emulator:
 
     def expire_tokens(self) -> None:
         """Make every issued token invalid, as if they had all run out."""
-        for token in list(self.store.data["token"]):
-            self.store.delete("token", token)
+        with self.store.lock:
+            for token in list(self.store.data["token"]):
+                self.store.delete("token", token)
+
+    def count(self, name: str) -> None:
+        """Add one to a counter (`unauthorized`, `duplicate_order_numbers`); requests run on many threads."""
+        with self._count_lock:
+            setattr(self, name, getattr(self, name) + 1)
 
     # -- behaviour ------------------------------------------------------------------------------------
 
@@ -221,10 +194,9 @@ class Emulator:
                 preview = orders.preview_result(body or {}, self.config.lint_config)
                 job["result"] = _text({"jobType": job["jobType"], "success": True, **preview})
             else:
-                created = orders.create_order(self.store, body or {}, key, endpoint, now)
-                if created is None:
-                    self.duplicate_order_numbers += 1
-                    job["errors"] = f"[{orders.ASYNC_RESOURCE}30]: {orders.duplicate_message(body or {})}"
+                created, refused = self._create(body or {}, key, endpoint, now)
+                if refused is not None:
+                    job["errors"] = f"[{orders.ASYNC_RESOURCE}{refused.category:02d}]: {refused.message}"
                 else:
                     job["result"] = _text({"jobType": job["jobType"], **created})
             self.store.put("job", job_id, job)
@@ -241,12 +213,47 @@ class Emulator:
                             "requestId": str(uuid.uuid4())}
         if endpoint.is_preview:
             return 200, {"success": True, "previewResult": orders.preview_result(body or {}, self.config.lint_config)}
-        created = orders.create_order(self.store, body or {}, key, endpoint, now)
-        if created is None:
-            self.duplicate_order_numbers += 1
+        created, refused = self._create(body or {}, key, endpoint, now)
+        if refused is not None:
             return 200, {"success": False, "processId": uuid.uuid4().hex[:16].upper(), "requestId": str(uuid.uuid4()),
-                         "reasons": [orders.reason(endpoint, 30, orders.duplicate_message(body or {}))]}
+                         "reasons": [orders.reason(endpoint, refused.category, refused.message)]}
         return 200, created
+
+    def _create(self, body: dict[str, Any], key: str | None, endpoint: Endpoint,
+                now: float) -> tuple[dict[str, Any], Refusal | None]:
+        """The order made in the tenant, or what the tenant refuses (nothing made then)."""
+        try:
+            return orders.create_order(self.store, self.tenant, body, key, endpoint, now), None
+        except Refusal as refused:
+            if isinstance(refused, orders.DuplicateOrder):
+                self.count("duplicate_order_numbers")
+            return {}, refused
+
+    def subscription(self, key: str) -> tuple[int, Any]:
+        """GET /v1/subscriptions/{subscription-key}: by number or id."""
+        found = self.tenant.subscription(key)
+        return (200, found) if found is not None else self._not_found_key(key)
+
+    def account(self, key: str) -> tuple[int, Any]:
+        """GET /v1/accounts/{account-key}: by number or id."""
+        found = self.tenant.account(key)
+        return (200, found) if found is not None else self._not_found_key(key)
+
+    @staticmethod
+    def _not_found_key(key: str) -> tuple[int, Any]:
+        # Zuora answers a lookup of an unknown key with HTTP 200 and success false (shared reference,
+        # zuora-errors.md: 50000040 "Cannot find entity by key").
+        return 200, {"success": False, "processId": uuid.uuid4().hex[:16].upper(),
+                     "reasons": [{"code": 50000040, "message": tenant.not_found(key).message}],
+                     "requestId": str(uuid.uuid4())}
+
+    def order_list(self, query: dict[str, str]) -> tuple[int, Any]:
+        """GET /v1/orders: a page of the tenant's orders, or 400 for a query the API refuses."""
+        try:
+            return 200, orders.list_orders(self.store, query, self.url)
+        except orders.BadQuery as refused:
+            return 400, {"success": False, "processId": uuid.uuid4().hex[:16].upper(), "reasons": [refused.reason()],
+                         "requestId": str(uuid.uuid4())}
 
     def order(self, order_number: str) -> tuple[int, Any]:
         """GET /v1/orders/{orderNumber}: the order, or the API's "not found" answer."""
@@ -266,186 +273,3 @@ class Emulator:
             return 200, {"status": "Failed", "errors": job["errors"], "result": None, "success": True}
         result = json.loads(job["result"], parse_float=Decimal) if job["result"] else None
         return 200, {"status": "Completed", "errors": None, "result": result, "success": True}
-
-
-class _Handler(BaseHTTPRequestHandler):
-    emulator: Emulator
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in separate writes; with Nagle on, each keep-alive answer would
-    # wait for the client's delayed ACK (~40 ms).
-    disable_nagle_algorithm = True
-    timeout = 60  # a client that stops sending mid-request does not hold a thread forever
-    server_version = "orderspec-emulator"
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet: tests and CI read their own output
-        pass
-
-    # -- plumbing -----------------------------------------------------------------------------------
-
-    def _read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length < 0:
-            raise ValueError("negative Content-Length")
-        if length > MAX_BODY:
-            raise ValueError("request body too large")
-        raw = self.rfile.read(length) if length else b""
-        if (self.headers.get("Content-Encoding") or "").lower() == "gzip":
-            unpacker = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-            raw = unpacker.decompress(raw, MAX_BODY + 1)
-            if len(raw) > MAX_BODY or unpacker.unconsumed_tail:
-                raise ValueError("request body too large once unzipped")
-        return raw
-
-    def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        data = payload if isinstance(payload, bytes) else canonical_json(payload)
-        extra = dict(headers or {})
-        if len(data) > 1000 and "gzip" in (self.headers.get("Accept-Encoding") or ""):
-            data = gzip.compress(data, mtime=0)
-            extra["Content-Encoding"] = "gzip"
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        track = self.headers.get("Zuora-Track-Id")
-        if track:
-            extra["Zuora-Track-Id"] = track
-        for name, value in extra.items():
-            self.send_header(name, value)
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-            self.wfile.flush()
-        except OSError:
-            self.close_connection = True  # the client went away (it timed out); nothing to do
-
-    def _drop(self) -> None:
-        self.close_connection = True
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-
-    def _rate_limited(self) -> None:
-        wait = self.emulator.config.retry_after
-        shown = str(int(wait)) if float(wait).is_integer() else f"{wait:g}"
-        self._send(429, {"success": False, "reasons": [{"code": 90000070,
-                                                        "message": "Too many requests; retry later."}]},
-                   {"Retry-After": shown, "RateLimit-Limit": str(self.emulator.config.rate_limit or 0),
-                    "RateLimit-Remaining": "0", "RateLimit-Reset": shown})
-
-    def _fault_response(self, fault: str | None) -> bool:
-        """Answer an injected fault that happens before any work; True when answered."""
-        if fault in ("500", "503"):
-            self._send(int(fault), {"reasons": [{"code": "SystemError", "message": "internal server error"}]})
-            return True
-        if fault == "429":
-            self._rate_limited()
-            return True
-        if fault == "drop-before":
-            self._drop()
-            return True
-        return False
-
-    def _authorized(self) -> bool:
-        if self.emulator.authorized(self.headers.get("Authorization")):
-            return True
-        self.emulator.unauthorized += 1
-        self._send(401, {"success": False, "reasons": [{"code": 90000011,
-                                                        "message": "Authentication error: invalid or expired token"}]})
-        return False
-
-    def _record(self, method: str, path: str, fault: str | None) -> None:
-        self.emulator.requests.append({
-            "method": method, "path": path, "fault": fault, "key": self.headers.get("Idempotency-Key"),
-            "gzip": (self.headers.get("Content-Encoding") or "").lower() == "gzip"})
-
-    def _admitted(self, method: str, path: str, fault: str | None) -> bool:
-        """Record the request, then answer it with its fault, a 401 or a 429 when one applies;
-        True when none did and the route should answer."""
-        self._record(method, path, fault)
-        if self._fault_response(fault) or not self._authorized():
-            return False
-        if self.emulator.rate_limited():
-            self._rate_limited()
-            return False
-        return True
-
-    def _not_found(self, path: str) -> None:
-        self._send(404, {"success": False, "reasons": [{"code": 50000040,
-                                                        "message": f"The endpoint {path} does not exist."}]})
-
-    # -- routes -------------------------------------------------------------------------------------
-
-    def do_GET(self) -> None:
-        path = urlsplit(self.path).path
-        job, order = JOB_PATH.match(path), ORDER_PATH.match(path)
-        if not (job or order) or path == "/v1/orders/preview":
-            self._not_found(path)
-            return
-        fault = self.emulator.config.faults.next(GET_FAULT_KINDS)
-        if not self._admitted("GET", path, fault):
-            return
-        if job:
-            self._send(*self.emulator.job_status(job.group(1)))
-        elif order:
-            self._send(*self.emulator.order(unquote(order.group(1))))
-
-    def do_POST(self) -> None:
-        path = urlsplit(self.path).path
-        try:
-            raw = self._read_body()
-        except (ValueError, OSError, zlib.error) as error:
-            self.close_connection = True
-            self._send(413 if "large" in str(error) else 400,
-                       {"success": False, "reasons": [{"code": 50000090, "message": f"Malformed request: {error}"}]})
-            return
-        if path == "/oauth/token":
-            form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
-            self._send(*self.emulator.issue_token(form))
-            return
-        endpoint = ORDER_PATHS.get(path)
-        if endpoint is None:
-            self._not_found(path)
-            return
-        fault = self.emulator.config.faults.next()
-        if self._admitted("POST", path, fault):
-            self._order(endpoint, raw, fault)
-
-    def _order(self, endpoint: Endpoint, raw: bytes, fault: str | None) -> None:
-        emulator, store = self.emulator, self.emulator.store
-        key = self.headers.get("Idempotency-Key")
-        digest = body_hash(endpoint, raw)
-        if key is not None:
-            with store.lock:
-                record = store.get("idempotency", key)
-                if record is not None and emulator.config.clock() - record["at"] > emulator.config.idempotency_ttl:
-                    store.delete("idempotency", key)
-                    record = None
-                if record is not None:
-                    if record["hash"] != digest:
-                        self._send(422, {"success": False, "reasons": [{"code": 50000020, "message":
-                                   "This Idempotency-Key was used with a different request."}]})
-                    elif record["status"] is None:
-                        self._send(409, {"success": False, "reasons": [{"code": 50000070, "message":
-                                   "A request with this Idempotency-Key is still in progress."}]})
-                    else:
-                        self._send(record["status"], record["payload"].encode("utf-8"))
-                    return
-                store.put("idempotency", key, {"hash": digest, "at": emulator.config.clock(),
-                                               "status": None, "payload": None})
-        try:
-            status, payload = emulator.process(endpoint, raw, key, fault)
-        except Exception:
-            if key is not None:
-                store.delete("idempotency", key)  # nothing was done; the key is free again
-            self._send(500, {"reasons": [{"code": "SystemError", "message": "internal server error"}]})
-            return
-        if fault == "timeout":
-            time.sleep(emulator.config.slow_delay)
-        if key is not None:
-            # Zuora keeps the status and body of every processed request, failed ones included.
-            store.put("idempotency", key, {"hash": digest, "at": emulator.config.clock(), "status": status,
-                                           "payload": canonical_json(payload).decode("utf-8")})
-        if fault == "drop-after":
-            self._drop()
-            return
-        self._send(status, payload)

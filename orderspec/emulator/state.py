@@ -1,7 +1,9 @@
-"""The emulator's state: tokens, orders, idempotency records and async jobs.
+"""The emulator's state: tokens, orders, idempotency records, async jobs, and the tenant's
+accounts and subscriptions.
 
 Kept in memory; with a database file every change is also written to SQLite (one table of JSON
-values), so an emulator restarted on the same file remembers what was created.
+values, numbers exact), so an emulator restarted on the same file remembers what was created.
+Every change is made under one lock: requests are served on many threads.
 """
 
 from __future__ import annotations
@@ -9,9 +11,23 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from decimal import Decimal
 from typing import Any
 
-KINDS = ("order", "idempotency", "job", "token", "counter")
+from orderspec.render import canonical_json
+
+KINDS = ("order", "idempotency", "job", "token", "counter", "account", "subscription")
+
+
+def _exact(value: Any) -> Any:
+    """The value with floats (times) as Decimals, so the file keeps money and times exactly."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {key: _exact(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_exact(item) for item in value]
+    return value
 
 
 class Store:
@@ -26,7 +42,7 @@ class Store:
                              "(kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, key))")
             for kind, key, value in self._db.execute("SELECT kind, key, value FROM state"):
                 if kind in self.data:
-                    self.data[kind][key] = json.loads(value)
+                    self.data[kind][key] = json.loads(value, parse_float=Decimal)
 
     def get(self, kind: str, key: str) -> Any:
         with self.lock:
@@ -37,7 +53,7 @@ class Store:
             self.data[kind][key] = value
             if self._db is not None:
                 self._db.execute("INSERT OR REPLACE INTO state (kind, key, value) VALUES (?, ?, ?)",
-                                 (kind, key, json.dumps(value, default=str)))
+                                 (kind, key, canonical_json(_exact(value)).decode("utf-8")))
 
     def delete(self, kind: str, key: str) -> None:
         with self.lock:

@@ -11,7 +11,6 @@ priced offline (each reason is a P001 warning, listed first in the text and unde
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -20,7 +19,7 @@ from orderspec.body import parse_date
 from orderspec.diagnostics import Severity
 from orderspec.gate import EXIT_CLEAN, EXIT_INCOMPLETE, EXIT_USAGE, lint_status, missing_paths
 from orderspec.preview.engine import Window, build_plan, spec_catalog
-from orderspec.preview.state import TenantState
+from orderspec.preview.state import tenant_state
 from orderspec.preview.text import plan_text
 
 if TYPE_CHECKING:
@@ -42,45 +41,8 @@ def window_option(thru: str | None, periods: int | None, term_end: bool) -> Wind
     return Window("TermEnd") if term_end else None
 
 
-def read_state_folder(folder: str, invoice_settlement: bool = False) -> TenantState:
-    """The state folder as the preview reads it: `subscriptions/*.yaml|json` and `accounts/*.yaml|json`,
-    each a GET body, keyed by its subscriptionNumber (basicInfo.accountNumber) or else its file name.
-    A minimal reader (no schema checks): a file that does not load is reported (its diagnostics on
-    stderr) and left out."""
-    from orderspec.diagnostics import Location, at
-    from orderspec.load import load_file
-
-    found: dict[str, dict[str, Any]] = {"subscriptions": {}, "accounts": {}}
-    if not os.path.isdir(folder):
-        raise click.UsageError(f"--state {folder}: not a directory")
-    for kind, bodies in found.items():
-        where = os.path.join(folder, kind)
-        for name in sorted(os.listdir(where)) if os.path.isdir(where) else []:
-            stem, extension = os.path.splitext(name)
-            if extension not in (".yaml", ".yml", ".json"):
-                continue
-            path = os.path.join(where, name)
-            loaded = load_file(path)
-            problems = list(loaded.diagnostics)
-            if not problems and not loaded.documents:
-                problems.append(at(Location(path, 1, 1), "Y003", f"the file holds no {kind[:-1]} body"))
-            for document in loaded.documents if not loaded.diagnostics else []:
-                body = document.value
-                if not isinstance(body, dict):
-                    problems.append(at(Location(path, document.line, 1), "Y004",
-                                       f"a {kind[:-1]} body (GET /v1/{kind}/{{key}}) is a mapping"))
-                    continue
-                key = body.get("subscriptionNumber") if kind == "subscriptions" \
-                    else (body.get("basicInfo") or {}).get("accountNumber")
-                bodies[key if isinstance(key, str) else stem] = body
-            for diagnostic in problems:
-                click.echo(diagnostic.text(), err=True)
-    return TenantState(found["subscriptions"], found["accounts"], invoice_settlement)
-
-
 def preview_offline_command(paths: tuple[str, ...], as_json: bool, window: Window | None,
-                            bill_cycle_day: int | None, options: Options | None = None,
-                            state_folder: str | None = None) -> int:
+                            bill_cycle_day: int | None, options: Options | None = None) -> int:
     from orderspec import pipeline
     from orderspec.preview_tables import format_preview
     from orderspec.render import canonical_json
@@ -92,7 +54,7 @@ def preview_offline_command(paths: tuple[str, ...], as_json: bool, window: Windo
     status = lint_status(result, paths, "first")
     if status:
         return status
-    state = read_state_folder(state_folder, options.config.invoice_settlement) if state_folder else None
+    state = tenant_state(options.state, options.config.invoice_settlement)
     previews: list[dict[str, Any]] = []
     incomplete = False
     for request in result.requests:

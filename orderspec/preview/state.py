@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from orderspec.body import as_dict, as_list, parse_date
 from orderspec.expand.catalog_export import bill_cycle
@@ -29,6 +29,10 @@ _MODELS = {"FlatFee": "FlatFee", "PerUnit": "PerUnit", "Tiered": "Tiered", "Volu
            "DiscountPercentage": "Discount", "DiscountFixedAmount": "Discount"}
 _TYPES = {"Recurring": "recurring", "OneTime": "oneTime"}
 _NTH_DAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\b", re.IGNORECASE)
+
+
+if TYPE_CHECKING:
+    from orderspec.state import State
 
 
 @dataclass(frozen=True)
@@ -204,3 +208,12 @@ def _end_condition(charge: Mapping[str, Any]) -> str:
     condition = str(charge.get("endDateCondition") or "Subscription_End").replace(" ", "_")
     # The snapshot's effectiveEndDate already says where a fixed-period or specific-date charge ends.
     return "Subscription_End" if condition in ("Subscription_End", "SubscriptionEnd") else "Specific_End_Date"
+
+
+def tenant_state(state: State | None, invoice_settlement: bool = False) -> TenantState | None:
+    """The state folder (read, with its bodies, by orderspec.state.load_state) as the engine takes
+    it: the GET bodies by subscription and account number."""
+    if state is None:
+        return None
+    return TenantState({number: s.body for number, s in state.subscriptions.items()},
+                       {number: a.body for number, a in state.accounts.items()}, invoice_settlement)
