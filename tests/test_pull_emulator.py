@@ -79,3 +79,51 @@ def test_a_pulled_state_folder_is_a_tenant_to_rehearse_against(tmp_path: Path) -
     assert files == sorted(p.relative_to(second) for p in second.rglob("*.json")) and len(files) == 2
     for name in files:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_created_pulled_amended_previewed_alike_and_pulled_again(tmp_path: Path) -> None:
+    """Issue 12's round trip: a subscription created on the emulator is pulled; an amendment to it
+    is previewed offline against the pulled state and by the emulator with the same figures; sent,
+    it changes what the next pull shows."""
+    from decimal import Decimal
+
+    from orderspec.preview_tables import preview_part
+
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "create.order.yaml").write_text((FIXTURES / "create.order.yaml").read_text())
+    out = tmp_path / "state"
+    with emulator() as server:
+        number = created_subscription(server.url, specs)
+        assert run("pull", number, "--base-url", server.url, "-o", str(out)).exit_code == 0
+        before = load_state(str(out)).subscriptions[number]
+        (plan,) = before.rate_plans
+        (charge,) = plan.charges
+        amendment = tmp_path / "amend" / "price.order.yaml"
+        amendment.parent.mkdir()
+        amendment.write_text(json.dumps({
+            "orderspec": 1, "operation": "create",
+            "body": {"orderDate": "2024-03-01", "orderNumber": "O-PRICE-UP", "existingAccountNumber": "A00000101",
+                     "subscriptions": [{"subscriptionNumber": number, "orderActions": [{
+                         "type": "UpdateProduct",
+                         "triggerDates": [{"name": name, "triggerDate": "2024-03-01"} for name in
+                                          ("ContractEffective", "ServiceActivation", "CustomerAcceptance")],
+                         "updateProduct": {"ratePlanId": plan.id, "chargeUpdates": [{
+                             "chargeNumber": charge.number,
+                             "pricing": {"recurringFlatFee": {"listPrice": 29.99}}}]}}]}]}}))
+        offline = run("preview", str(amendment), "--state", str(out), "--json")
+        assert offline.exit_code == 0, offline.output
+        remote = run("preview", str(amendment), "--remote", "--base-url", server.url, "--json", *FAST)
+        assert remote.exit_code == 0, remote.output
+        offline_part = preview_part(json.loads(offline.stdout, parse_float=Decimal)[0]["response"])
+        remote_part = preview_part(json.loads(remote.stdout, parse_float=Decimal)[0]["response"])
+        assert offline_part == remote_part
+        items = [i for invoice in offline_part["invoices"] for i in invoice["invoiceItems"]]
+        assert any(i["amountWithoutTax"] == Decimal("29.99") for i in items)
+        sent = run("send", str(amendment), "--base-url", server.url, "--yes", *FAST)
+        assert sent.exit_code == 0, sent.output
+        assert run("pull", number, "--base-url", server.url, "-o", str(out)).exit_code == 0
+    after = load_state(str(out)).subscriptions[number]
+    prices = [json.loads(json.dumps(c, default=str)).get("price")
+              for p in after.body.get("ratePlans", []) for c in p.get("ratePlanCharges", [])]
+    assert 29.99 in prices or "29.99" in [str(p) for p in prices], prices

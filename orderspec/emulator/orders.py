@@ -213,9 +213,14 @@ def duplicate_message(body: dict[str, Any]) -> str:
     return f"The order number {body.get('orderNumber')} already exists."
 
 
-def preview_result(body: dict[str, Any], config: Config | None = None) -> dict[str, Any]:
+def preview_result(body: dict[str, Any], config: Config | None = None, tenant: Tenant | None = None) -> dict[str, Any]:
     """A preview of the order: the offline preview engine, with the emulated tenant's settings (its
-    accounts' bill cycle days from the project configuration)."""
+    accounts' bill cycle days from the project configuration) and what it holds: the subscriptions
+    the order changes and its account, priced as the offline preview prices them with --state."""
     from orderspec.preview.emulated import preview_body
 
-    return preview_body(body, (config or Config()).account_bill_cycle_days)
+    if tenant is None:
+        return preview_body(body, (config or Config()).account_bill_cycle_days)
+    return preview_body(body, (config or Config()).account_bill_cycle_days, state=tenant.preview_state(body),
+                        bill_cycle_day=tenant.settings.bill_cycle_day, catalog=tenant.settings.catalog,
+                        catalog_env=tenant.settings.catalog_env)

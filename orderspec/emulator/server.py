@@ -191,7 +191,7 @@ class Emulator:
                 first = reasons[0]
                 job["errors"] = f"[{orders.ASYNC_RESOURCE}{str(first['code'])[-2:]}]: {first['message']}"
             elif endpoint.is_preview:
-                preview = orders.preview_result(body or {}, self.config.lint_config)
+                preview = orders.preview_result(body or {}, self.config.lint_config, self.tenant)
                 job["result"] = _text({"jobType": job["jobType"], "success": True, **preview})
             else:
                 created, refused = self._create(body or {}, key, endpoint, now)
@@ -212,7 +212,7 @@ class Emulator:
             return status, {"success": False, "processId": uuid.uuid4().hex[:16].upper(), "reasons": reasons,
                             "requestId": str(uuid.uuid4())}
         if endpoint.is_preview:
-            return 200, {"success": True, "previewResult": orders.preview_result(body or {}, self.config.lint_config)}
+            return 200, {"success": True, "previewResult": orders.preview_result(body or {}, self.config.lint_config, self.tenant)}
         created, refused = self._create(body or {}, key, endpoint, now)
         if refused is not None:
             return 200, {"success": False, "processId": uuid.uuid4().hex[:16].upper(), "requestId": str(uuid.uuid4()),

@@ -23,6 +23,7 @@ from typing import Any, Mapping
 from orderspec.body import as_dict, as_list
 from orderspec.emulator.state import Store
 from orderspec.preview.emulated import TENANT_BILL_CYCLE_DAY
+from orderspec.preview.state import TenantState
 
 
 # The numbers the tenant hands out, by counter: the form of each, to see which numbers are taken.
@@ -117,6 +118,22 @@ class Tenant:
                 found = next((a for a in self.store.values("account")
                               if as_dict(a.get("basicInfo")).get("id") == key), None)
             return copy.deepcopy(found) if found is not None else None
+
+    def preview_state(self, body: Mapping[str, Any]) -> TenantState:
+        """What a preview of this order is priced against: the GET bodies of the subscriptions it
+        names and of its account, as the tenant holds them now (as the offline preview's --state)."""
+        subscriptions: dict[str, Mapping[str, Any]] = {}
+        for item in map(as_dict, as_list(body.get("subscriptions"))):
+            number = item.get("subscriptionNumber")
+            found = self.subscription(number) if isinstance(number, str) else None
+            if isinstance(number, str) and found is not None:
+                subscriptions[number] = found
+        accounts: dict[str, Mapping[str, Any]] = {}
+        account_number = body.get("existingAccountNumber")
+        held = self.account(account_number) if isinstance(account_number, str) else None
+        if isinstance(account_number, str) and held is not None:
+            accounts[account_number] = held
+        return TenantState(subscriptions, accounts)
 
     def next_number(self, name: str, form: str) -> str:
         """The next number of this kind, past any the tenant holds."""

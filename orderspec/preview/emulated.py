@@ -15,6 +15,7 @@ from typing import Any, Iterator, Mapping
 from orderspec.diagnostics import Location
 from orderspec.model import OnePlace, Request
 from orderspec.preview.engine import build_plan
+from orderspec.preview.state import TenantState
 
 TENANT_BILL_CYCLE_DAY = 1
 TENANT_CHARGE_DEFAULTS: Mapping[str, Any] = {"billingPeriod": "Month"}
@@ -33,9 +34,15 @@ class _TenantCatalog(Mapping[str, Mapping[str, Any]]):
         return 0
 
 
-def preview_body(body: dict[str, Any], accounts: Mapping[str, int] | None = None) -> dict[str, Any]:
+def preview_body(body: dict[str, Any], accounts: Mapping[str, int] | None = None, *,
+                 state: TenantState | None = None, bill_cycle_day: int = TENANT_BILL_CYCLE_DAY,
+                 catalog: Any = None, catalog_env: str | None = None) -> dict[str, Any]:
     """The `previewResult` the emulated tenant answers POST /v1/orders/preview with; `accounts` are
-    the bill cycle days of its customer accounts, by account number."""
+    the bill cycle days of its customer accounts, by account number; `state` what it holds of the
+    subscriptions and account the order names (amendments are priced against it);
+    `bill_cycle_day` that of an account it knows nothing of; `catalog` the tenant's product catalog
+    (an orderspec catalog, as `orderspec emulator --catalog` gives it), else every charge bills monthly."""
     request = Request("request.json", 0, "preview", False, body, OnePlace(Location("request.json", 1, 1)))
-    plan = build_plan(request, _TenantCatalog(), accounts=accounts, default_bill_cycle_day=TENANT_BILL_CYCLE_DAY)
+    plan = build_plan(request, catalog if catalog is not None else _TenantCatalog(), catalog_env,
+                      accounts=accounts, default_bill_cycle_day=bill_cycle_day, state=state)
     return plan.result["previewResult"]
