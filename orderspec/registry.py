@@ -389,9 +389,10 @@ for _rule in (
          "RemoveProduct (chargeUpdates) action must be a charge of the rate plan "
          "it changes (or of the subscription, when the rate plan is not named).",
          "chargeUpdates: [{chargeNumber: C-00000999}]", "chargeUpdates: [{chargeNumber: C-00000001}]"),
-    Rule("R062", "after-term-end", E, "An action dated after the subscription's term ended.",
-         "A TERMED subscription that does not renew automatically ends at its termEndDate; Zuora refuses "
-         "changes dated later (\"Cancellation Date (03/17/2026) cannot be later than the subscription's "
+    Rule("R062", "after-term-end", E, "An action dated after the subscription's current term ends.",
+         "A TERMED subscription's current term ends at its termEndDate; Zuora refuses changes dated "
+         "later until the term is renewed, auto-renewing subscriptions included (they renew when a "
+         "renewal is processed, not on the day) (\"Cancellation Date (03/17/2026) cannot be later than the subscription's "
          "current term end date (02/20/2026)\"). Put a RenewSubscription or TermsAndConditions action "
          "before it in the same order, as Zuora's own integrations do.",
          "orderActions: [{type: RemoveProduct, triggerDates: [{name: ContractEffective, "

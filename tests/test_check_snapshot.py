@@ -107,7 +107,7 @@ def test_dated_after_the_term_end(tmp_path: Path) -> None:
     diagnostics = lint(tmp_path, order(REMOVE_ON % "2026-03-17"), state=STATE)
     assert found(diagnostics, "R062") == [where(tmp_path / "x.order.yaml", "2026-03-17")]
     problem = next(d for d in diagnostics if d.code == "R062")
-    assert "after A-S00000101's term ended (2026-01-01" in problem.message
+    assert "after A-S00000101's current term ends (2026-01-01; it does not renew automatically)" in problem.message
     assert [(r.line, r.note) for r in problem.related] == [(15, "the subscription's term end date")]
 
 
@@ -131,12 +131,23 @@ def test_the_order_date_and_policy_dates_count(tmp_path: Path) -> None:
     assert state_codes(lint(tmp_path, order(at_term_end).replace("2025-06-01", "2026-02-01"), state=STATE)) == []
 
 
-def test_auto_renew_and_evergreen_have_no_end(tmp_path: Path) -> None:
+def test_evergreen_has_no_end(tmp_path: Path) -> None:
     subscription = STATE.subscriptions["A-S00000101"]
-    for changed in (dataclasses.replace(subscription, auto_renew=True),
-                    dataclasses.replace(subscription, term_type="EVERGREEN", term_end_date=None)):
-        state = dataclasses.replace(STATE, subscriptions={"A-S00000101": changed})
-        assert state_codes(lint(tmp_path, order(REMOVE_ON % "2026-03-17"), state=state)) == []
+    changed = dataclasses.replace(subscription, term_type="EVERGREEN", term_end_date=None)
+    state = dataclasses.replace(STATE, subscriptions={"A-S00000101": changed})
+    assert state_codes(lint(tmp_path, order(REMOVE_ON % "2026-03-17"), state=state)) == []
+
+
+def test_auto_renew_does_not_lift_the_term_end(tmp_path: Path) -> None:
+    """Zuora refused "Cancellation Date (03/17/2026) cannot be later than the subscription's current term
+    end date (02/20/2026)" on auto-renewing subscriptions (shared reference, zuora-errors.md #8), which is
+    why integrations renew first; the emulator refuses the same."""
+    subscription = STATE.subscriptions["A-S00000101"]
+    state = dataclasses.replace(STATE, subscriptions={"A-S00000101": dataclasses.replace(subscription,
+                                                                                          auto_renew=True)})
+    diagnostics = lint(tmp_path, order(REMOVE_ON % "2026-03-17"), state=state)
+    assert state_codes(diagnostics) == ["R062"]
+    assert all("does not renew automatically" not in d.message for d in diagnostics)
 
 
 # -- R063: status ----------------------------------------------------------------------------------

@@ -95,15 +95,19 @@ def _term_end(ctx: Context, walk: _Walk, action: Action) -> None:
         walk.term_moved = True
         return
     end = parse_date(subscription.term_end_date)
-    if walk.term_moved or subscription.term_type != "TERMED" or subscription.auto_renew is not False or end is None:
+    # Auto-renewing subscriptions too: Zuora renews them when a renewal is processed, not on the day,
+    # and refuses a change dated past the current term end until then (zuora-errors.md #8: observed on
+    # auto-renewing subscriptions, and why integrations put a RenewSubscription first).
+    if walk.term_moved or subscription.term_type != "TERMED" or end is None:
         return
     dated = _action_date(ctx, action)
     if dated is None or dated[0] <= end:
         return
     when, pointer = dated
     ctx.report(pointer, "R062",
-               f"this {action.type} action is dated {when}, after {subscription.number}'s term ended "
-               f"({end}; it does not renew automatically): put a RenewSubscription or TermsAndConditions "
+               f"this {action.type} action is dated {when}, after {subscription.number}'s current term ends "
+               f"({end}{'; it does not renew automatically' if subscription.auto_renew is False else ''}): "
+               f"Zuora refuses it until the term is renewed; put a RenewSubscription or TermsAndConditions "
                f"action before it in this order",
                notes=subscription.place("termEndDate", "the subscription's term end date"))
 
