@@ -361,3 +361,19 @@ def test_a_tenant_that_dies_after_an_attempt_may_have_reached_it_leaves_the_orde
     assert outcome.status == "unknown" and "may exist" in outcome.detail
     events = [json.loads(line)["event"] for line in journal_text(folder).splitlines()]
     assert events == ["sending", "unknown"]
+
+
+def test_a_client_used_again_after_an_interrupted_run_sends_the_next_batch(tmp_path):
+    folder = write_orders(tmp_path / "specs", 6)
+    items = rendered(folder)
+
+    def interrupt(outcome):
+        raise KeyboardInterrupt
+
+    with emulator() as server, client(server) as zuora:
+        with pytest.raises(KeyboardInterrupt):
+            send_batch(items, dispatcher(zuora), concurrency=3, on_settled=interrupt)
+        assert zuora.pace.stop.is_set()
+        again = send_batch(rendered(folder), dispatcher(zuora), concurrency=3)
+        assert all(o.status in ("created", "skipped") for o in again)
+        assert numbers(server) == [f"O-BATCH-{n:05d}" for n in range(6)]
