@@ -329,3 +329,51 @@ def test_an_order_stopped_before_it_left_is_journalled_as_not_sent(tmp_path):
     assert events == ["sending", "not-sent"]
     state = journal.states()[item.rendered.idempotency_key]
     assert plan_action(state, time.time() + 2 * 86400).startswith("send")
+
+
+def test_a_tenant_that_dies_after_an_attempt_may_have_reached_it_leaves_the_order_unknown(tmp_path):
+    """The first attempt timed out (the API may have made the order), then other threads found the
+    tenant dead: the order is unknown (settled by the next run), never "not sent"."""
+    from orderspec.dispatch import Credentials, Secret, ZuoraClient
+    from orderspec.dispatch.journal import OrderState, journal_path_for
+    from orderspec.dispatch.client import Secret as TokenSecret
+
+    class TimeoutThenRefused(httpx.BaseTransport):
+        def __init__(self):
+            self.posts = 0
+
+        def handle_request(self, request):
+            self.posts += 1
+            if self.posts == 1:
+                reach.dead = "refused, 4 attempts in a row on other threads"  # meanwhile, elsewhere
+                raise httpx.ReadTimeout("slow", request=request)
+            raise httpx.ConnectError("refused", request=request)
+
+    folder = write_orders(tmp_path / "specs", 1)
+    (item,) = rendered(folder)
+    journal = Journal(journal_path_for(item.spec_path))
+    reach = Reachability()
+    zuora = ZuoraClient("http://127.0.0.1:9", Credentials("x", Secret("y")), policy=policy(max_attempts=6),
+                        transport=TimeoutThenRefused(), reachability=reach)
+    zuora._token, zuora._token_expires = TokenSecret("t"), 1e12
+    with zuora:
+        outcome = dispatcher(zuora).create(item.rendered, journal, OrderState(item.rendered.idempotency_key))
+    assert outcome.status == "unknown" and "may exist" in outcome.detail
+    events = [json.loads(line)["event"] for line in journal_text(folder).splitlines()]
+    assert events == ["sending", "unknown"]
+
+
+def test_a_client_used_again_after_an_interrupted_run_sends_the_next_batch(tmp_path):
+    folder = write_orders(tmp_path / "specs", 6)
+    items = rendered(folder)
+
+    def interrupt(outcome):
+        raise KeyboardInterrupt
+
+    with emulator() as server, client(server) as zuora:
+        with pytest.raises(KeyboardInterrupt):
+            send_batch(items, dispatcher(zuora), concurrency=3, on_settled=interrupt)
+        assert zuora.pace.stop.is_set()
+        again = send_batch(rendered(folder), dispatcher(zuora), concurrency=3)
+        assert all(o.status in ("created", "skipped") for o in again)
+        assert numbers(server) == [f"O-BATCH-{n:05d}" for n in range(6)]

@@ -116,3 +116,20 @@ def _two_attempts(max_attempts: int = 2):
     from dispatch_support import policy
 
     return policy(max_attempts=max_attempts)
+
+
+def test_the_emulators_garbled_answer_is_settled_under_the_same_key(tmp_path):
+    """`--faults kinds=garbled`: the order is made and the 200's body is not JSON."""
+    from orderspec.emulator import Faults
+
+    folder = copy_specs(tmp_path, "create.order.yaml")
+    drop_order_number(folder)  # no look-up possible: only the same key can settle it
+    (item,) = rendered(folder)
+    with emulator(faults=Faults(script=["garbled"])) as server:
+        with client(server) as zuora:
+            (outcome,) = send_batch([item], dispatcher(zuora))
+        assert outcome.status == "created"
+        assert len(server.orders()) == 1 and server.duplicate_order_numbers == 0
+        assert posted_keys(server) == [item.rendered.idempotency_key] * 2  # garbled, then the stored answer
+        assert [r["fault"] for r in server.requests if r["method"] == "POST"] == ["garbled", None]
+    assert "failed" not in events(folder)

@@ -196,6 +196,7 @@ def _dispatch(tasks: list[_Task], dispatcher: Dispatcher, concurrency: int,
     results: dict[int, Outcome | None] = {}
     pace, reachability = dispatcher.client.pace, dispatcher.client.reachability
     concurrency = pace.start(concurrency)  # never more threads than the ceiling allows
+    reachability.reset()
     workers = _Workers(min(concurrency, len(tasks)), dispatcher) if concurrency > 1 and tasks else None
     if workers is not None:
         dispatcher.status_line.enabled = False  # threads do not share one terminal line

@@ -296,7 +296,13 @@ class ZuoraClient:
             attempt = budget.start_attempt()
             server_wait: float | None = None
             unreadable = False
-            self.reachability.check()
+            try:
+                self.reachability.check()
+            except TenantUnreachable as error:
+                if method == "POST" and maybe_processed:  # an earlier attempt may have made the order
+                    raise OutcomeUnknown(f"{error}, after an earlier attempt with the same Idempotency-Key may "
+                                         "have reached the API") from None
+                raise
             try:
                 self.pace.wait_turn()
             except RunStopped:

@@ -118,11 +118,6 @@ class LiveBySpec:
         return None
 
 
-def earlier_version(states: dict[str, OrderState], spec: str, key: str) -> OrderState | None:
-    """`LiveBySpec(states).earlier_version(spec, key)`, for one question (build a LiveBySpec to ask many)."""
-    return LiveBySpec(states).earlier_version(spec, key)
-
-
 def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)

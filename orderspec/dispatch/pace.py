@@ -44,7 +44,6 @@ class Pace:
     def __init__(self, concurrency: int = 1, ceiling: int = DEFAULT_CEILING, *,
                  clock: Callable[[], float] = time.monotonic, stop: threading.Event | None = None) -> None:
         self.configured_ceiling = max(1, ceiling)
-        self.start(concurrency)
         self.epoch = 0
         self.throttles = 0  # 429s met
         self.contentions = 0  # lock-contention failures met
@@ -52,10 +51,15 @@ class Pace:
         self._clock = clock
         self._not_before = 0.0
         self._lock = threading.Lock()
+        self._set_limits(concurrency)
 
     def start(self, concurrency: int) -> int:
         """A run asks for `concurrency` orders in flight: the limit starts there and never grows past
         it or the configured ceiling. Returns the limit."""
+        self.stop.clear()  # a client used again after an interrupted run starts afresh
+        return self._set_limits(concurrency)
+
+    def _set_limits(self, concurrency: int) -> int:
         self.ceiling = max(1, min(concurrency, self.configured_ceiling))
         self.limit = self.lowest = self.ceiling
         self._streak = 0
@@ -145,6 +149,12 @@ class Reachability:
         self._first = 0.0
         self._lock = threading.Lock()
         self.dead: str | None = None  # why, once the tenant is judged unreachable
+
+    def reset(self) -> None:
+        """A new run tries the tenant again, whatever the last one found."""
+        with self._lock:
+            self._count = self._given_up = 0
+            self.dead = None
 
     def reached(self) -> None:
         with self._lock:
