@@ -107,7 +107,6 @@ def _not_a_date(value: Any) -> str:
 
 def diagnose(error: ValidationError, source: Locator, typed: set[tuple[Any, ...]]) -> list[Diagnostic]:
     pointer = tuple(error.absolute_path)
-    where = format_pointer(pointer)
     validator_name = error.validator
     value = error.instance
     field = f"`{pointer[-1]}`" if pointer and isinstance(pointer[-1], str) else "this value"

@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from orderspec.dispatch.journal import Journal, LiveBySpec, OrderState, journal_path_for, spec_id
 from orderspec.dispatch.pace import RunStopped

@@ -1,10 +1,9 @@
-"""What `orderspec preview --remote`, `orderspec send`, `orderspec job` and `orderspec emulator` do;
+"""What `orderspec preview --remote`, `orderspec send`, `orderspec job` and `orderspec journal` do;
 `cli.py` only declares their options. Every function returns the exit status (orderspec.gate)."""
 
 from __future__ import annotations
 
 import logging
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +14,7 @@ from orderspec.gate import (EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_JOURNAL_BUSY, EXI
                             EXIT_USAGE, lint_status, missing_paths, say)
 
 if TYPE_CHECKING:
-    from orderspec.config import Config, SendConfig
+    from orderspec.config import SendConfig
     from orderspec.dispatch import Environment, Pace, SendSettings, ZuoraClient
     from orderspec.pipeline import Options
     from orderspec.preview.engine import Window
@@ -327,32 +326,3 @@ def journal_attribute(paths: tuple[str, ...], env: str | None, base_url: str | N
             click.echo(f"{journal}: every record already names its tenant; nothing to attribute")
     return status
 
-
-def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str | None, job_delay: float,
-             token_ttl: float, rate_limit: int | None, retry_after: float, slow_delay: float,
-             lint_config: Config | None = None) -> int:
-    from orderspec.emulator import Emulator, EmulatorConfig, Faults
-
-    try:
-        fault_config = Faults.parse(faults, seed) if faults else Faults(seed=seed)
-    except ValueError as error:
-        say(str(error))
-        return EXIT_USAGE
-    config = EmulatorConfig(host=host, port=port, faults=fault_config, db=db, job_delay=job_delay,
-                            token_ttl=token_ttl, rate_limit=rate_limit, retry_after=retry_after,
-                            slow_delay=slow_delay, lint_config=lint_config)
-    try:
-        server = Emulator(config)
-    except OSError as error:
-        say(f"cannot listen on {host}:{port}: {error.strerror or error}")
-        return EXIT_USAGE
-    click.echo(f"orderspec emulator listening on {server.url} (Ctrl-C to stop)", err=True)
-    sys.stderr.flush()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server.server_close()
-        server.store.close()
-    return EXIT_CLEAN

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from orderspec.diagnostics import Diagnostic, Location, Pointer, at
+from orderspec.diagnostics import Diagnostic, Location, at
 from orderspec.expand.catalog import Catalog, CatalogError, Charge, Product, RatePlan, model_name, pricing_key
 from orderspec.expand.catalog_file import load_catalog
 from orderspec.expand.common import TEMPLATE_SUFFIX, RenderLimits, header_text
