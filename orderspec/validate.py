@@ -11,11 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 from functools import lru_cache
-from typing import Any, Callable, Iterable
-
-from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
-from jsonschema.validators import extend  # type: ignore[import-untyped]
-from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from orderspec.diagnostics import Diagnostic
 from orderspec.model import Endpoint, Request, choose_endpoint
@@ -23,11 +19,46 @@ from orderspec.numeric_text import NumericText, numbers_in, with_numbers
 from orderspec.resources import load_schema
 from orderspec.schema_messages import ambiguous, diagnose, numeric_text
 
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+    from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
+
+# jsonschema (~60 ms to import) is imported only when a body is not known to be valid: a lint
+# of valid files never needs it (tests/test_parallel.py checks that).
+
+
+# The formats orderspec's reports check, as jsonschema's FormatChecker checks them.
+CHECKED_FORMATS = ("date", "date-time")
+
 
 @lru_cache(maxsize=None)
 def validator(schema_name: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator, FormatChecker
+
     schema = load_schema(schema_name)
-    return Draft202012Validator(schema, format_checker=FormatChecker(formats=("date", "date-time")))
+    return Draft202012Validator(schema, format_checker=FormatChecker(formats=CHECKED_FORMATS))
+
+
+# jsonschema-rs checks date and date-time natively (~5x faster than a Python callback per value),
+# but accepts two things jsonschema's checks refuse: the year 0000 (datetime has no year 0) and a
+# leap second (`23:59:60Z`, which rfc3339-validator refuses). A pattern beside each such format
+# refuses those too, so the native check is never laxer than jsonschema's; where it is stricter
+# (a date-time ending in a newline, which rfc3339-validator accepts), the body only takes the
+# full path. tests/test_validate_fast.py checks this on generated date and date-time strings.
+NATIVE_FORMAT_GUARDS = {"date": r"^(?!0000)", "date-time": r"^(?!0000)(?![\s\S]{17}60)"}
+
+
+def _natively_checked(node: Any) -> Any:
+    """The schema for jsonschema-rs: each date and date-time format with its guard pattern."""
+    if isinstance(node, list):
+        return [_natively_checked(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    copied = {key: _natively_checked(item) for key, item in node.items()}
+    form = node.get("format")
+    if isinstance(form, str) and form in NATIVE_FORMAT_GUARDS:
+        copied["allOf"] = [*copied.get("allOf", []), {"pattern": NATIVE_FORMAT_GUARDS[form]}]
+    return copied
 
 
 def _fast_validator(schema_name: str) -> Callable[[Any], bool] | None:
@@ -43,15 +74,19 @@ def _fast_validator(schema_name: str) -> Callable[[Any], bool] | None:
             schema = load_schema(schema_name)
             formats: set[str] = set()
             _collect_formats(schema, formats)
-            # The same format checks as the full validator, so both accept the same bodies.
-            conforms = validator(schema_name).format_checker.conforms  # type: ignore[union-attr]
-            checks = {name: (lambda value, name=name: conforms(value, name)) for name in formats}
-            compiled = jsonschema_rs.Draft202012Validator(schema, validate_formats=True, formats=checks)
+            # jsonschema checks no other format (email, int32, ...): neither may jsonschema-rs.
+            unchecked = {name: _any_value for name in formats if name not in CHECKED_FORMATS}
+            compiled = jsonschema_rs.Draft202012Validator(_natively_checked(schema), validate_formats=True,
+                                                          formats=unchecked)
             _FAST[schema_name] = compiled.is_valid
             _FAST_ERRORS[schema_name] = compiled.iter_errors
         except Exception:  # not installed for this platform, or a schema it refuses: full path only
             _FAST[schema_name] = None
     return _FAST[schema_name]
+
+
+def _any_value(value: Any) -> bool:
+    return True
 
 
 _FAST: dict[str, Callable[[Any], bool] | None] = {}
@@ -257,7 +292,7 @@ def _pruned_pattern_properties(validator: Any, patterns: Any, instance: Any, sch
 def _pruned_additional_properties(validator: Any, additional: Any, instance: Any,
                                   schema: Any) -> Iterable[ValidationError]:
     if not validator.is_type(additional, "object") or not validator.is_type(instance, "object"):
-        yield from _ORIGINAL["additionalProperties"](validator, additional, instance, schema)
+        yield from _original("additionalProperties")(validator, additional, instance, schema)
         return
     known = schema.get("properties", {})
     patterns = schema.get("patternProperties", {})
@@ -269,7 +304,7 @@ def _pruned_additional_properties(validator: Any, additional: Any, instance: Any
 
 def _pruned_items(validator: Any, items: Any, instance: Any, schema: Any) -> Iterable[ValidationError]:
     if items is False or not validator.is_type(instance, "array"):
-        yield from _ORIGINAL["items"](validator, items, instance, schema)
+        yield from _original("items")(validator, items, instance, schema)
         return
     for index in range(len(schema.get("prefixItems", [])), len(instance)):
         yield from _child_errors(validator, instance, index, items)
@@ -283,7 +318,7 @@ def _pruned_prefix_items(validator: Any, prefix: Any, instance: Any, schema: Any
 
 
 def _judging(keyword: str) -> Callable[..., Iterable[ValidationError]]:
-    original = _ORIGINAL[keyword]
+    original = _original(keyword)
 
     def judge_in_full(validator: Any, value: Any, instance: Any, schema: Any) -> Iterable[ValidationError]:
         _Pruning.depth += 1
@@ -295,7 +330,14 @@ def _judging(keyword: str) -> Callable[..., Iterable[ValidationError]]:
     return judge_in_full
 
 
-_ORIGINAL = Draft202012Validator.VALIDATORS
+def _original(keyword: str) -> Callable[..., Iterable[ValidationError]]:
+    """jsonschema's own implementation of a keyword."""
+    from jsonschema import Draft202012Validator
+
+    implementation: Callable[..., Iterable[ValidationError]] = Draft202012Validator.VALIDATORS[keyword]
+    return implementation
+
+
 _JUDGING = ("if", "anyOf", "oneOf", "not", "contains", "unevaluatedProperties", "unevaluatedItems",
             "dependentSchemas", "propertyNames")
 
@@ -303,6 +345,9 @@ _JUDGING = ("if", "anyOf", "oneOf", "not", "contains", "unevaluatedProperties", 
 @lru_cache(maxsize=None)
 def _pruned_validator(schema_name: str) -> Any:
     # Built on first use: most lint runs never meet an invalid body.
+    from jsonschema import Draft202012Validator
+    from jsonschema.validators import extend  # type: ignore[import-untyped]
+
     pruned = extend(Draft202012Validator, validators={
         "properties": _pruned_properties, "patternProperties": _pruned_pattern_properties,
         "additionalProperties": _pruned_additional_properties, "items": _pruned_items,
