@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from orderspec.diagnostics import Diagnostic
+from orderspec.load import LazySourceMap
 from orderspec.model import Endpoint, Request, choose_endpoint
 from orderspec.numeric_text import NumericText, numbers_in, with_numbers
 from orderspec.resources import load_schema
@@ -122,6 +123,17 @@ def _has_whole_decimal(value: Any) -> bool:
     return False
 
 
+def _holds_whole_decimal(body: Any, noted: bool | None) -> bool:
+    return _has_whole_decimal(body) if noted is None else noted
+
+
+def _noted_whole_decimals(request: Request) -> bool | None:
+    """Whether the request's body holds a whole Decimal, as noted while reading its file (the
+    fast readers note it; tests/test_load_lazy.py compares that with the walk), or None."""
+    source = request.source
+    return source.whole_decimals if isinstance(source, LazySourceMap) else None
+
+
 class _TooBig(Exception):
     pass
 
@@ -183,7 +195,7 @@ def _can_nudge(schema_name: str) -> bool:
     return not found
 
 
-def accepted_fast(body: Any, endpoint: Endpoint) -> bool:
+def accepted_fast(body: Any, endpoint: Endpoint, whole_decimals: bool | None = None) -> bool:
     """True when the fast validator accepts the body, and so jsonschema would find nothing.
 
     False means "not known to be valid": the full validator decides and explains.
@@ -192,12 +204,13 @@ def accepted_fast(body: Any, endpoint: Endpoint) -> bool:
     Python's jsonschema, which orderspec's reports follow. So such a body is checked twice, with
     each whole Decimal moved a hair up and a hair down: both pass only if every `type: integer`
     would have refused it anyway and no bound (minimum, maximum, exclusive ones) is touched.
+    `whole_decimals`, when known, says whether the body holds one (None: walk it to find out).
     """
     is_valid = _fast_validator(endpoint.schema)
     if is_valid is None:
         return False
     try:
-        if not _has_whole_decimal(body):
+        if not _holds_whole_decimal(body, whole_decimals):
             return bool(is_valid(body))
         if not _can_nudge(endpoint.schema):
             return False
@@ -229,8 +242,10 @@ def validate_request(request: Request, endpoint: Endpoint | None = None) -> Vali
     endpoint = endpoint or choose_endpoint(request)
     numbers: dict[tuple[Any, ...], NumericText] = {}
     body = request.body
+    whole_decimals = _noted_whole_decimals(request)  # of the body as read: numbers read from text add some
     for round_ in range(_NUMBER_ROUNDS + 1):
-        errors = [] if accepted_fast(body, endpoint) else _schema_errors(body, endpoint.schema)
+        noted = whole_decimals if body is request.body else None
+        errors = [] if accepted_fast(body, endpoint, noted) else _schema_errors(body, endpoint.schema, noted)
         found = {} if round_ == _NUMBER_ROUNDS else {
             pointer: number for pointer, number in numbers_in(errors).items() if pointer not in numbers}
         if not found:
@@ -355,13 +370,13 @@ def _pruned_validator(schema_name: str) -> Any:
     return pruned(load_schema(schema_name), format_checker=validator(schema_name).format_checker)
 
 
-def _fast_error_paths(body: Any, schema_name: str) -> list[list[Any]] | None:
+def _fast_error_paths(body: Any, schema_name: str, whole_decimals: bool | None = None) -> list[list[Any]] | None:
     """Where jsonschema-rs finds errors, on every body it would check (see accepted_fast), or None."""
     iter_errors = _FAST_ERRORS.get(schema_name) if _fast_validator(schema_name) else None
     if iter_errors is None:
         return None
     try:
-        if not _has_whole_decimal(body):
+        if not _holds_whole_decimal(body, whole_decimals):
             bodies = [body]
         elif _can_nudge(schema_name):
             bodies = [_nudged(body, +1), _nudged(body, -1)]
@@ -372,7 +387,7 @@ def _fast_error_paths(body: Any, schema_name: str) -> list[list[Any]] | None:
         return None
 
 
-def _schema_errors(body: Any, schema_name: str) -> list[ValidationError]:
+def _schema_errors(body: Any, schema_name: str, whole_decimals: bool | None = None) -> list[ValidationError]:
     """jsonschema's errors for a body, in its order: a walk of only the parts jsonschema-rs faults.
 
     jsonschema-rs reports every error jsonschema does, at the same place (the whole-Decimal
@@ -380,7 +395,7 @@ def _schema_errors(body: Any, schema_name: str) -> list[ValidationError]:
     mapping yields nothing in jsonschema's walk, so skipping it changes neither the errors nor
     their order. tests/test_validate_fast.py compares the reports with the plain walk.
     """
-    paths = _fast_error_paths(body, schema_name)
+    paths = _fast_error_paths(body, schema_name, whole_decimals)
     if not paths:  # no fast validator, or it finds nothing while jsonschema-rs refused: the full walk
         return list(validator(schema_name).iter_errors(body))
     hot: set[tuple[int, Any]] = set()
