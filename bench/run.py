@@ -109,6 +109,18 @@ def tool(name: str) -> str:
     return found
 
 
+def precompile() -> str:
+    """Write the bytecode of the orderspec package the tool imports, as pip does when it installs
+    one. Run from a checkout under PYTHONDONTWRITEBYTECODE (as on this machine), every start would
+    otherwise compile all of orderspec's modules (~60 ms), which no installed copy does."""
+    import compileall
+
+    where = subprocess.run([sys.executable, "-c", "import orderspec, os; print(os.path.dirname(orderspec.__file__))"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    compileall.compile_dir(where, quiet=1)
+    return where
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="500 files instead of 10,000")
@@ -118,6 +130,7 @@ def main() -> None:
     count = args.count or (500 if args.quick else 10_000)
     small = max(1, count // 10)
     orderspec, check_jsonschema = tool("orderspec"), tool("check-jsonschema")
+    package = precompile()
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="orderspec-bench-"))
     try:
@@ -129,6 +142,7 @@ def main() -> None:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         print(f"machine: {platform.machine()}, {jobs} CPUs, Python {platform.python_version()}, "
               f"{platform.system()} {platform.release()}, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
+        print(f"orderspec: {package} (bytecode written first, as an installed copy has it)")
         print()
 
         lint = [orderspec, "lint", "--format", "json"]
