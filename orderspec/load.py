@@ -140,7 +140,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 def _json_positions(text: str, path: str) -> SourceMap:
     """The source map the builder makes of a JSON text the fast reader took, from the text's tokens
-    rather than from libyaml's events (~3x cheaper): each value's line and column (its first
+    rather than from libyaml's events (~2x cheaper): each value's line and column (its first
     character), each key's, and the raw text of numbers and literals (what YAML types).
     tests/test_load_lazy.py compares every location and raw text with the builder's."""
     source = SourceMap(path)
