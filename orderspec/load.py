@@ -10,7 +10,6 @@ Dates and timestamps stay as the exact text the author wrote.
 
 from __future__ import annotations
 
-import bisect
 import copy
 import json
 import os
@@ -24,6 +23,7 @@ from typing import Any, Iterator
 import yaml
 
 from orderspec.diagnostics import Diagnostic, Location, Pointer, at, format_pointer
+from orderspec.json_positions import json_positions
 
 try:
     _Parser: type = yaml.CSafeLoader  # libyaml: several times faster
@@ -123,62 +123,15 @@ class _UnbuiltMap:
     def source(self, index: int) -> SourceMap:
         if self.built is None:
             if self.json_mode:
-                self.built = {0: _json_positions(self.text, self.path)}
+                # Cheaper than the builder, to the same map (see orderspec.json_positions).
+                values, keys, plain = json_positions(self.text)
+                self.built = {0: SourceMap(self.path, values, keys, plain)}
             else:
                 loaded = _load_located(self.text, self.path, json_mode=self.json_mode, limits=self.limits)
                 # The fast reader took the text, so the builder reads the same clean documents.
                 self.built = {document.index: document.source for document in loaded.documents}
             self.text = ""
         return self.built.get(index) or SourceMap(self.path)
-
-
-# The tokens of a JSON text the fast reader took (so valid JSON, without duplicate keys, without
-# characters YAML reads as line breaks): strings, numbers and literals, and punctuation.
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[^\s"{}\[\],:]+|[{}\[\]]')
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def _json_positions(text: str, path: str) -> SourceMap:
-    """The source map the builder makes of a JSON text the fast reader took, from the text's tokens
-    rather than from libyaml's events (~2x cheaper): each value's line and column (its first
-    character), each key's, and the raw text of numbers and literals (what YAML types).
-    tests/test_load_lazy.py compares every location and raw text with the builder's."""
-    source = SourceMap(path)
-    values, keys, plain = source.values, source.keys, source.plain
-    starts = [0] + [found.end() for found in _LINE_BREAK.finditer(text)]
-    # Each frame: [is a mapping, pointer, key awaiting its value (or None), its place, items so far]
-    stack: list[list[Any]] = []
-    line_of = bisect.bisect_right
-    for token in _JSON_TOKEN.finditer(text):
-        word = token.group()
-        first = word[0]
-        if first == "}" or first == "]":
-            stack.pop()
-            continue
-        offset = token.start()
-        line = line_of(starts, offset)
-        place = (line, offset - starts[line - 1] + 1)
-        if not stack:
-            pointer: Pointer = ()
-        else:
-            frame = stack[-1]
-            if frame[0]:
-                if frame[2] is None:  # a key
-                    frame[2] = json.loads(word) if "\\" in word else word[1:-1]
-                    frame[3] = place
-                    continue
-                pointer = frame[1] + (frame[2],)
-                keys[pointer] = frame[3]
-                frame[2] = None
-            else:
-                pointer = frame[1] + (frame[4],)
-                frame[4] += 1
-        values[pointer] = place
-        if first == "{" or first == "[":
-            stack.append([first == "{", pointer, None, None, 0])
-        elif first != '"':
-            plain[pointer] = word
-    return source
 
 
 class LazySourceMap:
