@@ -23,6 +23,7 @@ from typing import Any, Iterator
 import yaml
 
 from orderspec.diagnostics import Diagnostic, Location, Pointer, at, format_pointer
+from orderspec.json_positions import json_positions
 
 try:
     _Parser: type = yaml.CSafeLoader  # libyaml: several times faster
@@ -116,12 +117,19 @@ class _UnbuiltMap:
         # Where the values of the top two levels are, per document: enough to locate a spec's
         # headers (which the spec stage always does) without building the whole map.
         self.shallow: dict[int, dict[Pointer, tuple[int, int]]] = {}
+        # Per document: whether it holds a whole Decimal (see LazySourceMap.whole_decimals).
+        self.whole_decimals: dict[int, bool] = {}
 
     def source(self, index: int) -> SourceMap:
         if self.built is None:
-            loaded = _load_located(self.text, self.path, json_mode=self.json_mode, limits=self.limits)
-            # The fast reader took the text, so the builder reads the same clean documents.
-            self.built = {document.index: document.source for document in loaded.documents}
+            if self.json_mode:
+                # Cheaper than the builder, to the same map (see orderspec.json_positions).
+                values, keys, plain = json_positions(self.text)
+                self.built = {0: SourceMap(self.path, values, keys, plain)}
+            else:
+                loaded = _load_located(self.text, self.path, json_mode=self.json_mode, limits=self.limits)
+                # The fast reader took the text, so the builder reads the same clean documents.
+                self.built = {document.index: document.source for document in loaded.documents}
             self.text = ""
         return self.built.get(index) or SourceMap(self.path)
 
@@ -141,6 +149,12 @@ class LazySourceMap:
     @property
     def built(self) -> bool:
         return self._unbuilt.built is not None
+
+    @property
+    def whole_decimals(self) -> bool:
+        """Whether the document, as the fast reader read it, holds a whole Decimal (`100.00`)
+        anywhere: noted while reading, so that validation need not walk the body to know."""
+        return self._unbuilt.whole_decimals.get(self._index, True)
 
     def _whole(self) -> SourceMap:
         return self._unbuilt.source(self._index)
@@ -595,6 +609,11 @@ def _entries(value: Any, max_depth: int) -> int | None:
     return entries
 
 
+def is_whole_decimal(value: Any) -> bool:
+    """A Decimal with a whole value (`12.0`, `100.00`, `1E+2`): an integer to JSON Schema."""
+    return type(value) is Decimal and value.is_finite() and value == value.to_integral_value()
+
+
 def _read_json(text: str, path: str, limits: Limits) -> Document | None:
     """The document of a JSON text read by the C parser, with a source map built on demand; None
     when the text needs the builder (invalid JSON, duplicate keys, too deep, YAML corner cases),
@@ -609,8 +628,16 @@ def _read_json(text: str, path: str, limits: Limits) -> Document | None:
     # Each key of the text ends with `":` and nothing else does, unless a string holds `\":`; so
     # counting them finds duplicate keys (which leave fewer entries) without a Python hook.
     counted = '\\":' not in text
+    whole: list[bool] = []
+
+    def decimal(number: str) -> Decimal:
+        read = Decimal(number)
+        if not whole and read == read.to_integral_value():  # (JSON has no NaN nor Infinity)
+            whole.append(True)
+        return read
+
     try:
-        value = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant,
+        value = json.loads(text, parse_float=decimal, parse_constant=_refuse_constant,
                            object_pairs_hook=None if counted else _json_object)
     except (_NotPlainJson, ValueError, RecursionError):
         return None
@@ -619,7 +646,9 @@ def _read_json(text: str, path: str, limits: Limits) -> Document | None:
         return None
     leading = text[:start]
     line = 1 + leading.count("\n") + leading.count("\r") - leading.count("\r\n")
-    return Document(value, LazySourceMap(_UnbuiltMap(text, path, limits, True)), 0, line)  # type: ignore[arg-type]
+    unbuilt = _UnbuiltMap(text, path, limits, True)
+    unbuilt.whole_decimals[0] = bool(whole)
+    return Document(value, LazySourceMap(unbuilt), 0, line)  # type: ignore[arg-type]
 
 
 _BOOL_OR_NULL = (_TAG + "bool", _TAG + "null")
@@ -637,6 +666,7 @@ def _read_yaml(text: str, path: str, limits: Limits) -> list[Document] | None:
     stack: list[list[Any]] = []
     shallow: dict[Pointer, tuple[int, int]] = {}
     root: Any = None
+    whole = False  # the document holds a whole Decimal
     line = index = 0
     max_depth = limits.max_depth
     scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
@@ -660,6 +690,8 @@ def _read_yaml(text: str, path: str, limits: Limits) -> list[Document] | None:
                     value, _, ambiguous = _typed_scalar(value, resolved[len(_TAG):], False)
                     if ambiguous:
                         return None
+                    if not whole and is_whole_decimal(value):
+                        whole = True
                 elif frame[1] is _NO_KEY and type(container) is dict:
                     if value in container:
                         return None
@@ -703,12 +735,13 @@ def _read_yaml(text: str, path: str, limits: Limits) -> list[Document] | None:
                 stack.pop()
             elif kind is yaml.DocumentStartEvent:
                 line = event.start_mark.line + 1 if event.start_mark is not None else 1
-                root = None
+                root, whole = None, False
             elif kind is yaml.DocumentEndEvent:
                 if root is None:
                     return None
                 documents.append(Document(root, LazySourceMap(unbuilt, index), index, line))  # type: ignore[arg-type]
                 unbuilt.shallow[index] = shallow
+                unbuilt.whole_decimals[index] = whole
                 index += 1
             elif kind is yaml.AliasEvent:
                 return None

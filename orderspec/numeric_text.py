@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any, Iterable, Mapping, NamedTuple
-
-from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple
 
 from orderspec.diagnostics import Pointer
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
 
 # ASCII digits only: `\d` would also take Arabic-Indic and other digits, which no API reads.
 _INTEGER = re.compile(r"[+-]?[0-9]+\Z")

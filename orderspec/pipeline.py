@@ -24,8 +24,10 @@ from orderspec.state import State
 from orderspec.validate import validate_request
 
 DEFAULT_INCLUDE = ("*.order.yaml", "*.order.yml", "*.order.json")
-# Fewer files than this are linted in-process: starting workers would cost more than it saves.
-MIN_PARALLEL_FILES = 16
+# Fewer files than this are linted in-process: starting workers (each compiles its validators and,
+# for its first invalid body, imports jsonschema) costs more than it saves below ~100 corpus specs
+# on 2 cores, and more for JSON bodies, which are cheaper per file (bench/pool_threshold.py).
+MIN_PARALLEL_FILES = 100
 # Files whose requests a batch rule had to locate by reading them again, kept for its next question.
 REREAD_FILES_KEPT = 8
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 import calendar
 import json
 import re
-from typing import Any, Iterable
-
-from jsonschema.exceptions import ValidationError, best_match  # type: ignore[import-untyped]
+from typing import TYPE_CHECKING, Any, Iterable
 
 from orderspec.diagnostics import Diagnostic, at, format_pointer, kind_of
 from orderspec.model import Locator
 from orderspec.numeric_text import NumericText, advice
 from orderspec.spec import did_you_mean
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
 
 _TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number",
                "boolean": "true or false", "object": "a mapping", "array": "a list", "null": "null"}
@@ -173,5 +174,7 @@ def diagnose(error: ValidationError, source: Locator, typed: set[tuple[Any, ...]
         return one("S009", f"{field} has {count} items; the API takes {bound} {error.validator_value}")
     if validator_name in ("anyOf", "oneOf") and error.context:
         # One root cause: the branch that got furthest, not every branch's complaint.
+        from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
+
         return diagnose(best_match(error.context), source, typed)
     return one("S010", f"{field}: {error.message}")

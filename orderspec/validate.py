@@ -11,23 +11,55 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 from functools import lru_cache
-from typing import Any, Callable, Iterable
-
-from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
-from jsonschema.validators import extend  # type: ignore[import-untyped]
-from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from orderspec.diagnostics import Diagnostic
+from orderspec.load import LazySourceMap
 from orderspec.model import Endpoint, Request, choose_endpoint
 from orderspec.numeric_text import NumericText, numbers_in, with_numbers
 from orderspec.resources import load_schema
 from orderspec.schema_messages import ambiguous, diagnose, numeric_text
 
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+    from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
+
+# jsonschema (~60 ms to import) is imported only when a body is not known to be valid: a lint
+# of valid files never needs it (tests/test_parallel.py checks that).
+
+
+# The formats orderspec's reports check, as jsonschema's FormatChecker checks them.
+CHECKED_FORMATS = ("date", "date-time")
+
 
 @lru_cache(maxsize=None)
 def validator(schema_name: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator, FormatChecker
+
     schema = load_schema(schema_name)
-    return Draft202012Validator(schema, format_checker=FormatChecker(formats=("date", "date-time")))
+    return Draft202012Validator(schema, format_checker=FormatChecker(formats=CHECKED_FORMATS))
+
+
+# jsonschema-rs checks date and date-time natively (~5x faster than a Python callback per value),
+# but accepts two things jsonschema's checks refuse: the year 0000 (datetime has no year 0) and a
+# leap second (`23:59:60Z`, which rfc3339-validator refuses). A pattern beside each such format
+# refuses those too, so the native check is never laxer than jsonschema's; where it is stricter
+# (a date-time ending in a newline, which rfc3339-validator accepts), the body only takes the
+# full path. tests/test_validate_fast.py checks this on generated date and date-time strings.
+NATIVE_FORMAT_GUARDS = {"date": r"^(?!0000)", "date-time": r"^(?!0000)(?![\s\S]{17}60)"}
+
+
+def _natively_checked(node: Any) -> Any:
+    """The schema for jsonschema-rs: each date and date-time format with its guard pattern."""
+    if isinstance(node, list):
+        return [_natively_checked(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    copied = {key: _natively_checked(item) for key, item in node.items()}
+    form = node.get("format")
+    if isinstance(form, str) and form in NATIVE_FORMAT_GUARDS:
+        copied["allOf"] = [*copied.get("allOf", []), {"pattern": NATIVE_FORMAT_GUARDS[form]}]
+    return copied
 
 
 def _fast_validator(schema_name: str) -> Callable[[Any], bool] | None:
@@ -43,15 +75,19 @@ def _fast_validator(schema_name: str) -> Callable[[Any], bool] | None:
             schema = load_schema(schema_name)
             formats: set[str] = set()
             _collect_formats(schema, formats)
-            # The same format checks as the full validator, so both accept the same bodies.
-            conforms = validator(schema_name).format_checker.conforms  # type: ignore[union-attr]
-            checks = {name: (lambda value, name=name: conforms(value, name)) for name in formats}
-            compiled = jsonschema_rs.Draft202012Validator(schema, validate_formats=True, formats=checks)
+            # jsonschema checks no other format (email, int32, ...): neither may jsonschema-rs.
+            unchecked = {name: _any_value for name in formats if name not in CHECKED_FORMATS}
+            compiled = jsonschema_rs.Draft202012Validator(_natively_checked(schema), validate_formats=True,
+                                                          formats=unchecked)
             _FAST[schema_name] = compiled.is_valid
             _FAST_ERRORS[schema_name] = compiled.iter_errors
         except Exception:  # not installed for this platform, or a schema it refuses: full path only
             _FAST[schema_name] = None
     return _FAST[schema_name]
+
+
+def _any_value(value: Any) -> bool:
+    return True
 
 
 _FAST: dict[str, Callable[[Any], bool] | None] = {}
@@ -85,6 +121,17 @@ def _has_whole_decimal(value: Any) -> bool:
         elif _is_whole(item):
             return True
     return False
+
+
+def _holds_whole_decimal(body: Any, noted: bool | None) -> bool:
+    return _has_whole_decimal(body) if noted is None else noted
+
+
+def _noted_whole_decimals(request: Request) -> bool | None:
+    """Whether the request's body holds a whole Decimal, as noted while reading its file (the
+    fast readers note it; tests/test_load_lazy.py compares that with the walk), or None."""
+    source = request.source
+    return source.whole_decimals if isinstance(source, LazySourceMap) else None
 
 
 class _TooBig(Exception):
@@ -148,7 +195,7 @@ def _can_nudge(schema_name: str) -> bool:
     return not found
 
 
-def accepted_fast(body: Any, endpoint: Endpoint) -> bool:
+def accepted_fast(body: Any, endpoint: Endpoint, whole_decimals: bool | None = None) -> bool:
     """True when the fast validator accepts the body, and so jsonschema would find nothing.
 
     False means "not known to be valid": the full validator decides and explains.
@@ -157,12 +204,13 @@ def accepted_fast(body: Any, endpoint: Endpoint) -> bool:
     Python's jsonschema, which orderspec's reports follow. So such a body is checked twice, with
     each whole Decimal moved a hair up and a hair down: both pass only if every `type: integer`
     would have refused it anyway and no bound (minimum, maximum, exclusive ones) is touched.
+    `whole_decimals`, when known, says whether the body holds one (None: walk it to find out).
     """
     is_valid = _fast_validator(endpoint.schema)
     if is_valid is None:
         return False
     try:
-        if not _has_whole_decimal(body):
+        if not _holds_whole_decimal(body, whole_decimals):
             return bool(is_valid(body))
         if not _can_nudge(endpoint.schema):
             return False
@@ -194,8 +242,10 @@ def validate_request(request: Request, endpoint: Endpoint | None = None) -> Vali
     endpoint = endpoint or choose_endpoint(request)
     numbers: dict[tuple[Any, ...], NumericText] = {}
     body = request.body
+    whole_decimals = _noted_whole_decimals(request)  # of the body as read: numbers read from text add some
     for round_ in range(_NUMBER_ROUNDS + 1):
-        errors = [] if accepted_fast(body, endpoint) else _schema_errors(body, endpoint.schema)
+        noted = whole_decimals if body is request.body else None
+        errors = [] if accepted_fast(body, endpoint, noted) else _schema_errors(body, endpoint.schema, noted)
         found = {} if round_ == _NUMBER_ROUNDS else {
             pointer: number for pointer, number in numbers_in(errors).items() if pointer not in numbers}
         if not found:
@@ -257,7 +307,7 @@ def _pruned_pattern_properties(validator: Any, patterns: Any, instance: Any, sch
 def _pruned_additional_properties(validator: Any, additional: Any, instance: Any,
                                   schema: Any) -> Iterable[ValidationError]:
     if not validator.is_type(additional, "object") or not validator.is_type(instance, "object"):
-        yield from _ORIGINAL["additionalProperties"](validator, additional, instance, schema)
+        yield from _original("additionalProperties")(validator, additional, instance, schema)
         return
     known = schema.get("properties", {})
     patterns = schema.get("patternProperties", {})
@@ -269,7 +319,7 @@ def _pruned_additional_properties(validator: Any, additional: Any, instance: Any
 
 def _pruned_items(validator: Any, items: Any, instance: Any, schema: Any) -> Iterable[ValidationError]:
     if items is False or not validator.is_type(instance, "array"):
-        yield from _ORIGINAL["items"](validator, items, instance, schema)
+        yield from _original("items")(validator, items, instance, schema)
         return
     for index in range(len(schema.get("prefixItems", [])), len(instance)):
         yield from _child_errors(validator, instance, index, items)
@@ -283,7 +333,7 @@ def _pruned_prefix_items(validator: Any, prefix: Any, instance: Any, schema: Any
 
 
 def _judging(keyword: str) -> Callable[..., Iterable[ValidationError]]:
-    original = _ORIGINAL[keyword]
+    original = _original(keyword)
 
     def judge_in_full(validator: Any, value: Any, instance: Any, schema: Any) -> Iterable[ValidationError]:
         _Pruning.depth += 1
@@ -295,7 +345,14 @@ def _judging(keyword: str) -> Callable[..., Iterable[ValidationError]]:
     return judge_in_full
 
 
-_ORIGINAL = Draft202012Validator.VALIDATORS
+def _original(keyword: str) -> Callable[..., Iterable[ValidationError]]:
+    """jsonschema's own implementation of a keyword."""
+    from jsonschema import Draft202012Validator
+
+    implementation: Callable[..., Iterable[ValidationError]] = Draft202012Validator.VALIDATORS[keyword]
+    return implementation
+
+
 _JUDGING = ("if", "anyOf", "oneOf", "not", "contains", "unevaluatedProperties", "unevaluatedItems",
             "dependentSchemas", "propertyNames")
 
@@ -303,6 +360,9 @@ _JUDGING = ("if", "anyOf", "oneOf", "not", "contains", "unevaluatedProperties", 
 @lru_cache(maxsize=None)
 def _pruned_validator(schema_name: str) -> Any:
     # Built on first use: most lint runs never meet an invalid body.
+    from jsonschema import Draft202012Validator
+    from jsonschema.validators import extend  # type: ignore[import-untyped]
+
     pruned = extend(Draft202012Validator, validators={
         "properties": _pruned_properties, "patternProperties": _pruned_pattern_properties,
         "additionalProperties": _pruned_additional_properties, "items": _pruned_items,
@@ -310,13 +370,13 @@ def _pruned_validator(schema_name: str) -> Any:
     return pruned(load_schema(schema_name), format_checker=validator(schema_name).format_checker)
 
 
-def _fast_error_paths(body: Any, schema_name: str) -> list[list[Any]] | None:
+def _fast_error_paths(body: Any, schema_name: str, whole_decimals: bool | None = None) -> list[list[Any]] | None:
     """Where jsonschema-rs finds errors, on every body it would check (see accepted_fast), or None."""
     iter_errors = _FAST_ERRORS.get(schema_name) if _fast_validator(schema_name) else None
     if iter_errors is None:
         return None
     try:
-        if not _has_whole_decimal(body):
+        if not _holds_whole_decimal(body, whole_decimals):
             bodies = [body]
         elif _can_nudge(schema_name):
             bodies = [_nudged(body, +1), _nudged(body, -1)]
@@ -327,7 +387,7 @@ def _fast_error_paths(body: Any, schema_name: str) -> list[list[Any]] | None:
         return None
 
 
-def _schema_errors(body: Any, schema_name: str) -> list[ValidationError]:
+def _schema_errors(body: Any, schema_name: str, whole_decimals: bool | None = None) -> list[ValidationError]:
     """jsonschema's errors for a body, in its order: a walk of only the parts jsonschema-rs faults.
 
     jsonschema-rs reports every error jsonschema does, at the same place (the whole-Decimal
@@ -335,7 +395,7 @@ def _schema_errors(body: Any, schema_name: str) -> list[ValidationError]:
     mapping yields nothing in jsonschema's walk, so skipping it changes neither the errors nor
     their order. tests/test_validate_fast.py compares the reports with the plain walk.
     """
-    paths = _fast_error_paths(body, schema_name)
+    paths = _fast_error_paths(body, schema_name, whole_decimals)
     if not paths:  # no fast validator, or it finds nothing while jsonschema-rs refused: the full walk
         return list(validator(schema_name).iter_errors(body))
     hot: set[tuple[int, Any]] = set()

@@ -63,7 +63,7 @@ def test_ctrl_c_during_a_lint_of_many_files(tmp_path: Path, jobs: str) -> None:
     one spec is a FIFO nobody writes to, so the lint is still running when the signal comes."""
     text = (EXAMPLES / "renew.order.yaml").read_text(encoding="utf-8")
     (tmp_path / "catalog.yaml").write_bytes((EXAMPLES / "catalog.yaml").read_bytes())
-    for number in range(40):  # enough for worker processes with -j 2
+    for number in range(pipeline.MIN_PARALLEL_FILES + 4):  # enough for worker processes with -j 2
         (tmp_path / f"renew-{number:02}.order.yaml").write_text(text, encoding="utf-8")
     fifo = tmp_path / "renew-20a.order.yaml"
     os.mkfifo(fifo)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from orderspec import load, pipeline
 from orderspec.load import LazySourceMap, Limits, load_bytes
+from orderspec.validate import _has_whole_decimal
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -28,6 +29,13 @@ def _eager(data: bytes, path: str, limits: Limits = Limits()) -> load.LoadedFile
         load._read_json = saved  # type: ignore[assignment]
 
 
+def _assert_whole_decimals_noted(loaded: load.LoadedFile) -> None:
+    """The fast readers note whether a document holds a whole Decimal exactly as validate's walk finds it."""
+    for document in loaded.documents:
+        if isinstance(document.source, LazySourceMap):
+            assert document.source.whole_decimals == _has_whole_decimal(document.value), document.value
+
+
 def _shown(value: Any) -> str:
     return repr(value)  # types included: 1 and Decimal("1") and True differ
 
@@ -39,6 +47,7 @@ def assert_same(data: bytes, path: str = "x.order.json", limits: Limits = Limits
     assert [(d.index, d.line, _shown(d.value)) for d in fast.documents] == \
            [(d.index, d.line, _shown(d.value)) for d in eager.documents]
     took = any(isinstance(d.source, LazySourceMap) for d in fast.documents)
+    _assert_whole_decimals_noted(fast)
     for lazy, built in zip(fast.documents, eager.documents):
         if isinstance(lazy.source, LazySourceMap):
             assert not lazy.source.built  # nothing asked yet: nothing built
@@ -195,6 +204,7 @@ def assert_same_yaml(data: bytes, path: str = "x.order.yaml", limits: Limits = L
     assert [(d.index, d.line, _shown(d.value)) for d in fast.documents] == \
            [(d.index, d.line, _shown(d.value)) for d in eager.documents]
     took = any(isinstance(d.source, LazySourceMap) for d in fast.documents)
+    _assert_whole_decimals_noted(fast)
     fresh = load_bytes(data, path, limits=limits)
     for lazy, built in zip(fresh.documents, eager.documents):
         # The top two levels (a spec's headers) are located without building the map.

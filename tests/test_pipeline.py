@@ -39,7 +39,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Enough files for worker processes; order numbers repeat, subscriptions and charges pile up.
     Half the files are JSON bodies, half YAML specs; one silences its batch diagnostic."""
     root = tmp_path_factory.mktemp("batch")
-    count = pipeline.MIN_PARALLEL_FILES * 2
+    count = pipeline.MIN_PARALLEL_FILES + 10
     for i in range(count):
         body = _body(f"O-{i % 5}", f"S-{i % 3}")
         if i % 2:

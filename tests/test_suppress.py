@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from check_support import CREATE, codes, lint
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from orderspec import suppress
 from orderspec.suppress import directives
 
 BAD_NUMBER = CREATE.replace("orderNumber: O-2024-0001", "orderNumber: O/1")
@@ -52,3 +55,25 @@ def test_batch_diagnostics_are_suppressible(tmp_path: Path) -> None:
 def test_directive_parsing() -> None:
     text = "a: 1  # orderspec: ignore[R001]\n# orderspec:ignore[l001,L002]\nb: 2\n# orderspec: ignore\n"
     assert directives(text) == {1: ("R001",), 2: ("L001", "L002"), 3: ("L001", "L002")}
+
+
+def _plain_directives(text: str) -> dict[int, tuple[str, ...]]:
+    """The scan without the shortcut: the directive pattern on every line."""
+    silenced: dict[int, list[str]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in suppress._DIRECTIVE.finditer(line):
+            codes = [c.strip().upper() for c in match.group(1).split(",") if c.strip()]
+            silenced.setdefault(number, []).extend(codes)
+            if line.lstrip().startswith("#"):
+                silenced.setdefault(number + 1, []).extend(codes)
+    return {line: tuple(codes) for line, codes in silenced.items()}
+
+
+_pieces = st.sampled_from(["# orderspec: ignore[R002]", "#orderspec:ignore[ s001 , H ]", "orderspec", "ignore[",
+                           "# orderspec: ignore[", "]", "\n", "\r\n", "\x0c", "\u2028", "  ", "a: 1", "# x"])
+
+
+@settings(max_examples=500, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.one_of(_pieces, st.text(max_size=4)), max_size=12).map("".join))
+def test_directives_are_those_of_a_scan_of_every_line(text: str) -> None:
+    assert suppress.directives(text) == _plain_directives(text)

@@ -23,7 +23,9 @@ from orderspec.diagnostics import Location
 from orderspec.model import ENDPOINTS, OnePlace, Request
 
 REPO = Path(__file__).resolve().parent.parent
-REFERENCE = REPO.parent / "shared" / "reference" / "examples"
+# ../shared/reference beside the checkout; a git worktree under /work/wt finds it one level further up.
+REFERENCE = next((place / "shared" / "reference" / "examples" for place in (REPO.parent, REPO.parent.parent)
+                  if (place / "shared" / "reference" / "examples").is_dir()), REPO.parent / "shared")
 sys.path.insert(0, str(REPO / "bench"))
 from corpus import _json_default, body as corpus_body, generate  # noqa: E402
 
@@ -200,3 +202,51 @@ def test_lint_reports_are_identical_with_the_plain_walk(tmp_path: Path, monkeypa
     plain = pipeline.run([str(tmp_path)], options).diagnostics
     assert [d.as_json() for d in pruned] == [d.as_json() for d in plain]
     assert sum(d.code.startswith("S") for d in plain) >= 5
+
+
+# -- jsonschema-rs checks date and date-time natively: never laxer than jsonschema's checks ------
+
+def _digits(size: int) -> st.SearchStrategy[str]:
+    return st.one_of(st.sampled_from(["0" * size, "9" * size, "1" * size]),
+                     st.text("0123456789", min_size=size, max_size=size),
+                     st.text("0123456789\uff16\u0663", min_size=max(0, size - 1), max_size=size + 1))
+
+
+_date_texts = st.builds(lambda y, m, d: f"{y}-{m}-{d}", _digits(4), st.sampled_from(["01", "02", "12", "13", "00"]) | _digits(2),
+                        st.sampled_from(["01", "28", "29", "30", "31", "00"]) | _digits(2))
+_date_time_texts = st.builds(
+    lambda date, t, hh, mm, ss, frac, zone: f"{date}{t}{hh}:{mm}:{ss}{frac}{zone}",
+    _date_texts, st.sampled_from(["T", "t", " "]), st.sampled_from(["00", "23", "24"]) | _digits(2),
+    st.sampled_from(["00", "59", "60"]) | _digits(2), st.sampled_from(["00", "59", "60", "61"]) | _digits(2),
+    st.sampled_from(["", ".", ".5"]) | _digits(3).map(lambda d: "." + d),
+    st.sampled_from(["Z", "z", "", "+00:00", "-00:00", "+23:59", "+24:00", "-12:60", "+0000", "Z\n"]))
+_format_texts = st.one_of(_date_texts, _date_time_texts, _date_texts.map(lambda d: d + "\n"), st.text(max_size=25))
+
+
+def _native(schema: Any) -> Any:
+    import jsonschema_rs
+
+    return jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True, database=None)
+@given(_format_texts)
+def test_native_date_formats_accept_nothing_jsonschema_refuses(text: str) -> None:
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker(formats=validate_module.CHECKED_FORMATS)
+    for form in validate_module.CHECKED_FORMATS:
+        if _native(validate_module._natively_checked({"format": form})).is_valid(text):
+            assert checker.conforms(text, form), (form, text)
+
+
+@pytest.mark.parametrize("form, text", [("date", "0000-01-01"), ("date-time", "0000-01-01T00:00:00Z"),
+                                        ("date-time", "2024-12-31T23:59:60Z"), ("date-time", "1990-12-31T15:59:60-08:00")])
+def test_the_guards_refuse_what_jsonschema_rs_alone_accepts(form: str, text: str) -> None:
+    from jsonschema import FormatChecker
+
+    assert _native({"format": form}).is_valid(text)  # why the guards exist
+    assert not FormatChecker(formats=(form,)).conforms(text, form)
+    assert not _native(validate_module._natively_checked({"format": form})).is_valid(text)
+    assert not _native(validate_module._natively_checked({"type": "object", "properties": {
+        "when": {"format": form, "allOf": [{"type": "string"}]}}})).is_valid({"when": text})
