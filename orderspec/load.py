@@ -588,24 +588,36 @@ def _refuse_constant(name: str) -> Any:
 
 def _entries(value: Any, max_depth: int) -> int | None:
     """How many mapping entries the value holds; None when it is nested deeper than max_depth or
-    has a key too long for a YAML simple key."""
-    level = [value] if isinstance(value, (dict, list)) else []
+    has a key too long for a YAML simple key.
+
+    The value comes from `json.loads`, so its containers are exactly dicts and lists. One
+    recursive walk that stops at the first reason for None: ~35% less time than building each
+    level's list of containers (`tests/test_load_lazy.py` holds that plain walk and compares)."""
+    if not isinstance(value, (dict, list)):
+        return 0
     entries = 0
-    while level:
-        if max_depth == 0:
-            return None
-        max_depth -= 1
-        below: list[Any] = []
-        for container in level:
-            if type(container) is dict:
-                if container:
-                    entries += len(container)
-                    if max(map(len, container)) > _MAX_PLAIN_KEY:
-                        return None
-                    below += [v for v in container.values() if isinstance(v, (dict, list))]
-            else:
-                below += [v for v in container if isinstance(v, (dict, list))]
-        level = below
+
+    def walk(container: Any, depth: int) -> None:
+        nonlocal entries
+        if depth == 0:
+            raise _NotPlainJson
+        if type(container) is dict:
+            if container:
+                entries += len(container)
+                if max(map(len, container)) > _MAX_PLAIN_KEY:
+                    raise _NotPlainJson
+                for item in container.values():
+                    if type(item) is dict or type(item) is list:
+                        walk(item, depth - 1)
+        else:
+            for item in container:
+                if type(item) is dict or type(item) is list:
+                    walk(item, depth - 1)
+
+    try:
+        walk(value, max_depth)
+    except (_NotPlainJson, RecursionError):
+        return None
     return entries
 
 

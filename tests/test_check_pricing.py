@@ -4,8 +4,14 @@ within the tiers (R043)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Iterator
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from check_support import CREATE, codes, found, lint, value_at, where
+from orderspec.check import pricing
+from orderspec.diagnostics import Pointer
 
 PLAN = "              - productRatePlanId: 8ad09be48db5aa31018db8f2ac4e1a2b\n"
 
@@ -108,3 +114,33 @@ def test_a_quantity_above_an_open_last_tier_is_fine(tmp_path: Path) -> None:
 def test_a_quantity_written_as_text_is_held_to_the_tiers(tmp_path: Path) -> None:
     problems = lint(tmp_path, volume('"120"', *ZUORA_VOLUME))
     assert sorted(d.code for d in problems) == ["R043", "S011"]
+
+
+# Any JSON-shaped value, with `pricing` among the keys often enough to sit at every depth.
+_KEYS = st.sampled_from(["pricing", "chargeOverrides", "tiers", "a", "b"])
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=3),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(_KEYS, children, max_size=4),
+    max_leaves=40)
+
+
+def _every_pricing_block(value: Any, pointer: Pointer) -> Iterator[tuple[Pointer, dict[str, Any]]]:
+    """The plain definition the rule's walk must agree with: every `pricing` mapping, in the
+    order written, not looking inside one."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "pricing" and isinstance(item, dict):
+                yield pointer + (key,), item
+            else:
+                yield from _every_pricing_block(item, pointer + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _every_pricing_block(item, pointer + (index,))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_JSON)
+def test_pricing_blocks_found_as_the_plain_walk_finds_them(value: Any) -> None:
+    expected = list(_every_pricing_block(value, ("subscriptions", 0)))
+    assert pricing._pricing_blocks(value, ("subscriptions", 0)) == expected
+    assert pricing._pricing_blocks(value, ()) == list(_every_pricing_block(value, ()))

@@ -315,3 +315,41 @@ def test_bench_specs_lint_the_same_as_with_the_builder(tmp_path: Path, monkeypat
     assert fast.diagnostics and len(fast.files) == len(specs)
     # Only a file with something to report builds its map (some are located from the top levels).
     assert built and set(built) <= {d.path for d in fast.diagnostics}
+
+
+def _entries_level_by_level(value: Any, max_depth: int) -> int | None:
+    """The plain count `load._entries` must agree with: one level of containers at a time."""
+    level = [value] if isinstance(value, (dict, list)) else []
+    entries = 0
+    while level:
+        if max_depth == 0:
+            return None
+        max_depth -= 1
+        below: list[Any] = []
+        for container in level:
+            if isinstance(container, dict):
+                entries += len(container)
+                if any(len(key) > 160 for key in container):
+                    return None
+                below += [v for v in container.values() if isinstance(v, (dict, list))]
+            else:
+                below += [v for v in container if isinstance(v, (dict, list))]
+        level = below
+    return entries
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=VALUES, max_depth=st.integers(0, 6))
+def test_entries_counted_as_the_plain_walk_counts_them(value: Any, max_depth: int) -> None:
+    assert load._entries(value, max_depth) == _entries_level_by_level(value, max_depth)
+    assert load._entries(value, 64) == _entries_level_by_level(value, 64)
+
+
+@pytest.mark.parametrize("depth", [1, 63, 64, 65, 200])
+def test_entries_stop_at_the_depth_cap(depth: int) -> None:
+    for bottom in (1, [], {}, {"k" * 161: 1}):
+        for wrap in (lambda v: [v], lambda v: {"k": v}):
+            value: Any = bottom
+            for _ in range(depth):
+                value = wrap(value)
+            assert load._entries(value, 64) == _entries_level_by_level(value, 64)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Iterator
 
 from orderspec.body import as_dict, as_list, parse_date  # re-exported for the rule modules
@@ -31,6 +32,12 @@ class Context:
     @property
     def body(self) -> dict[str, Any]:
         return self.request.body if isinstance(self.request.body, dict) else {}
+
+    @cached_property
+    def actions(self) -> tuple[Action, ...]:
+        """Every order action of the body, found once for all the rule families that look at
+        them (finding them again per family cost more than most of those rules)."""
+        return tuple(actions(self.body))
 
     def locate(self, pointer: Pointer, *, key: bool = False) -> Location:
         return self.request.source.locate(pointer, key=key)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orderspec.check._common import Context, actions, as_list, text
+from orderspec.check._common import Context, as_list, text
 
 # Action type -> the payload field that carries its details.
 PAYLOAD_FIELDS: dict[str, str] = {
@@ -24,7 +24,7 @@ TYPE_OF_PAYLOAD = {payload: kind for kind, payload in PAYLOAD_FIELDS.items()}
 
 
 def check(ctx: Context) -> None:
-    for action in actions(ctx.body):
+    for action in ctx.actions:
         kind = action.type
         if kind not in PAYLOAD_FIELDS:
             continue  # a missing or unknown type is the schema's to report
@@ -42,7 +42,7 @@ def check(ctx: Context) -> None:
 
 
 def _subscription_numbers(ctx: Context) -> None:
-    for action in actions(ctx.body):
+    for action in ctx.actions:
         kind = action.type
         if kind not in PAYLOAD_FIELDS:
             continue

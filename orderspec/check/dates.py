@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from orderspec.check._common import Context, actions, as_dict, as_list, parse_date, text
+from orderspec.check._common import Context, as_dict, as_list, parse_date, text
 
 # A subscription is signed, then its service starts, then the customer accepts it.
 LIFECYCLE = ("ContractEffective", "ServiceActivation", "CustomerAcceptance")
 
 
 def check(ctx: Context) -> None:
-    for action in actions(ctx.body):
+    for action in ctx.actions:
         seen: dict[str, int] = {}
         dates: dict[str, tuple[int, datetime.date]] = {}
         for index, entry in enumerate(as_list(action.value.get("triggerDates"))):

@@ -51,7 +51,7 @@ def _size(ctx: Context, limits: SizeLimits, code: str, where: str, hint: str) ->
     if len(all_subscriptions) > limits.subscriptions:
         over.append((("subscriptions", limits.subscriptions),
                      f"{len(all_subscriptions)} subscriptions (at most {limits.subscriptions})"))
-    every_action = list(actions(ctx.body))
+    every_action = ctx.actions
     if len(every_action) > limits.order_actions:
         over.append((every_action[limits.order_actions].pointer,
                      f"{len(every_action)} order actions (at most {limits.order_actions})"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orderspec.check._common import Context, actions
+from orderspec.check._common import Context
 from orderspec.diagnostics import Pointer
 
 # payload -> (code, policy field, {policy: the fields that policy needs})
@@ -25,7 +25,7 @@ POLICIES: dict[str, tuple[str, str, dict[str, tuple[str, ...]]]] = {
 
 
 def check(ctx: Context) -> None:
-    for action in actions(ctx.body):
+    for action in ctx.actions:
         for payload, (code, policy_field, needs) in POLICIES.items():
             block = action.value.get(payload)
             if isinstance(block, dict):

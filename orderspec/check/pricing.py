@@ -4,7 +4,7 @@ quantity the table prices."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
 from orderspec.check._common import Context, as_dict, is_number
 from orderspec.diagnostics import Pointer
@@ -32,18 +32,32 @@ def check(ctx: Context) -> None:
                     _quantity_in_table(ctx, here + (model,), block.get("quantity"), tiers)
 
 
-def _pricing_blocks(value: Any, pointer: Pointer) -> Iterator[tuple[Pointer, dict[str, Any]]]:
+def _pricing_blocks(value: Any, pointer: Pointer) -> list[tuple[Pointer, dict[str, Any]]]:
     # Pricing overrides sit under charge overrides and charge updates of several actions;
-    # finding every `pricing` mapping covers them all without listing the paths.
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key == "pricing" and isinstance(item, dict):
-                yield pointer + (key,), item
-            elif isinstance(item, (dict, list)):
-                yield from _pricing_blocks(item, pointer + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _pricing_blocks(item, pointer + (index,))
+    # finding every `pricing` mapping covers them all without listing the paths. One walk of
+    # the whole body per request: a path is kept as a list and made a pointer only where a
+    # block is found (a generator per container cost more than the rest of the pricing rules).
+    found: list[tuple[Pointer, dict[str, Any]]] = []
+    path = list(pointer)
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "pricing" and isinstance(item, dict):
+                    found.append((tuple(path) + (key,), item))
+                elif isinstance(item, (dict, list)):
+                    path.append(key)
+                    walk(item)
+                    path.pop()
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, (dict, list)):
+                    path.append(index)
+                    walk(item)
+                    path.pop()
+
+    walk(value)
+    return found
 
 
 def _number(value: Any) -> Decimal | None:

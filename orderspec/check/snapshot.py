@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from orderspec.check._common import Action, Context, actions, as_dict, as_list, parse_date, text
+from orderspec.check._common import Action, Context, as_dict, as_list, parse_date, text
 from orderspec.diagnostics import Pointer
 from orderspec.state import RatePlan, Subscription
 
@@ -215,7 +215,7 @@ def _currency(ctx: Context) -> None:
     if account is None or not account.currency:
         return
     places: list[Pointer] = []
-    for action in actions(ctx.body):
+    for action in ctx.actions:
         if "currency" in as_dict(action.value.get("createSubscription")):
             places.append(action.pointer + ("createSubscription", "currency"))
     for name in ("orderLineItems", "commitments"):

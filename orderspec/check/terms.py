@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from orderspec.check._common import Context, actions, as_dict, as_list
+from orderspec.check._common import Context, as_dict, as_list
 from orderspec.diagnostics import Pointer
 
 
 def check(ctx: Context) -> None:
-    for action in actions(ctx.body):
+    for action in ctx.actions:
         create = as_dict(action.value.get("createSubscription"))
         terms = create.get("terms")
         if isinstance(terms, dict):
