@@ -67,14 +67,20 @@ def test_ctrl_c_during_a_lint_of_many_files(tmp_path: Path, jobs: str) -> None:
         (tmp_path / f"renew-{number:02}.order.yaml").write_text(text, encoding="utf-8")
     fifo = tmp_path / "renew-20a.order.yaml"
     os.mkfifo(fifo)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # faulthandler: should the interrupted lint ever hang, SIGABRT makes it print where it is.
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONFAULTHANDLER": "1"}
     process = subprocess.Popen([sys.executable, "-m", "orderspec", "lint", str(tmp_path), "-j", jobs],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                                start_new_session=True)
     writer = _wait_for_reader(fifo, process)
     try:
         os.killpg(process.pid, signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=60)
+        try:
+            stdout, stderr = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGABRT)
+            raise AssertionError("the interrupted lint did not end; where it was:\n"
+                                 + process.communicate(timeout=30)[1]) from None
     finally:
         os.close(writer)
         if process.poll() is None:
