@@ -48,8 +48,20 @@ class RatePlan:
     charges: tuple[Charge, ...]
 
 
+class _Placed:
+    """A state file's subscription or account: where its facts were written."""
+
+    path: str
+    places: Mapping[str, Location]
+
+    def place(self, name: str, note: str) -> tuple[Location, ...]:
+        """The place of `name` in the state file, noted, for a finding's related places."""
+        where = self.places.get(name) or Location(self.path, 1, 1)
+        return (where.noted(note),)
+
+
 @dataclass(frozen=True)
-class Subscription:
+class Subscription(_Placed):
     number: str
     status: str | None  # Active, Suspended, Cancelled, Expired, Draft, Pending Activation, ...
     account_number: str | None
@@ -64,14 +76,10 @@ class Subscription:
     places: Mapping[str, Location] = field(default_factory=dict, compare=False)
     body: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    def place(self, name: str, note: str) -> tuple[Location, ...]:
-        """The place of `name` in the state file, noted, for a finding's related places."""
-        where = self.places.get(name) or Location(self.path, 1, 1)
-        return (where.noted(note),)
 
 
 @dataclass(frozen=True)
-class Account:
+class Account(_Placed):
     number: str
     bill_cycle_day: int | None
     currency: str | None
@@ -79,10 +87,6 @@ class Account:
     path: str
     places: Mapping[str, Location] = field(default_factory=dict, compare=False)
     body: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    def place(self, name: str, note: str) -> tuple[Location, ...]:
-        where = self.places.get(name) or Location(self.path, 1, 1)
-        return (where.noted(note),)
 
 
 @dataclass(frozen=True)
