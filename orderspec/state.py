@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any, Mapping
 
 from orderspec.body import as_dict, as_list
@@ -235,10 +234,11 @@ def _read(path: str, kind: str, stem: str, limits: Limits) -> tuple[Document | N
 
 def _schema_problems(document: Document, schema_name: str, what: str) -> list[Diagnostic]:
     from orderspec.schema_messages import diagnose
+    from orderspec.validate import validator  # the one that checks request bodies, same formats
 
     found: list[Diagnostic] = []
     typed: set[tuple[Any, ...]] = set()
-    for error in sorted(_validator(schema_name).iter_errors(document.value), key=lambda e: list(e.absolute_path)):
+    for error in sorted(validator(schema_name).iter_errors(document.value), key=lambda e: list(e.absolute_path)):
         for problem in diagnose(error, document.source, typed):
             if problem.code.startswith("S"):
                 # The schema's own words, under the state code: this is the tenant's answer, not a request.
@@ -247,22 +247,3 @@ def _schema_problems(document: Document, schema_name: str, what: str) -> list[Di
                              pointer=problem.pointer or format_pointer(tuple(error.absolute_path)))
             found.append(problem)
     return found
-
-
-@lru_cache(maxsize=None)
-def _validator(schema_name: str) -> Any:
-    from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
-
-    from orderspec.resources import load_schema
-
-    return Draft202012Validator(load_schema(schema_name), format_checker=FormatChecker(formats=("date", "date-time")))
-
-
-def account_bill_cycle_day(state: State | None, body: Any) -> int | None:
-    """The bill cycle day of the order's account (`existingAccountNumber`) in the state, if it has
-    a snapshot: what the offline preview needs for charges that bill on the customer's BCD."""
-    if state is None or not isinstance(body, dict):
-        return None
-    number = body.get("existingAccountNumber")
-    account = state.accounts.get(number) if isinstance(number, str) else None
-    return account.bill_cycle_day if account is not None else None

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from orderspec.config import Config
 from orderspec.diagnostics import Diagnostic, Severity
 from orderspec.emulator.state import Store
-from orderspec.emulator.tenant import Refusal, Tenant
+from orderspec.emulator.tenant import Refusal, Tenant, TenantSettings
 from orderspec.load import load_text
 from orderspec.model import Endpoint, Request
 from orderspec.validate import validate_request
@@ -219,8 +219,8 @@ def preview_result(body: dict[str, Any], config: Config | None = None, tenant: T
     the order changes and its account, priced as the offline preview prices them with --state."""
     from orderspec.preview.emulated import preview_body
 
-    if tenant is None:
-        return preview_body(body, (config or Config()).account_bill_cycle_days)
-    return preview_body(body, (config or Config()).account_bill_cycle_days, state=tenant.preview_state(body),
-                        bill_cycle_day=tenant.settings.bill_cycle_day, catalog=tenant.settings.catalog,
-                        catalog_env=tenant.settings.catalog_env)
+    settings = tenant.settings if tenant is not None else TenantSettings()
+    return preview_body(body, (config or Config()).account_bill_cycle_days,
+                        state=tenant.preview_state(body) if tenant is not None else None,
+                        bill_cycle_day=settings.bill_cycle_day, catalog=settings.catalog,
+                        catalog_env=settings.catalog_env)

@@ -65,12 +65,6 @@ class EffectiveCharge:
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 
-    @property
-    def charge_key(self) -> str | None:
-        """The id (else number) naming the charge."""
-        key = self.charge.get("productRatePlanChargeId") or self.charge.get("productRatePlanChargeNumber")
-        return key if isinstance(key, str) else None
-
 
 def merged(under: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     """`over` applied field by field on top of `under`: mappings merged key by key, anything else
