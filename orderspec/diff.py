@@ -95,7 +95,7 @@ def snapshot(paths: list[str], root: str, bill_cycle_day: int | None = None,
     linted and expanded as `orderspec lint` would with `options` (configuration, expand context)."""
     from orderspec import pipeline
     from orderspec.model import choose_endpoint
-    from orderspec.preview.engine import build_plan, spec_catalog
+    from orderspec.preview.command import configured_plan
     from orderspec.preview.text import totals
     from orderspec.render import render
 
@@ -119,10 +119,7 @@ def snapshot(paths: list[str], root: str, bill_cycle_day: int | None = None,
             for name, value in rendered.headers.items():
                 if name != "Idempotency-Key":  # derived from the body: it changes whenever the body does
                     order.fields[f"/headers/{name}"] = value
-            catalog, env = spec_catalog(request.path, options.expand)
-            plan = build_plan(request, catalog, env, bill_cycle_day=bill_cycle_day,
-                              accounts=options.config.account_bill_cycle_days,
-                              currencies=options.config.account_currencies, state=state)
+            plan = configured_plan(request, options, state, bill_cycle_day)
             order.figures = dict(totals(plan))
             order.uncomputed = len(plan.unpriced)
             orders[key] = order

@@ -19,10 +19,12 @@ from orderspec.body import parse_date
 from orderspec.diagnostics import Severity
 from orderspec.gate import EXIT_CLEAN, EXIT_INCOMPLETE, EXIT_USAGE, lint_status, missing_paths
 from orderspec.preview.engine import Window, build_plan, spec_catalog
-from orderspec.preview.state import tenant_state
+from orderspec.preview.state import TenantState, tenant_state
 from orderspec.preview.text import plan_text
 
 if TYPE_CHECKING:
+    from orderspec.model import Request
+    from orderspec.preview.plan import Plan
     from orderspec.pipeline import Options
 
 
@@ -39,6 +41,16 @@ def window_option(thru: str | None, periods: int | None, term_end: bool) -> Wind
     if periods:
         return Window("NumberOfPeriods", periods=periods)
     return Window("TermEnd") if term_end else None
+
+
+def configured_plan(request: Request, options: Options, state: TenantState | None,
+                    bill_cycle_day: int | None = None, window: Window | None = None) -> Plan:
+    """The offline plan of one linted request, with what the configuration and the command line
+    know of the tenant: its catalog, accounts and state (preview and diff price alike)."""
+    catalog, env = spec_catalog(request.path, options.expand)
+    return build_plan(request, catalog, env, bill_cycle_day=bill_cycle_day, window=window,
+                      accounts=options.config.account_bill_cycle_days,
+                      currencies=options.config.account_currencies, state=state)
 
 
 def preview_offline_command(paths: tuple[str, ...], as_json: bool, window: Window | None,
@@ -58,10 +70,7 @@ def preview_offline_command(paths: tuple[str, ...], as_json: bool, window: Windo
     previews: list[dict[str, Any]] = []
     incomplete = False
     for request in result.requests:
-        catalog, env = spec_catalog(request.path, options.expand)
-        plan = build_plan(request, catalog, env, bill_cycle_day=bill_cycle_day, window=window,
-                          accounts=options.config.account_bill_cycle_days,
-                          currencies=options.config.account_currencies, state=state)
+        plan = configured_plan(request, options, state, bill_cycle_day, window)
         incomplete = incomplete or plan.incomplete
         for diagnostic in plan.diagnostics:
             if diagnostic.severity is not Severity.INFO or not as_json:
