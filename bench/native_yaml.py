@@ -8,7 +8,7 @@ installed are skipped. Prints, on `--count` fresh corpus specs (bench/corpus.py)
 
 1. how many specs hold a plain non-integer number (money), which a pre-check that leaves such
    files to today's reader would leave to it;
-2. per file, fastest of 5 rounds taken in turns: today's fast reader (`orderspec.load._read_yaml`,
+2. per file, fastest of 5 rounds taken in turns: today's fast reader (`orderspec.load.yaml_events.read_yaml_events`,
    values only), each native reader alone, and a sketch of the cheapest path that keeps money
    exact (below);
 3. a table of small texts read by today's loader and by each native reader.
@@ -37,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import generate  # noqa: E402
-from orderspec.load import Limits, _read_yaml, load_text  # noqa: E402
+from orderspec.load import Limits, load_text
+from orderspec.load.yaml_events import read_yaml_events as _read_yaml  # noqa: E402
 
 PROBES = ("a: 0755", "a: 1_000", "a: yes", "a: on", "a: 1:30", "a: 100.00", "a: 1.", "a: -.5",
           "a: 1e3", "a: 0o17", "a: .inf", "a: 2024-08-25", "a: 1\na: 2", "1: x", "a:\tb",

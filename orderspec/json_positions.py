@@ -1,7 +1,7 @@
-"""Where each value of a JSON text was written, as load.py's builder would note it from
+"""Where each value of a JSON text was written, as the loader's builder (orderspec.load.located) would note it from
 libyaml's events, from the text's tokens instead (~2x cheaper).
 
-Only for a text the fast JSON reader of load.py took: valid JSON, without duplicate keys and
+Only for a text the fast JSON reader (orderspec.load.json_reader) took: valid JSON, without duplicate keys and
 without characters YAML reads as line breaks, so tokens alone give the same lines and columns.
 tests/test_load_lazy.py compares every location, key location and raw text with the builder's.
 """

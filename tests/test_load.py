@@ -235,12 +235,12 @@ def test_libyaml_nesting_limit_is_y007_whatever_the_pyyaml_version() -> None:
 
 
 def test_libyaml_nesting_error_maps_to_y007() -> None:
-    from orderspec.load import _parser_error
+    from orderspec.load.located import parser_error
 
     error = yaml.MarkedYAMLError(context="while increasing block level", context_mark=None,
                                  problem="exceeded maximum nesting depth",
                                  problem_mark=yaml.Mark("f.yaml", 0, 3, 7, None, None))
-    diagnostic = _parser_error(error, "x", "f.yaml", Limits(max_depth=64))
+    diagnostic = parser_error(error, "x", "f.yaml", Limits(max_depth=64))
     assert (diagnostic.code, diagnostic.message) == ("Y007", "nesting deeper than 64 levels")
     assert (diagnostic.line, diagnostic.column) == (4, 8)
 

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orderspec import load, pipeline
+from orderspec.load import json_reader, source_map
 from orderspec.load import LazySourceMap, Limits, load_bytes
 from orderspec.validate import _has_whole_decimal
 
@@ -21,12 +22,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 def _eager(data: bytes, path: str, limits: Limits = Limits()) -> load.LoadedFile:
     """The loader as it was before the fast reader: every JSON text through the builder."""
-    saved = load._read_json
-    load._read_json = lambda text, path, limits: None  # type: ignore[assignment]
+    saved = load.read_json
+    load.read_json = lambda text, path, limits: None  # type: ignore[assignment]
     try:
         return load_bytes(data, path, limits=limits)
     finally:
-        load._read_json = saved  # type: ignore[assignment]
+        load.read_json = saved  # type: ignore[assignment]
 
 
 def _assert_whole_decimals_noted(loaded: load.LoadedFile) -> None:
@@ -160,16 +161,16 @@ def test_bench_bodies_lint_the_same_as_with_the_builder(tmp_path: Path, monkeypa
     _, bodies = generate(tmp_path, 40)
     options = pipeline.Options(bare_operation="create", include=("*.json",))
     built: list[str] = []
-    original = load._UnbuiltMap.source
+    original = source_map.UnbuiltMap.source
 
-    def counted(self: load._UnbuiltMap, index: int) -> load.SourceMap:
+    def counted(self: source_map.UnbuiltMap, index: int) -> source_map.SourceMap:
         if self.built is None:
             built.append(self.path)
         return original(self, index)
 
-    monkeypatch.setattr(load._UnbuiltMap, "source", counted)
+    monkeypatch.setattr(source_map.UnbuiltMap, "source", counted)
     fast = pipeline.run([str(tmp_path)], options)
-    monkeypatch.setattr(load, "_read_json", lambda text, path, limits: None)
+    monkeypatch.setattr(load, "read_json", lambda text, path, limits: None)
     eager = pipeline.run([str(tmp_path)], options)
     assert [d.text() for d in fast.diagnostics] == [d.text() for d in eager.diagnostics]
     assert fast.diagnostics and len(fast.files) == len(bodies)
@@ -190,12 +191,12 @@ def test_objects_with_repeated_keys_load_the_same_either_way(pairs: list[tuple[s
 # -- YAML: values first, source maps on demand ---------------------------------------------------
 
 def _eager_yaml(data: bytes, path: str, limits: Limits = Limits()) -> load.LoadedFile:
-    saved = load._read_yaml
-    load._read_yaml = lambda text, path, limits: None  # type: ignore[assignment]
+    saved = load.read_yaml_events
+    load.read_yaml_events = lambda text, path, limits: None  # type: ignore[assignment]
     try:
         return load_bytes(data, path, limits=limits)
     finally:
-        load._read_yaml = saved  # type: ignore[assignment]
+        load.read_yaml_events = saved  # type: ignore[assignment]
 
 
 def assert_same_yaml(data: bytes, path: str = "x.order.yaml", limits: Limits = Limits()) -> bool:
@@ -300,16 +301,16 @@ def test_bench_specs_lint_the_same_as_with_the_builder(tmp_path: Path, monkeypat
         sys.path.remove(str(REPO / "bench"))
     specs, _ = generate(tmp_path, 40)
     built: list[str] = []
-    original = load._UnbuiltMap.source
+    original = source_map.UnbuiltMap.source
 
-    def counted(self: load._UnbuiltMap, index: int) -> load.SourceMap:
+    def counted(self: source_map.UnbuiltMap, index: int) -> source_map.SourceMap:
         if self.built is None:
             built.append(self.path)
         return original(self, index)
 
-    monkeypatch.setattr(load._UnbuiltMap, "source", counted)
+    monkeypatch.setattr(source_map.UnbuiltMap, "source", counted)
     fast = pipeline.run([str(tmp_path / "specs")])
-    monkeypatch.setattr(load, "_read_yaml", lambda text, path, limits: None)
+    monkeypatch.setattr(load, "read_yaml_events", lambda text, path, limits: None)
     eager = pipeline.run([str(tmp_path / "specs")])
     assert [d.text() for d in fast.diagnostics] == [d.text() for d in eager.diagnostics]
     assert fast.diagnostics and len(fast.files) == len(specs)
@@ -318,7 +319,7 @@ def test_bench_specs_lint_the_same_as_with_the_builder(tmp_path: Path, monkeypat
 
 
 def _entries_level_by_level(value: Any, max_depth: int) -> int | None:
-    """The plain count `load._entries` must agree with: one level of containers at a time."""
+    """The plain count `json_reader._entries` must agree with: one level of containers at a time."""
     level = [value] if isinstance(value, (dict, list)) else []
     entries = 0
     while level:
@@ -341,8 +342,8 @@ def _entries_level_by_level(value: Any, max_depth: int) -> int | None:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(value=VALUES, max_depth=st.integers(0, 6))
 def test_entries_counted_as_the_plain_walk_counts_them(value: Any, max_depth: int) -> None:
-    assert load._entries(value, max_depth) == _entries_level_by_level(value, max_depth)
-    assert load._entries(value, 64) == _entries_level_by_level(value, 64)
+    assert json_reader._entries(value, max_depth) == _entries_level_by_level(value, max_depth)
+    assert json_reader._entries(value, 64) == _entries_level_by_level(value, 64)
 
 
 @pytest.mark.parametrize("depth", [1, 63, 64, 65, 200])
@@ -352,4 +353,4 @@ def test_entries_stop_at_the_depth_cap(depth: int) -> None:
             value: Any = bottom
             for _ in range(depth):
                 value = wrap(value)
-            assert load._entries(value, 64) == _entries_level_by_level(value, 64)
+            assert json_reader._entries(value, 64) == _entries_level_by_level(value, 64)
