@@ -24,6 +24,7 @@ from orderspec.load.json_reader import read_json
 from orderspec.load.located import load_located
 from orderspec.load.scalars import is_whole_decimal
 from orderspec.load.source_map import Document, LazySourceMap, Limits, LoadedFile, SourceMap
+from orderspec.load.yaml_block import read_yaml_block
 from orderspec.load.yaml_events import read_yaml_events
 
 __all__ = ["Document", "LazySourceMap", "Limits", "LoadedFile", "SourceMap", "is_whole_decimal",
@@ -49,7 +50,7 @@ def load_text(text: str, path: str, *, json_mode: bool = False, limits: Limits =
         if document is not None:
             return LoadedFile(path, [document], [], text)
     else:
-        documents = read_yaml_events(text, path, limits)
+        documents = read_yaml_block(text, path, limits) or read_yaml_events(text, path, limits)
         if documents:
             return LoadedFile(path, documents, [], text)
     return load_located(text, path, json_mode=json_mode, limits=limits)

@@ -97,6 +97,8 @@ class UnbuiltMap:
         self.shallow: dict[int, dict[Pointer, tuple[int, int]]] = {}
         # Per document: whether it holds a whole Decimal (see LazySourceMap.whole_decimals).
         self.whole_decimals: dict[int, bool] = {}
+        # Whether yaml_block read the text (it then builds the map too, from the lines).
+        self.block = False
 
     def source(self, index: int) -> SourceMap:
         if self.built is None:
@@ -106,6 +108,10 @@ class UnbuiltMap:
 
                 values, keys, plain = json_positions(self.text)
                 self.built = {0: SourceMap(self.path, values, keys, plain)}
+            elif self.block:
+                from orderspec.load.yaml_block import block_source_map
+
+                self.built = {0: block_source_map(self.text, self.path, self.limits)}
             else:
                 from orderspec.load.located import load_located
 

@@ -1,0 +1,270 @@
+"""The fastest YAML reader: block YAML of the plainest kind, read line by line with one regex.
+
+Specs are almost always written in a small part of YAML: block mappings and sequences, one
+`key: value` or `- value` a line, plain or simply quoted scalars, comments. For such a text,
+libyaml's events cost more than everything orderspec does after reading (issue 14), so this
+reader reads that part alone and hands every other text on (None): to `yaml_events`, and from
+there to the builder, which reports faults. It accepts a text only where it is sure to read it as
+`yaml_events` does: the same values and types, the same positions for the top two levels, the
+same whole-Decimal note, the same document line. `tests/test_load_block.py` holds it to that
+(hypothesis-made texts, mutations of real specs, the bench corpus and the reference bodies).
+
+What it hands on: tabs, carriage returns and characters YAML treats specially, anchors, aliases,
+tags, flow collections, block scalars, multi-line scalars, escapes and doubled quotes in quoted
+scalars, directives, more than one document, keys that YAML types as bool or null or `<<`,
+duplicate keys, empty sequence items, literals YAML versions read differently, nesting past the
+depth cap, and anything whose indentation is not exactly that of a sibling or a child.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from orderspec.diagnostics import Pointer
+from orderspec.load.scalars import BOOL_OR_NULL, TAG, BadScalar, is_whole_decimal, resolve_plain, resolve_short, typed_scalar
+from orderspec.load.source_map import Document, LazySourceMap, Limits, SourceMap, UnbuiltMap
+
+# Characters that libyaml refuses or reads as line breaks, tabs (an indentation trap), and
+# carriage returns: such texts go to the readers that know them.
+_NOT_PLAIN_TEXT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+
+_PLAIN = (r"(?:[^-?:,\[\]{}#&*!|>'\"%@` \n]|[-?:](?=[^ \n]))"  # what a plain scalar may start with
+          r"(?:[^:# \n]|:(?=[^ \n])|(?<! )#| +(?=[^ #\n]))*")  # `: ` and ` #` end it
+_KEY = r"[A-Za-z0-9_][A-Za-z0-9_./-]*|\"[^\"\\\n]*\"|'[^'\n]*'"
+# One line: indentation, `- ` item indicators, a key and the colon with its spaces, a value, an
+# optional comment. Every group is within one line, so the text is plain block YAML exactly when
+# there is one match per line.
+_LINE = re.compile(
+    r"^( *)((?:- +)*)(?:(" + _KEY + r")(: +|:(?=\n)))?(" + _PLAIN + r"|\"[^\"\\\n]*\"|'[^'\n]*')?"
+    r" *(?:(?:(?<= )|^)#[^\n]*)?\n", re.MULTILINE)
+# The longest key libyaml takes as a simple key, with room to spare.
+_MAX_KEY = 1000
+
+_UNSET = object()
+
+
+class _NotBlock(Exception):
+    """The text is not block YAML of the kind this reader is sure of."""
+
+
+def read_yaml_block(text: str, path: str, limits: Limits) -> list[Document] | None:
+    lines = _lines(text)
+    if lines is None:
+        return None
+    try:
+        root, shallow, whole, line = _read(lines, limits, None)
+    except (_NotBlock, BadScalar):
+        return None
+    unbuilt = UnbuiltMap(text, path, limits, False)
+    unbuilt.block = True
+    unbuilt.shallow[0] = shallow
+    unbuilt.whole_decimals[0] = whole
+    return [Document(root, LazySourceMap(unbuilt, 0), 0, line)]  # type: ignore[arg-type]
+
+
+def block_source_map(text: str, path: str, limits: Limits) -> SourceMap:
+    """The whole source map of a text that `read_yaml_block` read: what the builder would note
+    (every value's and key's position, the raw text of plain scalars YAML typed), from the lines."""
+    lines = _lines(text)
+    assert lines is not None, "only for a text read_yaml_block took"
+    located = SourceMap(path)
+    _read(lines, limits, located)
+    return located
+
+
+def _lines(text: str) -> list[tuple[str, str, str, str, str]] | None:
+    if _NOT_PLAIN_TEXT.search(text):
+        return None
+    if not text.endswith("\n"):
+        text += "\n"
+    lines = _LINE.findall(text)
+    return lines if len(lines) == text.count("\n") else None
+
+
+# Specs repeat the same short scalars and keys (enums, dates, ids, field names): each text is
+# typed once per process. Short texts only, and emptied when full, so no file can grow them.
+_CACHED_TEXT = 64
+_CACHE_SIZE = 8192
+_VALUES: dict[str, tuple[Any, bool, bool]] = {}
+_KEYS: dict[str, str] = {}
+
+
+def _scalar(raw: str) -> tuple[Any, bool, bool]:
+    """The value of a scalar as written on its line, whether it is a whole Decimal, and whether
+    YAML typed it (a plain scalar read as other than text)."""
+    first = raw[0]
+    if first == '"' or first == "'":
+        return raw[1:-1], False, False
+    resolved = resolve_short(raw) if len(raw) <= _CACHED_TEXT else resolve_plain(raw, False)
+    value, typed, ambiguous = typed_scalar(raw, resolved[len(TAG):], False)
+    if ambiguous:
+        raise _NotBlock
+    return value, is_whole_decimal(value), typed
+
+
+def _key(raw: str) -> str:
+    if len(raw) > _MAX_KEY:
+        raise _NotBlock
+    first = raw[0]
+    if first == '"' or first == "'":
+        return raw[1:-1]
+    resolved = resolve_short(raw) if len(raw) <= _CACHED_TEXT else resolve_plain(raw, False)
+    if resolved in BOOL_OR_NULL:
+        raise _NotBlock
+    return raw
+
+
+def _remember(cache: dict[str, Any], raw: str, found: Any) -> None:
+    if len(raw) <= _CACHED_TEXT:
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        cache[raw] = found
+
+
+def _read(lines: list[tuple[str, str, str, str, str]], limits: Limits,
+          located: SourceMap | None) -> tuple[Any, dict[Pointer, tuple[int, int]], bool, int]:
+    """(the document, where the values of its top two levels are, whether it holds a whole
+    Decimal, its line); with `located`, every position and plain text noted there."""
+    max_depth = limits.max_depth
+    # Open collections, outermost first: [container, column, the pointer to note its children
+    # under (None below the noted levels), whether it is a sequence written at its key's column].
+    stack: list[list[Any]] = []
+    shallow: dict[Pointer, tuple[int, int]] = located.values if located is not None else {}
+    noted_depth = 2 if located is None else max_depth + 1
+    key_marks = located.keys if located is not None else {}
+    plain = located.plain if located is not None else {}
+    root: Any = None
+    whole = False
+    document_line = 0
+    # A key whose value is not on its line: [mapping frame, key, line, column just past the colon].
+    pending: list[Any] | None = None
+
+    def open_collection(made: Any, column: int, line: int, parent: list[Any] | None, key: Any,
+                        indentless: bool) -> list[Any]:
+        if len(stack) >= max_depth:
+            raise _NotBlock
+        pointer: Pointer | None = None
+        if parent is None:
+            pointer = ()
+            shallow[()] = (line, column + 1)
+        else:
+            container = parent[0]
+            where = key if key is not _UNSET else len(container)
+            if parent[2] is not None:
+                pointer = parent[2] + (where,)
+                shallow[pointer] = (line, column + 1)
+                if len(pointer) >= noted_depth:
+                    pointer = None
+            if key is _UNSET:
+                container.append(made)
+            else:
+                container[key] = made
+        frame = [made, column, pointer, indentless]
+        stack.append(frame)
+        return frame
+
+    values, keys = _VALUES, _KEYS
+    for number, (indent, dashes, raw_key, colon, raw_value) in enumerate(lines, 1):
+        if not raw_key and not dashes:
+            if not raw_value:
+                continue  # blank or comment
+            if raw_value == "---" and not indent and root is None and document_line == 0:
+                document_line = number
+                continue
+            raise _NotBlock  # a bare scalar: a document of one, or a continued scalar
+        column = len(indent)
+        # Close what this line's column ends.
+        while stack and stack[-1][1] > column:
+            stack.pop()
+        if pending is not None:
+            frame, key, key_line, after_colon = pending
+            pending = None
+            if column > frame[1] and stack and stack[-1] is frame:
+                # The key's value is the block that starts on this line.
+                open_collection([] if dashes else {}, column, number, frame, key, False)
+            elif column == frame[1] and dashes and stack and stack[-1] is frame:
+                open_collection([], column, number, frame, key, True)
+            elif frame[2] is not None:
+                shallow[frame[2] + (key,)] = (key_line, after_colon)
+                if located is not None:
+                    plain[frame[2] + (key,)] = ""  # an empty value: YAML reads null
+        if not stack:
+            if root is not None:
+                raise _NotBlock
+            if document_line == 0:
+                document_line = number
+            root = [] if dashes else {}
+            open_collection(root, column, number, None, _UNSET, False)
+        top = stack[-1]
+        if top[1] != column:
+            raise _NotBlock  # deeper than the open collection, with no key to own it
+        if top[3] and not dashes:
+            stack.pop()  # a key at the column of a sequence written at its key's column ends it
+            if not stack or stack[-1][1] != column:
+                raise _NotBlock
+            top = stack[-1]
+        # Each `- ` opens an item; a second on the same line nests a sequence in the item.
+        item_column = column
+        if dashes:
+            if type(top[0]) is not list:
+                raise _NotBlock
+            parts = dashes.split("-")
+            last = len(parts) - 1
+            for index in range(1, last + 1):
+                item_column += 1 + len(parts[index])
+                if index < last:
+                    top = open_collection([], item_column, number, top, _UNSET, False)
+            if not raw_key:
+                if not raw_value:
+                    raise _NotBlock  # an empty item
+                found = values.get(raw_value)
+                if found is None:
+                    found = _scalar(raw_value)
+                    _remember(values, raw_value, found)
+                if found[1]:
+                    whole = True
+                if top[2] is not None:
+                    pointer = top[2] + (len(top[0]),)
+                    shallow[pointer] = (number, item_column + 1)
+                    if found[2] and located is not None:
+                        plain[pointer] = raw_value
+                top[0].append(found[0])
+                continue
+            top = open_collection({}, item_column, number, top, _UNSET, False)
+        mapping = top[0]
+        if type(mapping) is not dict:
+            raise _NotBlock
+        key = keys.get(raw_key)  # type: ignore[assignment]
+        if key is None:
+            key = _key(raw_key)
+            _remember(keys, raw_key, key)
+        if key in mapping:
+            raise _NotBlock  # a duplicate key: the builder reports it
+        if located is not None and top[2] is not None:
+            key_marks[top[2] + (key,)] = (number, item_column + 1)
+        if not raw_value:
+            mapping[key] = None  # keeps the key's place; its value comes with the next line
+            pending = [top, key, number, item_column + len(raw_key) + 2]
+            continue
+        found = values.get(raw_value)
+        if found is None:
+            found = _scalar(raw_value)
+            _remember(values, raw_value, found)
+        if found[1]:
+            whole = True
+        if top[2] is not None:
+            pointer = top[2] + (key,)
+            shallow[pointer] = (number, item_column + len(raw_key) + len(colon) + 1)
+            if found[2] and located is not None:
+                plain[pointer] = raw_value
+        mapping[key] = found[0]
+    if pending is not None:
+        frame, key, key_line, after_colon = pending
+        if frame[2] is not None:
+            shallow[frame[2] + (key,)] = (key_line, after_colon)
+            if located is not None:
+                plain[frame[2] + (key,)] = ""
+    if root is None:
+        raise _NotBlock
+    return root, shallow, whole, document_line
