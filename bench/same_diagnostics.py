@@ -6,8 +6,8 @@ leave every diagnostic as it was).
 
 The earlier revision is checked out with `git archive` into a temporary folder (default: the
 commit before the speed work of issue 14). Linted: `--count` corpus specs (YAML) and the same
-bodies as JSON (`--operation create`), and every body under ../shared/reference/examples as each
-of the four operations. Both trees run with one worker and with two. Exit status 1 on any
+bodies as JSON (`--operation create`), the repository's examples/, and every body under
+../shared/reference/examples as each of the four operations, as JSON and written as YAML. Both trees run with one worker and with two. Exit status 1 on any
 difference, with the first differing lines.
 """
 
@@ -21,10 +21,11 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import generate  # noqa: E402
+from corpus import generate, to_yaml  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 BASE = "eea917f"  # main before issue 14's speed work
@@ -40,14 +41,22 @@ def reference_examples() -> Path | None:
 
 
 def write_reference_bodies(examples: Path, target: Path) -> int:
-    """The bodies of docs/*.json (under "body") and public/*.json (whole files), one file each."""
+    """The bodies of docs/*.json (under "body") and public/*.json (whole files), one file each,
+    and each again written as block YAML (`.yaml`), as a person would write it."""
     target.mkdir(parents=True)
     count = 0
     for path in sorted(examples.glob("*/*.json")):
         text = path.read_text(encoding="utf-8")
         if path.parent.name == "docs":
             text = json.dumps(json.loads(text)["body"], indent=2)
-        (target / f"{path.parent.name}-{path.name}").write_text(text, encoding="utf-8")
+        name = f"{path.parent.name}-{path.stem}"
+        (target / f"{name}.json").write_text(text, encoding="utf-8")
+        try:
+            value = json.loads(text, parse_float=Decimal)
+        except ValueError:
+            value = None
+        if isinstance(value, dict) and value:
+            (target / f"{name}.yaml").write_text(to_yaml(value), encoding="utf-8")
         count += 1
     return count
 
@@ -81,6 +90,7 @@ def main() -> int:
             runs.append((f"{args.count} specs, --jobs {jobs}", ["--jobs", jobs, str(work / "corpus" / "specs")]))
             runs.append((f"{args.count} JSON bodies, --jobs {jobs}", ["--jobs", jobs, "--operation", "create",
                                                                        "--include", "*.json", str(work / "corpus" / "bodies")]))
+        runs.append(("the repository's examples/", [str(REPO / "examples")]))
         examples = reference_examples()
         if examples is None:
             print("../shared/reference/examples not found: reference bodies not compared")
@@ -89,6 +99,8 @@ def main() -> int:
             for operation in OPERATIONS:
                 runs.append((f"{count} reference bodies as {operation}", [
                     "--operation", operation, "--include", "*.json", str(work / "reference")]))
+                runs.append((f"the reference bodies written as YAML, as {operation}", [
+                    "--operation", operation, "--include", "*.yaml", str(work / "reference")]))
         different = 0
         for label, arguments in runs:
             now, before = lint(REPO, *arguments), lint(base, *arguments)

@@ -172,6 +172,17 @@ def test_the_made_texts_are_mostly_taken() -> None:
     assert taken > 180
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"[-+]?[0-9]{1,30}\.[0-9]{1,30}", fullmatch=True))
+def test_decimal_shortcut_types_money_as_yaml_does(raw: str) -> None:
+    from orderspec.load.scalars import TAG, resolve_plain, typed_scalar
+    from orderspec.load.yaml_block import _scalar
+
+    value, typed, ambiguous = typed_scalar(raw, resolve_plain(raw, False)[len(TAG):], False)
+    assert not ambiguous
+    assert repr(_scalar(raw)) == repr((value, value == value.to_integral_value(), typed))
+
+
 # -- mutations of real specs -----------------------------------------------------------------------
 
 MUTATIONS = [" ", "  ", "-", "- ", ":", ": ", "#", " #", '"', "'", "\n", "\n  ", "&", "*", "!", "[",

@@ -19,6 +19,7 @@ depth cap, and anything whose indentation is not exactly that of a sibling or a 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from orderspec.diagnostics import Pointer
@@ -38,6 +39,8 @@ _KEY = r"[A-Za-z0-9_][A-Za-z0-9_./-]*|\"[^\"\\\n]*\"|'[^'\n]*'"
 _LINE = re.compile(
     r"^( *)((?:- +)*)(?:(" + _KEY + r")(: +|:(?=\n)))?(" + _PLAIN + r"|\"[^\"\\\n]*\"|'[^'\n]*')?"
     r" *(?:(?:(?<= )|^)#[^\n]*)?\n", re.MULTILINE)
+# A plain scalar that YAML 1.1 always reads as a float, and the same under YAML 1.2 and JSON.
+_DECIMAL = re.compile(r"[-+]?[0-9]+\.[0-9]+\Z")
 # The longest key libyaml takes as a simple key, with room to spare.
 _MAX_KEY = 1000
 
@@ -96,6 +99,11 @@ def _scalar(raw: str) -> tuple[Any, bool, bool]:
     first = raw[0]
     if first == '"' or first == "'":
         return raw[1:-1], False, False
+    if _DECIMAL.match(raw):
+        # Money, mostly: what YAML 1.1 resolves as a float without asking its resolver, which
+        # tries its patterns one by one. `tests/test_load_block.py` holds the two to the same.
+        value = Decimal(raw)
+        return value, value == value.to_integral_value(), True
     resolved = resolve_short(raw) if len(raw) <= _CACHED_TEXT else resolve_plain(raw, False)
     value, typed, ambiguous = typed_scalar(raw, resolved[len(TAG):], False)
     if ambiguous:
@@ -165,7 +173,36 @@ def _read(lines: list[tuple[str, str, str, str, str]], limits: Limits,
         return frame
 
     values, keys = _VALUES, _KEYS
+    # The mapping the last line wrote to, and its column and pointer: most lines are one more
+    # `key: value` of it, and take the short way below.
+    current: Any = None
+    current_column = -1
+    current_pointer: Pointer | None = None
     for number, (indent, dashes, raw_key, colon, raw_value) in enumerate(lines, 1):
+        if raw_value and raw_key and not dashes and pending is None and len(indent) == current_column:
+            key = keys.get(raw_key)  # type: ignore[assignment]
+            if key is None:
+                key = _key(raw_key)
+                _remember(keys, raw_key, key)
+            if key in current:
+                raise _NotBlock  # a duplicate key: the builder reports it
+            found = values.get(raw_value)
+            if found is None:
+                found = _scalar(raw_value)
+                _remember(values, raw_value, found)
+            if found[1]:
+                whole = True
+            if current_pointer is not None:
+                pointer = current_pointer + (key,)
+                shallow[pointer] = (number, current_column + len(raw_key) + len(colon) + 1)
+                if located is not None:
+                    key_marks[pointer] = (number, current_column + 1)
+                    if found[2]:
+                        plain[pointer] = raw_value
+            current[key] = found[0]
+            continue
+        current = None
+        current_column = -1
         if not raw_key and not dashes:
             if not raw_value:
                 continue  # blank or comment
@@ -259,6 +296,7 @@ def _read(lines: list[tuple[str, str, str, str, str]], limits: Limits,
             if found[2] and located is not None:
                 plain[pointer] = raw_value
         mapping[key] = found[0]
+        current, current_column, current_pointer = mapping, item_column, top[2]
     if pending is not None:
         frame, key, key_line, after_colon = pending
         if frame[2] is not None:
