@@ -285,3 +285,17 @@ def test_reference_bodies_written_as_yaml_read_the_same() -> None:
 ])
 def test_left_to_the_other_readers(text: str) -> None:
     assert read_yaml_block(text, "x.yaml", LIMITS) is None
+
+
+@pytest.mark.parametrize("line", [
+    " " * 200_000 + "x: y: z",                 # a failing line after a long indentation
+    "a:" + " " * 200_000 + "b: c",             # ... after a long space past the colon
+    "a: b" + " " * 200_000 + "c: d",           # ... with a long space inside the scalar
+    "- " * 100_000 + "x: a: b",                # many item indicators
+    "a: " + "b " * 100_000 + ": c",            # a long scalar of words
+])
+def test_a_long_line_that_is_not_block_yaml_is_handed_on(line: str) -> None:
+    """Each of these sent the line regex back through every split of a long run of spaces (hours
+    at this length, were it quadratic; it is linear): nothing here measures time, the test is that
+    it ends and hands the text on."""
+    assert read_yaml_block("a: 1\n" + line + "\n", "x.yaml", LIMITS) is None

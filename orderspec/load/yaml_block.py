@@ -35,10 +35,13 @@ _PLAIN = (r"(?:[^-?:,\[\]{}#&*!|>'\"%@` \n]|[-?:](?=[^ \n]))"  # what a plain sc
 _KEY = r"[A-Za-z0-9_][A-Za-z0-9_./-]*|\"[^\"\\\n]*\"|'[^'\n]*'"
 # One line: indentation, `- ` item indicators, a key and the colon with its spaces, a value, an
 # optional comment. Every group is within one line, so the text is plain block YAML exactly when
-# there is one match per line.
+# there is one match per line. `(?=(X))\N` matches X once and for all (an atomic group, which
+# `re` lacks before Python 3.11): a line that fails cannot send the engine back through every
+# split of its indentation or its scalar, which made a long line of spaces cost seconds.
 _LINE = re.compile(
-    r"^( *)((?:- +)*)(?:(" + _KEY + r")(: +|:(?=\n)))?(" + _PLAIN + r"|\"[^\"\\\n]*\"|'[^'\n]*')?"
-    r" *(?:(?:(?<= )|^)#[^\n]*)?\n", re.MULTILINE)
+    r"^(?=( *))\1(?=((?:- +)*))\2(?:(" + _KEY + r")(?=(: +|:(?=\n)))\4)?"
+    r"((?=(" + _PLAIN + r"))\6|\"[^\"\\\n]*\"|'[^'\n]*')?"
+    r"(?=( *))\7(?:(?:(?<= )|^)#[^\n]*)?\n", re.MULTILINE)
 # A plain scalar that YAML 1.1 always reads as a float, and the same under YAML 1.2 and JSON.
 _DECIMAL = re.compile(r"[-+]?[0-9]+\.[0-9]+\Z")
 # The longest key libyaml takes as a simple key, with room to spare.
@@ -76,7 +79,7 @@ def block_source_map(text: str, path: str, limits: Limits) -> SourceMap:
     return located
 
 
-def _lines(text: str) -> list[tuple[str, str, str, str, str]] | None:
+def _lines(text: str) -> list[tuple[str, str, str, str, str, str, str]] | None:
     if _NOT_PLAIN_TEXT.search(text):
         return None
     if not text.endswith("\n"):
@@ -130,7 +133,7 @@ def _remember(cache: dict[str, Any], raw: str, found: Any) -> None:
         cache[raw] = found
 
 
-def _read(lines: list[tuple[str, str, str, str, str]], limits: Limits,
+def _read(lines: list[tuple[str, str, str, str, str, str, str]], limits: Limits,
           located: SourceMap | None) -> tuple[Any, dict[Pointer, tuple[int, int]], bool, int]:
     """(the document, where the values of its top two levels are, whether it holds a whole
     Decimal, its line); with `located`, every position and plain text noted there."""
@@ -178,7 +181,7 @@ def _read(lines: list[tuple[str, str, str, str, str]], limits: Limits,
     current: Any = None
     current_column = -1
     current_pointer: Pointer | None = None
-    for number, (indent, dashes, raw_key, colon, raw_value) in enumerate(lines, 1):
+    for number, (indent, dashes, raw_key, colon, raw_value, _, _) in enumerate(lines, 1):
         if raw_value and raw_key and not dashes and pending is None and len(indent) == current_column:
             key = keys.get(raw_key)  # type: ignore[assignment]
             if key is None:
