@@ -82,7 +82,7 @@ def test_retry_after_holds_every_thread():
 def test_ratelimit_headers_hold_off_when_the_quota_is_spent(headers, held):
     clock = Clock()
     pace = Pace(2, clock=clock)
-    pace.answered(headers)
+    pace.answered(200, headers)
     assert pace._not_before == (clock.now + held if held else 0.0)
 
 
