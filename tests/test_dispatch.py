@@ -85,6 +85,28 @@ def test_budget_is_bounded_by_count_and_by_time():
     assert Budget(RetryPolicy(max_retry_after=5)).wait_for_retry(server_wait=60) is None
 
 
+def test_a_budget_counts_neither_the_wait_in_line_nor_attempts_turned_away_with_429():
+    now = [0.0]
+    budget = Budget(RetryPolicy(max_attempts=2, base_delay=0.001, max_delay=0.001, total_time=10),
+                    clock=lambda: now[0])
+    for _ in range(50):  # a minute in line each time, then turned away: the others took the places
+        budget.start_attempt()
+        budget.pause()
+        now[0] += 60
+        budget.resume()
+        now[0] += 1
+        budget.forgive()
+    budget.start_attempt()  # one that failed on its own account, after a minute in line and 2 s out
+    budget.pause()
+    now[0] += 60
+    budget.resume()
+    now[0] += 2
+    assert (budget.attempts, budget.sent, budget.forgiven, budget.elapsed()) == (1, 51, 50, 2.0)
+    assert budget.wait_for_retry() is not None
+    budget.start_attempt()
+    assert budget.wait_for_retry() is None  # two attempts of its own: spent
+
+
 # -- environments and secrets -----------------------------------------------------------------------------
 
 

@@ -43,3 +43,29 @@ def test_sustained_429s_on_many_threads_create_every_order_once_and_drop_none(tm
     # attempt budget, and was still created.
     assert max(away.values()) >= ATTEMPTS
     assert pace.throttles == sum(away.values())
+
+
+def test_a_tenant_answering_nothing_but_429_stops_the_whole_run_alike_and_the_rerun_sends_each_once(tmp_path):
+    folder = write_orders(tmp_path / "specs", 20)
+    items = rendered(folder)
+    faults = Faults(rate=1.0, kinds=("429",))
+    with emulator(faults=faults) as server:
+        # A whole budget (3 attempts, 0.3 s) of nothing but 429s, across threads: the run gives up
+        # on the tenant, for every order at once, instead of on whichever order ran out first.
+        with client(server, pace=Pace(8, ceiling=8), policy=policy(max_attempts=3, total_time=0.3)) as zuora:
+            outcomes = send_batch(items, dispatcher(zuora), concurrency=8)
+            why = zuora.reachability.dead
+        assert server.orders() == []
+        records = [json.loads(line) for line in journal_text(folder).splitlines()]
+        faults.rate = 0.0
+        with client(server) as zuora:
+            again = send_batch(items, dispatcher(zuora), concurrency=8)
+        held = every_order(server, token(server))
+    assert why is not None and "nothing but HTTP 429" in why
+    assert [o.status for o in outcomes] == ["not-sent"] * 20
+    started = {r["key"] for r in records if r["event"] == "sending"}
+    assert started and {r["key"] for r in records if r["event"] == "not-sent"} == started
+    assert {o.detail for o in outcomes if o.key in started} == {
+        "not sent: the tenant is taking no requests (HTTP 429 only); run the same command again"}
+    assert [o.status for o in again] == ["created"] * 20
+    assert sorted(held) == [f"O-BATCH-{n:05d}" for n in range(20)]

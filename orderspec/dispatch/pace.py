@@ -174,6 +174,17 @@ class Pace:
 
     # -- waiting ----------------------------------------------------------------------------------
 
+    @property
+    def waiting(self) -> int:
+        """Requests waiting in line for a place on the wire."""
+        with self._lock:
+            return len(self._in_line)
+
+    @property
+    def on_wire(self) -> int:
+        with self._lock:
+            return self._on_wire
+
     def ticket(self) -> int:
         """A request's place in line, kept through its retries: the lower, the sooner it goes."""
         with self._lock:
