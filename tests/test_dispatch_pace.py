@@ -193,6 +193,33 @@ def test_no_more_than_the_limit_are_on_the_wire():
     assert len(third) == 1 and pace.on_wire == 2 and pace.waiting == 0
 
 
+def test_many_threads_all_get_their_turns_and_never_more_than_the_limit_at_once():
+    pace = Pace(4)
+    lock = threading.Lock()
+    out = most = turns = 0
+
+    def requests() -> None:
+        nonlocal out, most, turns
+        ticket = pace.ticket()
+        for _ in range(50):
+            turn = pace.wait_turn(ticket)
+            with lock:
+                out += 1
+                most = max(most, out)
+                turns += 1
+            with lock:
+                out -= 1
+            pace.done(turn)
+
+    threads = [threading.Thread(target=requests) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert turns == 16 * 50 and 1 <= most <= 4
+    assert pace.on_wire == 0 and pace.waiting == 0
+
+
 def test_a_stopped_run_ends_a_wait_in_line():
     pace = Pace(1)
     pace.wait_turn()
