@@ -18,7 +18,8 @@ One `Pace` is shared by every thread of a run (and its client):
 - A 429 tells about the tenant, not about the request that met it: `turned_away` says when the
   tenant has answered nothing but 429s, to every thread, for a whole retry budget. Only then does
   a run give up on the tenant, for every order at once (see `Reachability.unavailable`).
-- `stop` is set on Ctrl-C and on a dead tenant; every wait then ends at once with `RunStopped`.
+- `stop` is set on Ctrl-C and on a dead tenant; every wait then ends with `RunStopped`: a hold at
+  once, a wait in line within `TURN_POLL`.
 - `Reachability` counts connection failures in a row (refused, DNS, TLS, connect time-outs)
   across all threads; a run of them for long enough means the tenant cannot be reached.
 """
