@@ -29,11 +29,13 @@ def _dispatch_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("--timeout", type=click.FloatRange(min=0.01), default=30.0, show_default=True,
                      help="Seconds to wait for one HTTP response."),
         click.option("--max-attempts", type=click.IntRange(min=1, max=100), default=6, show_default=True,
-                     help="Attempts per request, the first included (all with the same Idempotency-Key)."),
+                     help="Attempts per request, the first included (all with the same Idempotency-Key); "
+                          "429s do not count."),
         click.option("--backoff", type=click.FloatRange(min=0.0), default=0.5, show_default=True,
                      help="First retry wait in seconds; doubles per retry, with jitter."),
         click.option("--max-wait", type=click.FloatRange(min=0.0), default=120.0, show_default=True,
-                     help="Give up retrying a request after this many seconds."),
+                     help="Give up retrying a request after this many seconds of its own (429s and waiting in "
+                          "line do not count); nothing but 429s this long, on every request, stops the run."),
         click.option("--poll-timeout", type=click.FloatRange(min=0.0), default=600.0, show_default=True,
                      help="Stop polling an async job after this many seconds (a re-run resumes it)."),
         click.option("--poll-interval", type=click.FloatRange(min=0.001), default=0.5, show_default=True,
@@ -228,11 +230,12 @@ def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str
 @click.option("--timeout", type=click.FloatRange(min=0.01), default=30.0, show_default=True,
               help="Seconds to wait for one HTTP response.")
 @click.option("--max-attempts", type=click.IntRange(min=1, max=100), default=6, show_default=True,
-              help="Attempts per request, the first included.")
+              help="Attempts per request, the first included; 429s do not count.")
 @click.option("--backoff", type=click.FloatRange(min=0.0), default=0.5, show_default=True,
               help="First retry wait in seconds; doubles per retry, with jitter.")
 @click.option("--max-wait", type=click.FloatRange(min=0.0), default=120.0, show_default=True,
-              help="Give up retrying a request after this many seconds.")
+              help="Give up retrying a request after this many seconds of its own (429s and waiting in line "
+                   "do not count); nothing but 429s this long stops the pull.")
 @_config_option
 def pull(subscriptions: tuple[str, ...], env: str | None, base_url: str | None, output_dir: str | None,
          timeout: float, max_attempts: int, backoff: float, max_wait: float, config_path: str | None) -> None:

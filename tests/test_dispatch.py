@@ -11,7 +11,7 @@ import pytest
 
 from dispatch_support import (SECRET, assert_no_secret, client, copy_specs, dispatcher, drop_order_number, emulator,
                               journal_text, policy, rendered)
-from orderspec.dispatch import DispatchError, Outcome, OutcomeUnknown, Secret, resolve_environment, send_batch
+from orderspec.dispatch import DispatchError, Outcome, OutcomeUnknown, Pace, Secret, resolve_environment, send_batch
 from orderspec.dispatch.client import ENVIRONMENTS
 from orderspec.dispatch.errors import Reason, job_errors, reasons_from
 from orderspec.dispatch.journal import Journal, attempt_key, journal_path_for
@@ -85,6 +85,28 @@ def test_budget_is_bounded_by_count_and_by_time():
     assert Budget(RetryPolicy(max_retry_after=5)).wait_for_retry(server_wait=60) is None
 
 
+def test_a_budget_counts_neither_the_wait_in_line_nor_attempts_turned_away_with_429():
+    now = [0.0]
+    budget = Budget(RetryPolicy(max_attempts=2, base_delay=0.001, max_delay=0.001, total_time=10),
+                    clock=lambda: now[0])
+    for _ in range(50):  # a minute in line each time, then turned away: the others took the places
+        budget.start_attempt()
+        budget.pause()
+        now[0] += 60
+        budget.resume()
+        now[0] += 1
+        budget.forgive()
+    budget.start_attempt()  # one that failed on its own account, after a minute in line and 2 s out
+    budget.pause()
+    now[0] += 60
+    budget.resume()
+    now[0] += 2
+    assert (budget.attempts, budget.sent, budget.forgiven, budget.elapsed()) == (1, 51, 50, 2.0)
+    assert budget.wait_for_retry() is not None
+    budget.start_attempt()
+    assert budget.wait_for_retry() is None  # two attempts of its own: spent
+
+
 # -- environments and secrets -----------------------------------------------------------------------------
 
 
@@ -135,14 +157,18 @@ def test_refused_credentials_give_a_clear_error_without_the_secret(tmp_path):
     assert_no_secret(str(raised.value), repr(raised.value), repr(zuora))
 
 
-def test_429_waits_at_least_retry_after(tmp_path):
+def test_429_waits_retry_after_in_line(tmp_path):
+    """The tenant's wait is everyone's: it is the pace's hold, which the retry waits out in line."""
     _, item = create_item(tmp_path, "preview.order.yaml")
-    waits = []
+    now = [100.0]
+    waits: list[float] = []
+    pace = Pace(clock=lambda: now[0])
+    pace.sleep = lambda s: (waits.append(s), now.__setitem__(0, now[0] + s))  # type: ignore[method-assign]
     with emulator(retry_after=0.05, faults=_script("429")) as server:
-        with client(server, sleep=lambda s: (waits.append(s), time.sleep(s))) as zuora:
+        with client(server, pace=pace) as zuora:
             response = zuora.send(item.rendered)
     assert response.success and response.attempts == 2
-    assert waits and waits[0] >= 0.05
+    assert waits == [pytest.approx(0.05)] and pace.throttles == 1
 
 
 def test_rate_limit_window_gives_429_then_success(tmp_path):

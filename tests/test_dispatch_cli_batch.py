@@ -108,3 +108,17 @@ def test_a_tls_failure_counts_as_unreachable(tmp_path):
         assert server.orders() == []
     assert result.exit_code == EXIT_UNREACHABLE
     assert "ConnectError" in result.stderr and journal_text(folder) == ""
+
+
+def test_a_tenant_taking_no_requests_stops_the_run_with_the_unreachable_status(tmp_path):
+    from orderspec.emulator import Faults
+
+    folder = write_orders(tmp_path / "specs", 10)
+    with emulator(faults=Faults(rate=1.0, kinds=("429",))) as server:
+        result = run("send", str(folder), "--base-url", server.url, "--yes", "-c", "4", *FAST,
+                     "--max-attempts", "2", "--max-wait", "0.3")
+        assert server.orders() == []
+    assert result.exit_code == EXIT_UNREACHABLE
+    assert "stopped early: the tenant answered nothing but HTTP 429" in result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 10 and all(line.startswith("not-sent") for line in lines)

@@ -1,12 +1,15 @@
-"""Pace (orders in flight, waits the tenant asked for) and Reachability (a dead tenant), alone."""
+"""Pace (orders in flight, waits the tenant asked for, turns on the wire, a tenant turning everyone
+away) and Reachability (a dead tenant), alone."""
 
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
 from orderspec.dispatch.pace import Pace, Reachability, RunStopped, TenantUnreachable
+from orderspec.dispatch.retry import RetryPolicy
 
 
 class Clock:
@@ -82,7 +85,7 @@ def test_retry_after_holds_every_thread():
 def test_ratelimit_headers_hold_off_when_the_quota_is_spent(headers, held):
     clock = Clock()
     pace = Pace(2, clock=clock)
-    pace.answered(headers)
+    pace.answered(200, headers)
     assert pace._not_before == (clock.now + held if held else 0.0)
 
 
@@ -141,3 +144,156 @@ def test_requests_that_spent_their_budget_on_connection_failures_alone_mean_a_de
     reach.gave_up("refused")
     with pytest.raises(TenantUnreachable, match="2 requests in a row"):
         reach.check()
+
+
+# -- turns on the wire ----------------------------------------------------------------------------
+
+
+def until(condition) -> None:
+    """Wait (bounded) for another thread to get somewhere; what it did is asserted by counts."""
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, "the other thread never got there"
+        time.sleep(0.001)
+
+
+def test_the_place_on_the_wire_goes_to_the_request_that_has_waited_longest():
+    pace = Pace(1)
+    first = pace.wait_turn()  # one request out: the others wait in line
+    older, newer = pace.ticket(), pace.ticket()  # `older` was asked for first (then turned away, say)
+    granted: list[int] = []
+
+    def request(ticket: int) -> None:
+        turn = pace.wait_turn(ticket)
+        granted.append(ticket)
+        pace.done(turn)
+
+    threads = [threading.Thread(target=request, args=(ticket,)) for ticket in (newer, older)]
+    threads[0].start()  # the newer one gets in line first: it still goes second
+    until(lambda: pace.waiting == 1)
+    threads[1].start()
+    until(lambda: pace.waiting == 2)
+    assert granted == []
+    pace.done(first)
+    for thread in threads:
+        thread.join(10)
+    assert granted == [older, newer] and pace.on_wire == 0
+
+
+def test_no_more_than_the_limit_are_on_the_wire():
+    pace = Pace(2)
+    turns = [pace.wait_turn(), pace.wait_turn()]
+    third: list[int] = []
+    thread = threading.Thread(target=lambda: third.append(pace.wait_turn()))
+    thread.start()
+    until(lambda: pace.waiting == 1)
+    assert third == [] and pace.on_wire == 2
+    pace.done(turns[0])
+    thread.join(10)
+    assert len(third) == 1 and pace.on_wire == 2 and pace.waiting == 0
+
+
+def test_many_threads_all_get_their_turns_and_never_more_than_the_limit_at_once():
+    pace = Pace(4)
+    lock = threading.Lock()
+    out = most = turns = 0
+
+    def requests() -> None:
+        nonlocal out, most, turns
+        ticket = pace.ticket()
+        for _ in range(50):
+            turn = pace.wait_turn(ticket)
+            with lock:
+                out += 1
+                most = max(most, out)
+                turns += 1
+            with lock:
+                out -= 1
+            pace.done(turn)
+
+    threads = [threading.Thread(target=requests) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert turns == 16 * 50 and 1 <= most <= 4
+    assert pace.on_wire == 0 and pace.waiting == 0
+
+
+def test_a_stopped_run_ends_a_wait_in_line():
+    pace = Pace(1)
+    pace.wait_turn()
+    stopped: list[BaseException] = []
+
+    def waiter() -> None:
+        try:
+            pace.wait_turn()
+        except RunStopped as error:
+            stopped.append(error)
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    until(lambda: pace.waiting == 1)
+    pace.stop.set()
+    thread.join(10)
+    assert len(stopped) == 1 and pace.waiting == 0
+
+
+def test_a_place_held_by_an_interrupted_run_is_not_given_back_to_the_next():
+    pace = Pace(1)
+    stale = pace.wait_turn()  # a request of a run that was interrupted, still out
+    pace.start(1)
+    turn = pace.wait_turn()  # the next run has its place at once
+    pace.done(stale)  # the old request comes back: the new run's count stays right
+    assert pace.on_wire == 1
+    pace.done(turn)
+    assert pace.on_wire == 0
+
+
+# -- a tenant that turns everyone away ------------------------------------------------------------
+
+RULES = RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=0.5, total_time=10.0, max_retry_after=60.0)
+
+
+def test_the_tenant_is_given_up_on_only_after_429s_alone_for_a_whole_budget():
+    clock = Clock()
+    pace = Pace(4, clock=clock)
+    wait = {"Retry-After": "1"}
+    for _ in range(5):  # many 429s in a row, but no time has passed
+        assert pace.turned_away(wait, pace.epoch, RULES) is None
+    clock.now += 11
+    pace.answered(201, {})  # someone was served: the tenant is taking requests
+    assert pace.turned_away(wait, pace.epoch, RULES) is None
+    clock.now += 11
+    assert pace.turned_away(wait, pace.epoch, RULES) is None  # 11 s, but two 429s in a row only
+    why = pace.turned_away(wait, pace.epoch, RULES)
+    assert why is not None and "nothing but HTTP 429" in why and "3 requests in a row over 11.0s" in why
+    assert pace.throttles == 8
+
+
+def test_a_longer_retry_after_than_the_policy_allows_gives_up_on_the_tenant_without_holding_anyone():
+    clock = Clock()
+    pace = Pace(4, clock=clock)
+    why = pace.turned_away({"Retry-After": "3600"}, pace.epoch, RULES)
+    assert why is not None and "3600s" in why and "60s orderspec waits" in why
+    pace.wait_turn()  # not held for an hour
+
+
+def test_a_429_without_a_wait_holds_everyone_for_a_backoff():
+    clock = Clock()
+    slept: list[float] = []
+    pace = Pace(4, clock=clock)
+    pace.sleep = lambda seconds: (slept.append(seconds), setattr(clock, "now", clock.now + seconds))  # type: ignore
+    assert pace.turned_away({"Retry-After": "0"}, pace.epoch, RULES) is None
+    pace.wait_turn()
+    assert len(slept) == 1 and 0 < slept[0] <= 0.5
+
+
+def test_reachability_judged_unavailable_says_so_in_short():
+    reach = Reachability()
+    reach.unavailable("the tenant answered nothing but HTTP 429")
+    with pytest.raises(TenantUnreachable, match="nothing but HTTP 429") as raised:
+        reach.check()
+    assert "taking no requests" in raised.value.short
+    reach.reset()
+    reach.check()

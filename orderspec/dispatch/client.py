@@ -288,28 +288,25 @@ class ZuoraClient:
             content = gzip.compress(body, mtime=0)
             sent_headers["Content-Encoding"] = "gzip"
         budget = Budget(self.policy, self._clock)
+        ticket = self.pace.ticket()  # kept through every retry: the longest waiting goes first
         refreshed = False
         maybe_processed = False  # a POST may have reached the API (so may have done something)
         unreadable = False  # the last attempt's answer could not be read
         never_connected = True  # every attempt so far failed to connect
         while True:
             attempt = budget.start_attempt()
-            server_wait: float | None = None
             unreadable = False
+            self._check_reachable(method, maybe_processed)
+            budget.pause()  # waiting in line is not this request's own time
             try:
-                self.reachability.check()
-            except TenantUnreachable as error:
-                if method == "POST" and maybe_processed:  # an earlier attempt may have made the order
-                    raise OutcomeUnknown(f"{error}, after an earlier attempt with the same Idempotency-Key may "
-                                         "have reached the API") from None
-                raise
-            try:
-                self.pace.wait_turn()
+                turn = self.pace.wait_turn(ticket)
             except RunStopped:
                 raise RunStopped(may_have_left=maybe_processed or not never_connected) from None
+            budget.resume()
             epoch = self.pace.epoch
-            bearer = self._bearer()
             try:
+                self._check_reachable(method, maybe_processed)  # the run may have given up while it waited
+                bearer = self._bearer()
                 response = self._http.request(method, path, content=content, params=dict(query or {}),
                                               headers={**sent_headers, "Authorization": bearer})
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
@@ -339,8 +336,8 @@ class ZuoraClient:
             else:
                 never_connected = False
                 self.reachability.reached()
-                self.pace.answered(response.headers)
                 status = response.status_code
+                self.pace.answered(status, response.headers)
                 payload = parse_json(response.content)
                 if status == 401 and not refreshed:
                     # The token expired early or was revoked: get a new one, once.
@@ -349,10 +346,16 @@ class ZuoraClient:
                     budget.attempts -= 1
                     continue
                 if status == 429:
-                    server_wait = retry_after_seconds(response.headers)
-                    self.pace.throttled(server_wait, epoch)
-                    problem = "rate limited (HTTP 429)"
-                elif status == 409 and "Idempotency-Key" in sent_headers:
+                    # The tenant's pace, not this request's failure: back in line with its ticket,
+                    # behind the tenant's wait, which is everyone's.
+                    budget.forgive()
+                    given_up = self.pace.turned_away(response.headers, epoch, self.policy)
+                    if given_up is not None:
+                        self.reachability.unavailable(given_up)
+                    self._check_reachable(method, maybe_processed)
+                    log.info("%s %s: rate limited (HTTP 429); retry %d when its turn comes", method, path, attempt)
+                    continue
+                if status == 409 and "Idempotency-Key" in sent_headers:
                     maybe_processed = True
                     problem = "the first request with this Idempotency-Key is still in progress (HTTP 409)"
                 elif status >= 500:
@@ -366,7 +369,9 @@ class ZuoraClient:
                     problem = f"the answer (HTTP {status}) is not the JSON the API documents"
                 else:
                     return ApiResponse(status, dict(response.headers), payload, attempt)
-            wait = budget.wait_for_retry(server_wait)
+            finally:
+                self.pace.done(turn)
+            wait = budget.wait_for_retry()
             if wait is None:
                 if method == "POST" and maybe_processed:
                     raise OutcomeUnknown(f"{problem}; gave up after {budget.attempts} attempts with the same "
@@ -379,3 +384,12 @@ class ZuoraClient:
                 self._sleep(wait)
             except RunStopped:
                 raise RunStopped(may_have_left=maybe_processed or not never_connected) from None
+
+    def _check_reachable(self, method: str, maybe_processed: bool) -> None:
+        try:
+            self.reachability.check()
+        except TenantUnreachable as error:
+            if method == "POST" and maybe_processed:  # an earlier attempt may have made the order
+                raise OutcomeUnknown(f"{error}, after an earlier attempt with the same Idempotency-Key may "
+                                     "have reached the API") from None
+            raise

@@ -217,7 +217,7 @@ def send(specs: tuple[str, ...], env: str | None, base_url: str | None, yes: boo
     click.echo(progress.summary(outcomes, target), err=True)
     if client.reachability.dead is not None:
         say(f"stopped early: {client.reachability.dead}. The orders that never left are journalled as not sent; "
-            "run the same command again once the tenant can be reached")
+            "run the same command again once the tenant can be reached and takes requests")
         return EXIT_UNREACHABLE
     return EXIT_CLEAN if all(o.ok and not o.pending for o in outcomes) else EXIT_PROBLEMS
 

@@ -10,21 +10,34 @@ One `Pace` is shared by every thread of a run (and its client):
 - `hold(seconds)` makes every thread wait before its next request: a 429's `Retry-After` or
   `RateLimit-Reset`, or `RateLimit-Reset` when `RateLimit-Remaining` says the quota is spent
   (Zuora's rate-limit headers, https://developer.zuora.com/rest-api/general-concepts/rate-concurrency-limits/).
-- `stop` is set on Ctrl-C and on a dead tenant; every wait then ends at once with `RunStopped`.
+- Turns are fair: no more than `limit` requests are on the wire at once, and the next free place
+  goes to the request that has waited longest. A request takes a `ticket` when it is first asked
+  for and keeps it through its retries, so one that was turned away (a 429) is first in line for
+  the next place, instead of racing every thread when a hold ends. Without turns in line, the
+  same request could lose every race while the others got through.
+- A 429 tells about the tenant, not about the request that met it: `turned_away` says when the
+  tenant has answered nothing but 429s, to every thread, for a whole retry budget. Only then does
+  a run give up on the tenant, for every order at once (see `Reachability.unavailable`).
+- `stop` is set on Ctrl-C and on a dead tenant; every wait then ends with `RunStopped`: a hold at
+  once, a wait in line within `TURN_POLL`.
 - `Reachability` counts connection failures in a row (refused, DNS, TLS, connect time-outs)
   across all threads; a run of them for long enough means the tenant cannot be reached.
 """
 
 from __future__ import annotations
 
+import heapq
 import threading
 import time
 from typing import Callable, Mapping
 
 from orderspec.config import DEFAULT_CEILING, DEFAULT_CONCURRENCY
 from orderspec.dispatch.errors import DispatchError
+from orderspec.dispatch.retry import RetryPolicy, retry_after_seconds
 
 __all__ = ["DEFAULT_CEILING", "DEFAULT_CONCURRENCY", "Pace", "Reachability", "RunStopped", "TenantUnreachable"]
+
+TURN_POLL = 0.05  # seconds between looks at the stop flag while waiting for a place on the wire
 
 
 class RunStopped(Exception):
@@ -37,7 +50,12 @@ class RunStopped(Exception):
 
 
 class TenantUnreachable(DispatchError):
-    """The tenant could not be reached for a run of attempts: nothing more is sent in this run."""
+    """The tenant could not be reached (or took no request at all) for a run of attempts: nothing
+    more is sent in this run. `short` says which, for a line per order."""
+
+    def __init__(self, message: str, short: str = "the tenant cannot be reached") -> None:
+        super().__init__(message)
+        self.short = short
 
 
 class Pace:
@@ -51,12 +69,24 @@ class Pace:
         self._clock = clock
         self._not_before = 0.0
         self._lock = threading.Lock()
+        self._turn_free = threading.Condition(self._lock)
+        self._tickets = 0
+        self._in_line: list[int] = []  # a heap of the tickets of requests waiting for a place
+        self._on_wire = 0
+        self._generation = 0  # places granted in an earlier run are not given back to this one
+        self._turned_away = 0  # 429s in a row, across threads, since the tenant last served a request
+        self._turned_away_since = 0.0
         self._set_limits(concurrency)
 
     def start(self, concurrency: int) -> int:
         """A run asks for `concurrency` orders in flight: the limit starts there and never grows past
         it or the configured ceiling. Returns the limit."""
         self.stop.clear()  # a client used again after an interrupted run starts afresh
+        with self._lock:
+            # A request of an interrupted run may still be out; the place it holds is not this run's.
+            self._generation += 1
+            self._on_wire = 0
+            self._turned_away = 0
         return self._set_limits(concurrency)
 
     def _set_limits(self, concurrency: int) -> int:
@@ -67,13 +97,18 @@ class Pace:
 
     # -- signals from requests --------------------------------------------------------------------
 
-    def throttled(self, wait: float | None, epoch: int) -> None:
-        """A 429: everyone waits what the tenant asked, and fewer orders go out at once."""
+    def throttled(self, wait: float | None, epoch: int) -> int:
+        """A 429: everyone waits what the tenant asked, and fewer orders go out at once. Returns
+        how many 429s in a row the tenant has answered, across threads."""
         with self._lock:
             self.throttles += 1
+            if not self._turned_away:
+                self._turned_away_since = self._clock()
+            self._turned_away += 1
             if wait:
                 self._not_before = max(self._not_before, self._clock() + wait)
             self._lower(epoch, self.limit // 2)
+            return self._turned_away
 
     def contended(self, epoch: int) -> None:
         """Lock contention (category 50): orders are treading on each other's accounts."""
@@ -87,9 +122,14 @@ class Pace:
             if self._streak >= self.limit and self.limit < self.ceiling:
                 self.limit += 1
                 self._streak = 0
+                self._turn_free.notify_all()
 
-    def answered(self, headers: Mapping[str, str]) -> None:
-        """Any answer: when `RateLimit-Remaining` says the quota is spent, wait for its reset."""
+    def answered(self, status: int, headers: Mapping[str, str]) -> None:
+        """Any answer: one that is not a 429 shows the tenant is serving requests; when
+        `RateLimit-Remaining` says the quota is spent, everyone waits for its reset."""
+        if status != 429:
+            with self._lock:
+                self._turned_away = 0
         lowered = {k.lower(): v for k, v in headers.items()}
         remaining, reset = lowered.get("ratelimit-remaining"), lowered.get("ratelimit-reset")
         if remaining is None or reset is None:
@@ -113,18 +153,82 @@ class Pace:
             self.lowest = min(self.lowest, self.limit)
             self.epoch += 1
 
+    def turned_away(self, headers: Mapping[str, str], epoch: int, policy: RetryPolicy) -> str | None:
+        """A 429 answered a request that left in `epoch`: every request waits what the tenant asked
+        or, when it did not say, a backoff that grows with the 429s in a row. Returns why the run
+        should give up on the tenant, for every order alike, or None: it asks for a longer wait than
+        `policy` allows, or it answered nothing but 429s, to every thread, `policy.max_attempts`
+        times in a row over at least `policy.total_time` seconds."""
+        server_wait = retry_after_seconds(headers)
+        if server_wait is not None and server_wait > policy.max_retry_after:
+            return (f"the tenant asked to wait {server_wait:g}s (HTTP 429, Retry-After), longer than the "
+                    f"{policy.max_retry_after:g}s orderspec waits")
+        in_a_row = self.throttled(server_wait, epoch)
+        if not server_wait:
+            self.hold(policy.backoff(min(in_a_row, 32)))
+        with self._lock:
+            count, seconds = self._turned_away, self._clock() - self._turned_away_since
+        if count < max(1, policy.max_attempts) or seconds < policy.total_time:
+            return None
+        return (f"the tenant answered nothing but HTTP 429 (rate limited) to {count} requests in a row over "
+                f"{seconds:.1f}s: it is taking no requests now")
+
     # -- waiting ----------------------------------------------------------------------------------
 
-    def wait_turn(self) -> None:
-        """Before a request: wait while the tenant asked everyone to hold off."""
-        while True:
+    @property
+    def waiting(self) -> int:
+        """Requests waiting in line for a place on the wire."""
+        with self._lock:
+            return len(self._in_line)
+
+    @property
+    def on_wire(self) -> int:
+        with self._lock:
+            return self._on_wire
+
+    def ticket(self) -> int:
+        """A request's place in line, kept through its retries: the lower, the sooner it goes."""
+        with self._lock:
+            self._tickets += 1
+            return self._tickets
+
+    def wait_turn(self, ticket: int | None = None) -> int:
+        """Before a request: wait while the tenant asked everyone to hold off, then for a place on
+        the wire, which goes to the longest waiting request first. Returns the turn, to be given
+        back with `done` once the answer (or its absence) is in."""
+        if ticket is None:
+            ticket = self.ticket()
+        with self._lock:
+            heapq.heappush(self._in_line, ticket)
+        try:
+            while True:
+                with self._lock:
+                    wait = self._not_before - self._clock()
+                    if wait <= 0:
+                        if self.stop.is_set():
+                            raise RunStopped()
+                        if self._in_line[0] == ticket and self._on_wire < self.limit:
+                            heapq.heappop(self._in_line)
+                            self._on_wire += 1
+                            self._turn_free.notify_all()  # the next in line may find a place too
+                            return self._generation
+                        self._turn_free.wait(TURN_POLL)
+                        continue
+                self.sleep(wait)
+        except BaseException:
             with self._lock:
-                wait = self._not_before - self._clock()
-            if wait <= 0:
-                if self.stop.is_set():
-                    raise RunStopped()
-                return
-            self.sleep(wait)
+                if ticket in self._in_line:
+                    self._in_line.remove(ticket)
+                    heapq.heapify(self._in_line)
+                self._turn_free.notify_all()
+            raise
+
+    def done(self, turn: int) -> None:
+        """A request granted `turn` is off the wire: the next one in line may go."""
+        with self._lock:
+            if turn == self._generation:
+                self._on_wire -= 1
+            self._turn_free.notify_all()
 
     def sleep(self, seconds: float) -> None:
         """A wait that ends early, with RunStopped, when the run is stopping."""
@@ -149,12 +253,14 @@ class Reachability:
         self._first = 0.0
         self._lock = threading.Lock()
         self.dead: str | None = None  # why, once the tenant is judged unreachable
+        self.short = "the tenant cannot be reached"
 
     def reset(self) -> None:
         """A new run tries the tenant again, whatever the last one found."""
         with self._lock:
             self._count = self._given_up = 0
             self.dead = None
+            self.short = "the tenant cannot be reached"
 
     def reached(self) -> None:
         with self._lock:
@@ -178,6 +284,14 @@ class Reachability:
                 self.dead = (f"{problem}, {self._count} attempts in a row over {now - self._first:.1f}s: "
                              "the tenant cannot be reached")
 
+    def unavailable(self, why: str) -> None:
+        """The tenant answers, but takes no request at all (see `Pace.turned_away`): for this run it is
+        as good as unreachable, for every order alike."""
+        with self._lock:
+            if self.dead is None:
+                self.dead = why
+                self.short = "the tenant is taking no requests (HTTP 429 only)"
+
     def check(self) -> None:
         if self.dead is not None:
-            raise TenantUnreachable(self.dead)
+            raise TenantUnreachable(self.dead, self.short)

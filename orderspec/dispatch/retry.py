@@ -64,17 +64,50 @@ def retry_after_seconds(headers: Mapping[str, str], now: Callable[[], float] = t
 
 
 class Budget:
-    """Attempts and time left for one logical request."""
+    """Attempts and time left for one logical request.
+
+    Only what the request spends on its own account counts. Waiting for its turn on the wire, and
+    an attempt the tenant turned away with a 429 (with the wait after it), do not: a 429 says the
+    tenant is busy with every client, and a request must not run out of attempts because others
+    took the places while it waited. How long a tenant may answer nothing but 429s is judged for
+    the whole run instead (`orderspec.dispatch.pace.Pace.turned_away`), and a 429's wait is everyone's
+    (`Pace.hold`), so the request waits for it in line, not on its own."""
 
     def __init__(self, policy: RetryPolicy, clock: Callable[[], float] = time.monotonic) -> None:
         self.policy = policy
         self.clock = clock
-        self.started = clock()
-        self.attempts = 0
+        self.attempts = 0  # the ones that count against `max_attempts`
+        self.sent = 0  # every attempt made, counted or not
+        self.forgiven = 0  # attempts turned away with a 429
+        self._spent = 0.0  # seconds counted before `_since`
+        self._since: float | None = clock()  # when the stretch being counted began; None: not counting
 
     def start_attempt(self) -> int:
+        """Returns the number of this attempt among all made."""
         self.attempts += 1
-        return self.attempts
+        self.sent += 1
+        return self.sent
+
+    def pause(self) -> None:
+        """Stop counting time: the request waits for its turn behind others."""
+        if self._since is not None:
+            self._spent += self.clock() - self._since
+            self._since = None
+
+    def resume(self) -> None:
+        if self._since is None:
+            self._since = self.clock()
+
+    def forgive(self) -> None:
+        """The last attempt was turned away with a 429: it does not count, nor does its time since
+        it got its turn, nor the wait for the next one (until `resume`)."""
+        self.attempts -= 1
+        self.forgiven += 1
+        self._since = None
+
+    def elapsed(self) -> float:
+        """Seconds counted against `total_time`."""
+        return self._spent + (self.clock() - self._since if self._since is not None else 0.0)
 
     def wait_for_retry(self, server_wait: float | None = None) -> float | None:
         """The wait before the next attempt, or None when the budget does not allow one."""
@@ -85,6 +118,6 @@ class Budget:
             if server_wait > self.policy.max_retry_after:
                 return None
             wait = max(wait, server_wait)
-        if self.clock() - self.started + wait > self.policy.total_time:
+        if self.elapsed() + wait > self.policy.total_time:
             return None
         return wait

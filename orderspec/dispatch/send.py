@@ -230,7 +230,7 @@ class Dispatcher:
                 # Every attempt failed to connect: nothing reached the API. Said in the journal, so
                 # the next run sends it as new instead of treating it as unconfirmed.
                 journal.append({**common, "event": NOT_SENT, "attempt": attempt, "detail": str(error)})
-                why = "the tenant cannot be reached" if isinstance(error, TenantUnreachable) else str(error)
+                why = error.short if isinstance(error, TenantUnreachable) else str(error)
                 return Outcome(rendered.name, key, "not-sent", f"not sent: {why}; run the same command again")
             job_id = response.payload.get("jobId") if isinstance(response.payload, dict) else None
             reasons: list[Reason] = []
