@@ -1,8 +1,9 @@
 """Project configuration: which codes to report, at what severity, and the tenant's limits.
 
 Read from `orderspec.toml` (top level, or a `[tool.orderspec]` table) or from the
-`[tool.orderspec]` table of `pyproject.toml`, whichever is found first walking up from the
-current directory; `--config FILE` names the file instead. A file that is not valid TOML is a
+`[tool.orderspec]` table of `pyproject.toml`, whichever is found first walking up from the folder
+of the specs a command is given (their common folder, as black finds its settings; the current
+directory for commands that name no specs); `--config FILE` names the file instead. A file that is not valid TOML is a
 ConfigError at its line and column, a pyproject.toml met on the way included. Example:
 
     [tool.orderspec]
@@ -42,6 +43,7 @@ The tenant's state for the rules that need it (`--state DIR` on the command line
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -180,6 +182,26 @@ def parse_existing_orders(entries: Iterable[str]) -> dict[str, int]:
                               "for example A-S00000123=990")
         counts[subscription.strip()] = int(number.strip())
     return counts
+
+
+def search_start(paths: Iterable[str | Path]) -> Path | None:
+    """Where the search for the configuration starts for a command given `paths` (specs, folders of
+    specs): their common folder, so that specs carry their settings wherever orderspec runs from.
+
+    A path that does not exist (yet, or only in a git revision) stands for its nearest existing
+    folder. No paths, or paths with nothing in common (other drives): None, the current directory."""
+    folders = []
+    for raw in paths:
+        path = Path(raw).absolute()
+        while not path.exists() and path != path.parent:
+            path = path.parent
+        folders.append(path if path.is_dir() else path.parent)
+    if not folders:
+        return None
+    try:
+        return Path(os.path.commonpath([str(folder) for folder in folders]))
+    except ValueError:
+        return None
 
 
 def find_config(start: Path | None = None) -> Path | None:
