@@ -180,6 +180,15 @@ class Amendment:
         return found
 
     def touch(self, plan: ActionPlan, tracked: Tracked, change: str) -> None:
+        """List the charge under the action that changes it; the action that ends it wins over one
+        that changed it before (a renewal, then a ChangePlan: the charge is the ChangePlan's `-`)."""
+        if tracked.touched and change == "-":
+            for action in (*self.plan.actions, plan):
+                for rate_plan in action.rate_plans:
+                    if tracked.line in rate_plan.charges and rate_plan.change != "-":
+                        rate_plan.charges.remove(tracked.line)
+                        tracked.touched = False
+                action.rate_plans = [r for r in action.rate_plans if r.charges]
         if not tracked.touched:
             tracked.touched = True
             tracked.line.pointer = plan.pointer

@@ -67,6 +67,8 @@ class ChargeLine:
     # metrics show the change; None for a charge the order adds.
     mrr_before: Decimal | None = None
     tcv_before: Decimal | None = None
+    # The order ends this existing charge (removes, cancels, suspends or replaces it): on `end`.
+    ended: bool = False
 
     @property
     def mrr_delta(self) -> Decimal | None:
