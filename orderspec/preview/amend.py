@@ -35,7 +35,7 @@ from orderspec.preview.state import ExistingCharge, ExistingRatePlan, rate_plans
 from orderspec.preview.timeline import Term
 
 if TYPE_CHECKING:
-    from orderspec.preview.engine import _Builder, _DiscountScope
+    from orderspec.preview.engine import _Builder, _DiscountScope, _Placed
 
 MONEYLESS = ("OwnerTransfer",)
 PERIOD_UNITS = {"Day": "Day", "Days": "Day", "Week": "Week", "Weeks": "Week", "Month": "Month", "Months": "Month",
@@ -109,6 +109,9 @@ class Amendment:
     problem: str | None = None  # the snapshot cannot be used: every action is unpriced with this
     tracked: list[Tracked] = field(default_factory=list)
     plans: list[ExistingRatePlan] = field(default_factory=list)
+    # Charges this order adds to the subscription (AddProduct, ChangePlan's new plan): later actions
+    # of the order act on them too.
+    added: list[_Placed] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         found = subscription_term(self.snapshot)
@@ -136,6 +139,7 @@ class Amendment:
         if self.problem:
             plan.problem = self.problem
             return
+        placed_before = len(self.builder.placed)
         try:
             if kind == "AddProduct" and isinstance(action.get("addProduct"), Mapping):
                 self.builder.rate_plan(plan, pointer + ("addProduct",), action["addProduct"], self.term, scope)
@@ -162,6 +166,7 @@ class Amendment:
                 raise NotComputable(f"{kind} is not modelled offline")
         except NotComputable as problem:
             plan.problem = str(problem)
+        self.added += self.builder.placed[placed_before:]
         if self.term is not None:
             self.plan.term, self.plan.term_end = self.term.describe(), self.term.end
 
@@ -246,8 +251,11 @@ class Amendment:
         for tracked in self.tracked:
             tracked.end_at(when)
             self.touch(plan, tracked, "-")
-        if self.term is not None and (self.term.end is None or when < self.term.end):
-            self.term = Term(self.term.start, when, False)
+        # The charges this order added before: a cancellation stops every charge of the subscription.
+        for placed in self.added:
+            placed.cut = when if placed.cut is None else min(placed.cut, when)
+        if self.term is not None and (self.term.end is None or when <= self.term.end):
+            self.term = Term(self.term.start, when, False)  # cancelled: it does not renew
 
     def change_plan(self, pointer: Pointer, plan: ActionPlan, change: Mapping[str, Any],
                     scope: _DiscountScope) -> None:
@@ -323,6 +331,9 @@ class Amendment:
                 tracked.suspended_at = when
                 tracked.end_at(when)
                 self.touch(plan, tracked, "~")
+        for placed in self.added:
+            placed.line.problem = (f"a Suspend later in this order (from {when}) suspends it too: a charge added and "
+                                   "suspended by one order is not modelled offline")
 
     def resume(self, plan: ActionPlan, resume: Mapping[str, Any]) -> None:
         suspended = [t for t in self.tracked if t.suspended_at is not None]
@@ -361,7 +372,10 @@ class Amendment:
 
     # -- billing -------------------------------------------------------------------------------------
     def bill(self) -> None:
-        """Bill every existing charge as the order leaves it (see billing.bill_existing)."""
+        """Bill every existing charge as the order leaves it (see billing.bill_existing); the charges
+        the order adds follow the term as the order leaves it (renewed, changed, cancelled)."""
+        for placed in self.added:
+            placed.term = self.term
         said: set[str] = set()
         for tracked in self.tracked:
             if not tracked.touched:  # billed in the window all the same: its reason makes the preview incomplete

@@ -26,6 +26,7 @@ Rounding: each invoice item is rounded half-up to cents once; totals are sums of
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -74,6 +75,9 @@ class _Placed:
 
     line: ChargeLine
     term: timeline.Term | None
+    # A later action of the same order ends the charge from this date (a CancelSubscription after
+    # the AddProduct that adds it): nothing of it is served, nor billed, from then on.
+    cut: dt.date | None = None
 
 
 @dataclass
@@ -272,11 +276,16 @@ class _Builder:
         align = schedule.alignment_date(charge, term)
         bcd = billcycle.bill_cycle_day(fields, period, line.start, term, self.account, first_recurring_start)
         end = timeline.charge_end(charge, line.start, term, period, bcd, align)
-        segment = timeline.Segment(line.start, end, term,
-                                   ends_with_term=timeline.end_condition(charge) == "Subscription_End")
+        ends_with_term = timeline.end_condition(charge) == "Subscription_End"
+        cut = placed.cut is not None and (end is None or placed.cut < end or ends_with_term)
+        if cut and placed.cut is not None:
+            end, ends_with_term = max(placed.cut, line.start), False
+        segment = timeline.Segment(line.start, end, term, ends_with_term=ends_with_term)
         billing = schedule.Billing(period, bcd, fields.get("billingTiming") == "IN_ARREARS", align)
         schedule.recurring(line, segment, billing, self.window,
                            lambda message: self.note(line.pointer, "P004", message))
+        if cut:  # as an existing charge the order ends: its MRR after the order is 0
+            line.mrr, line.ended = Decimal(0), True
 
     # -- 4: discounts ----------------------------------------------------------------------------
     def apply_discounts(self) -> None:
