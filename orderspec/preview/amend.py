@@ -31,7 +31,8 @@ from orderspec.preview import actions as described, periods as P
 from orderspec.preview.billing import bill_existing
 from orderspec.preview.charges import NotComputable
 from orderspec.preview.plan import ActionPlan, ChargeLine, RatePlanLine, SubscriptionPlan
-from orderspec.preview.state import ExistingCharge, ExistingRatePlan, rate_plans, renewal_term_end, subscription_term
+from orderspec.preview.segments import Piece, Tracked, merge_update
+from orderspec.preview.state import ExistingRatePlan, rate_plans, renewal_term_end, subscription_term
 from orderspec.preview.timeline import Term
 
 if TYPE_CHECKING:
@@ -40,60 +41,6 @@ if TYPE_CHECKING:
 MONEYLESS = ("OwnerTransfer",)
 PERIOD_UNITS = {"Day": "Day", "Days": "Day", "Week": "Week", "Weeks": "Week", "Month": "Month", "Months": "Month",
                 "Year": "Year", "Years": "Year"}
-
-
-@dataclass
-class Piece:
-    """One segment of an existing charge after the order: [start, end) at one price; `with_term`:
-    it ends when the term ends (wherever the order moves the term end)."""
-
-    start: dt.date
-    end: dt.date | None
-    effective: Mapping[str, Any]
-    with_term: bool
-
-
-@dataclass
-class Tracked:
-    """An existing charge and its segments after the order."""
-
-    charge: ExistingCharge
-    rate_plan: ExistingRatePlan
-    pieces: list[Piece]
-    line: ChargeLine
-    touched: bool = False
-    suspended_at: dt.date | None = None
-    ended: bool = False  # the order ends the charge (its MRR after the order is 0)
-
-    def end_at(self, when: dt.date) -> None:
-        """Nothing of the charge is served from `when` on."""
-        kept = []
-        for piece in self.pieces:
-            if piece.start >= when:
-                continue
-            if piece.end is None or piece.end > when or piece.with_term:
-                piece = replace(piece, end=when, with_term=False)
-            kept.append(piece)
-        self.pieces = kept
-        self.ended = True
-
-    def last_effective(self) -> Mapping[str, Any]:
-        return self.pieces[-1].effective if self.pieces else self.charge.effective
-
-
-def merge_update(effective: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
-    """The charge after a chargeUpdate: its pricing and billing fields over the old ones, key by key."""
-    merged = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in effective.items()}
-    old_pricing = as_dict(effective.get("pricing"))
-    new_pricing = as_dict(update.get("pricing"))
-    for key, block in new_pricing.items():
-        if key not in old_pricing:
-            raise NotComputable(f"the update prices the charge as {key}, the subscription has it as "
-                                f"{', '.join(old_pricing) or 'unpriced'}: a change of charge model is not modelled")
-        merged["pricing"] = {key: {**as_dict(old_pricing[key]), **as_dict(block)}}
-    if isinstance(update.get("billing"), Mapping):
-        merged["billing"] = {**as_dict(effective.get("billing")), **update["billing"]}
-    return merged
 
 
 @dataclass

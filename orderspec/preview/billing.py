@@ -3,7 +3,7 @@ and its segments from where billing stands.
 
 What was billed is known from the snapshot: the charge's periods from its effective start up to its
 `chargedThroughDate`, at its snapshot price. After the order the charge is a list of segments
-(`amend.Piece`); the first may be the snapshot's own segment, cut short, and the others are new
+(`segments.Piece`); the first may be the snapshot's own segment, cut short, and the others are new
 (a new price, a resumption). Then:
 
 * **credit** — each billed period reaching past where the kept segment now ends is credited by what
@@ -34,7 +34,7 @@ from orderspec.preview.timeline import Segment, Term
 from orderspec.preview.window import Window
 
 if TYPE_CHECKING:
-    from orderspec.preview.amend import Piece, Tracked
+    from orderspec.preview.segments import Piece, Tracked
 
 WHOLE_TERM = Window("TermEnd")
 
