@@ -371,6 +371,20 @@ def test_suspend_credits_from_the_suspension_and_resume_bills_again() -> None:
     assert base == [("2024-03-16", "2024-03-31", D("-15.48")), ("2024-05-01", "2024-05-31", D("30.00"))]
 
 
+def test_the_plan_says_a_suspended_charge_is_suspended_and_a_resumed_one_is_not() -> None:
+    from orderspec.preview.text import plan_text
+
+    suspend = {"type": "Suspend", "triggerDates": on("2024-03-16"),
+               "suspend": {"suspendPolicy": "SpecificDate", "suspendSpecificDate": "2024-03-16"}}
+    resume = {"type": "Resume", "triggerDates": on("2024-03-16"),
+              "resume": {"resumePolicy": "SpecificDate", "resumeSpecificDate": "2024-05-01"}}
+    suspended = plan_text(amend("A-S00000104", [suspend], "2024-03-16", thru="2024-05-01"))
+    assert "- charge Base fee (prpc-base): Recurring FlatFee" in suspended
+    assert "from 2024-01-01 to 2024-03-15, suspended by the order from 2024-03-16  MRR 30.00 -> 0.00" in suspended
+    resumed = plan_text(amend("A-S00000104", [suspend, resume], "2024-03-16", thru="2024-05-01"))
+    assert "~ charge Base fee (prpc-base)" in resumed and "by the order from" not in resumed
+
+
 def test_change_plan_removes_the_old_plan_and_adds_the_new_one() -> None:
     change = {"type": "ChangePlan", "triggerDates": on("2024-03-16"),
               "changePlan": {"ratePlanId": "rp-104-base", "newProductRatePlan": {

@@ -116,7 +116,7 @@ def bill_existing(tracked: Tracked, term: Term | None, original_term: Term | Non
         line.billing, line.period, line.bill_in_arrears = last.billing, last.period, last.bill_in_arrears
         line.unit_price = last.unit_price
     line.end = _end(tracked.pieces[-1], term) if tracked.pieces else start0
-    line.ended = tracked.ended
+    line.ended, line.suspended = tracked.ended, tracked.suspended_at is not None
     # Metrics: the charge as the order leaves it, and as it was (the change is the difference).
     per_month = money(schedule.monthly(schedule.period_amount(pricing, period), period))
     line.mrr_before = per_month
@@ -154,6 +154,6 @@ def _one_time(tracked: Tracked, window: Window) -> None:
     amount = money(line.pricing.base_amount())
     line.tcv_before = amount
     line.tcv = amount if tracked.pieces else Decimal(0)
-    line.ended = tracked.ended
+    line.ended, line.suspended = tracked.ended, tracked.suspended_at is not None
     if charge.charged_through is None and tracked.pieces and charge.start is not None:
         schedule.one_time(line, window)

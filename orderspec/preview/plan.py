@@ -69,6 +69,7 @@ class ChargeLine:
     tcv_before: Decimal | None = None
     # The order ends this existing charge (removes, cancels, suspends or replaces it): on `end`.
     ended: bool = False
+    suspended: bool = False  # ended by a suspension (a later Resume may start it again)
 
     @property
     def mrr_delta(self) -> Decimal | None:

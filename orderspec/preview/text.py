@@ -57,7 +57,7 @@ def _charge_lines(charge: ChargeLine) -> list[str]:
     else:
         span = ""
     if charge.ended and charge.end:
-        span += f", ended by the order from {charge.end}"
+        span += f", {'suspended' if charge.suspended else 'ended'} by the order from {charge.end}"
     if charge.mrr_before is not None:
         lines.append(f"    {span}  MRR {_amount(charge.mrr_before)} -> {_amount(charge.mrr)}  "
                      f"TCV {_amount(charge.tcv_before)} -> {_amount(charge.tcv)}")
