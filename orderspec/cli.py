@@ -275,7 +275,8 @@ def _load_config(path: str | None, select: tuple[str, ...], ignore: tuple[str, .
                  existing_orders: tuple[str, ...], specs: tuple[str, ...] = ()) -> Config:
     """The configuration named by --config, else the nearest one above the `specs` the command is
     given (the current directory when it names none)."""
-    from orderspec.config import ConfigError, load_config, parse_existing_orders, search_start
+    from orderspec.config import ConfigError, load_config, parse_existing_orders
+    from orderspec.config_files import search_start
 
     try:
         return load_config(path, start=search_start(specs)).with_cli(select=select, ignore=ignore,

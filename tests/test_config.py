@@ -194,7 +194,8 @@ def test_config_file_limits_reach_the_checks(tmp_path: Path) -> None:
 def test_the_readme_example_is_a_valid_configuration() -> None:
     import re
 
-    from orderspec.config import from_table, tomllib
+    from orderspec.config import from_table
+    from orderspec.config_files import tomllib
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     block = re.search(r"## Rules, limits and configuration.*?```toml\n(.*?)```", readme, re.S)
@@ -206,7 +207,7 @@ def test_the_readme_example_is_a_valid_configuration() -> None:
 # -- where the search starts: above the specs a command is given (as black does) ------------------
 
 def test_the_search_starts_at_the_common_folder_of_the_specs(tmp_path: Path) -> None:
-    from orderspec.config import search_start
+    from orderspec.config_files import search_start
 
     (tmp_path / "a" / "x").mkdir(parents=True)
     (tmp_path / "b").mkdir()
@@ -221,7 +222,7 @@ def test_the_search_starts_at_the_common_folder_of_the_specs(tmp_path: Path) -> 
 
 def test_a_config_above_the_specs_wins_over_the_current_directory(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    from orderspec.config import search_start
+    from orderspec.config_files import search_start
 
     (tmp_path / "project" / "orders").mkdir(parents=True)
     (tmp_path / "project" / "orderspec.toml").write_text('ignore = ["R007"]\n')
