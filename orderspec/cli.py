@@ -85,7 +85,7 @@ _expand_options = _expand_options_with("--env")
 def _config_option(command: Any) -> Any:
     return click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
                         help="Configuration file (default: the nearest orderspec.toml, or pyproject.toml "
-                             "with [tool.orderspec]).")(command)
+                             "with [tool.orderspec], above the specs given).")(command)
 
 
 def _expand_context(config: Config, values_files: tuple[str, ...] = (), sets: tuple[str, ...] = (),
@@ -120,14 +120,16 @@ def _expand_context(config: Config, values_files: tuple[str, ...] = (), sets: tu
 def _pipeline_options(config_path: str | None, expand_args: dict[str, Any], *, select: tuple[str, ...] = (),
                       ignore: tuple[str, ...] = (), existing_orders: tuple[str, ...] = (),
                       bare_operation: str | None = None, include: tuple[str, ...] = (),
-                      state_dir: str | None = None, state_bodies: bool = False) -> Any:
-    """pipeline.Options for a command: the configuration (with the command line on top), the
+                      state_dir: str | None = None, state_bodies: bool = False,
+                      paths: tuple[str, ...] = ()) -> Any:
+    """pipeline.Options for a command given the specs `paths`: the configuration (the nearest one
+    above the specs' common folder, orderspec.config.search_start; the command line on top), the
     loader caps, the expand context and the tenant's state (--state, else `state` in the
     configuration; with `state_bodies` its GET bodies too, which the offline preview prices
     amendments against). Every command that lints specs builds them here."""
     from orderspec import pipeline
 
-    config = _load_config(config_path, select, ignore, existing_orders)
+    config = _load_config(config_path, select, ignore, existing_orders, paths)
     return pipeline.Options(bare_operation=bare_operation, include=include or pipeline.DEFAULT_INCLUDE,
                             limits=config.loader, config=config, expand=_expand_context(config, **expand_args),
                             state=_state(state_dir, config, state_bodies))
@@ -217,7 +219,7 @@ def lint(paths: tuple[str, ...], operation: str | None, output_formats: tuple[st
         raise click.UsageError(f"no such file or directory: {', '.join(missing)}")
     options = _pipeline_options(config_path, expand_args, select=select, ignore=ignore,
                                 existing_orders=existing_orders, bare_operation=operation, include=include,
-                                state_dir=state_dir)
+                                state_dir=state_dir, paths=paths)
     found = pipeline.discover(paths, options.include)
     progress = report.Progress(len(found), sys.stderr)
     try:
@@ -270,11 +272,14 @@ def schema(output: str | None) -> None:
 
 
 def _load_config(path: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
-                 existing_orders: tuple[str, ...]) -> Config:
+                 existing_orders: tuple[str, ...], specs: tuple[str, ...] = ()) -> Config:
+    """The configuration named by --config, else the nearest one above the `specs` the command is
+    given (the current directory when it names none)."""
     from orderspec.config import ConfigError, load_config, parse_existing_orders
+    from orderspec.config_files import search_start
 
     try:
-        return load_config(path).with_cli(select=select, ignore=ignore,
+        return load_config(path, start=search_start(specs)).with_cli(select=select, ignore=ignore,
                                           existing_orders=parse_existing_orders(existing_orders))
     except ConfigError as problem:
         raise click.UsageError(str(problem)) from None
@@ -332,7 +337,7 @@ def render_command(paths: tuple[str, ...], output_dir: str, check: bool, include
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise click.UsageError(f"no such file or directory: {', '.join(missing)}")
-    options = _pipeline_options(config_path, expand_args, include=include, state_dir=state_dir)
+    options = _pipeline_options(config_path, expand_args, include=include, state_dir=state_dir, paths=paths)
     result = pipeline.run(pipeline.discover(paths, options.include), options, keep_requests=True)
     if not result.files:
         raise click.UsageError(f"no order specs found in {', '.join(paths)}")
@@ -399,7 +404,8 @@ def diff(paths: tuple[str, ...], revisions: tuple[str, ...], markdown: bool, bil
     from orderspec.diff import run_command
 
     sys.exit(run_command(paths, revisions, markdown, bill_cycle_day, output,
-                         _pipeline_options(config_path, expand_args, state_dir=state_dir, state_bodies=True)))
+                         _pipeline_options(config_path, expand_args, state_dir=state_dir, state_bodies=True,
+                                           paths=paths)))
 
 
 # The commands that talk to a tenant (or rehearse against the emulator) are declared in their own

@@ -86,7 +86,7 @@ def preview(specs: tuple[str, ...], remote: bool, thru: str | None, periods: int
     window = _preview_window(thru, periods, term_end)
     lint_options = _pipeline_options(config_path, {"values_files": values_files, "sets": sets, "catalog": catalog,
                                                    "catalog_env": catalog_env, "template_dirs": template_dirs},
-                                     include=include, state_dir=state_dir, state_bodies=not remote)
+                                     include=include, state_dir=state_dir, state_bodies=not remote, paths=specs)
     if not remote:
         from orderspec.preview.command import preview_offline_command
 
@@ -127,7 +127,7 @@ def send(specs: tuple[str, ...], yes: bool, allow_production: bool, config_path:
 
     lint_options = _pipeline_options(config_path, {"values_files": values_files, "sets": sets, "catalog": catalog,
                                                    "catalog_env": catalog_env, "template_dirs": template_dirs},
-                                     state_dir=state_dir)
+                                     state_dir=state_dir, paths=specs)
     sys.exit(commands.send(specs, options["env"], options["base_url"], yes, allow_production,
                            bool(options["as_json"]), _tuning(options), lint_options, options.get("concurrency")))
 

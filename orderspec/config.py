@@ -1,8 +1,9 @@
 """Project configuration: which codes to report, at what severity, and the tenant's limits.
 
 Read from `orderspec.toml` (top level, or a `[tool.orderspec]` table) or from the
-`[tool.orderspec]` table of `pyproject.toml`, whichever is found first walking up from the
-current directory; `--config FILE` names the file instead. A file that is not valid TOML is a
+`[tool.orderspec]` table of `pyproject.toml`, whichever is found first walking up from the folder
+of the specs a command is given (orderspec.config_files says how it is found and read); `--config
+FILE` names the file instead. A file that is not valid TOML is a
 ConfigError at its line and column, a pyproject.toml met on the way included. Example:
 
     [tool.orderspec]
@@ -43,21 +44,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
+# ConfigError and find_config are this module's too: callers import them from here.
+from orderspec.config_files import ConfigError, find_config, read_toml
 from orderspec.diagnostics import Diagnostic, Severity
 from orderspec.load import Limits
 from orderspec.model import ASYNC_LIMITS, SYNC_LIMITS, SizeLimits
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
-CONFIG_FILES = ("orderspec.toml", "pyproject.toml")
 
 # `orderspec send`: orders in flight. 8 is where the emulator with a real tenant's latency stops
 # gaining much per thread (bench/RESULTS.md) while leaving most of the tenant's concurrent-request
@@ -65,10 +61,6 @@ CONFIG_FILES = ("orderspec.toml", "pyproject.toml")
 # requests per tenant (Concurrent Request Limits, knowledgecenter.zuora.com).
 DEFAULT_CONCURRENCY = 8
 DEFAULT_CEILING = 40
-
-
-class ConfigError(Exception):
-    """A configuration file that cannot be used; the message names the file and the key."""
 
 
 @dataclass(frozen=True)
@@ -182,72 +174,12 @@ def parse_existing_orders(entries: Iterable[str]) -> dict[str, int]:
     return counts
 
 
-def find_config(start: Path | None = None) -> Path | None:
-    """The nearest orderspec.toml, or pyproject.toml with a [tool.orderspec] table.
-
-    A pyproject.toml on the way that is not valid TOML is a ConfigError, not a file to skip: it
-    may hold [tool.orderspec] (as a table, a dotted key or an inline table, which only a parser
-    can tell), and skipping it would lint with other settings than the project's without a word."""
-    directory = (start or Path.cwd()).resolve()
-    for folder in (directory, *directory.parents):
-        for name in CONFIG_FILES:
-            candidate = folder / name
-            if not candidate.is_file():
-                continue
-            if name == "orderspec.toml":
-                return candidate
-            try:
-                tool = _read(candidate).get("tool", {})
-            except ConfigError as error:
-                raise ConfigError(f"{error} (orderspec looks for its [tool.orderspec] settings in this "
-                                  "file; fix it, or name the configuration with --config FILE)") from None
-            if isinstance(tool, dict) and "orderspec" in tool:
-                return candidate
-    return None
-
-
-# tomllib gives the place only in its message before Python 3.14 (lineno and colno since).
-_TOML_PLACE = re.compile(r" \(at line (\d+), column (\d+)\)$| \(at end of document\)$")
-
-
-def _toml_problem(path: Path, error: tomllib.TOMLDecodeError, text: str) -> str:
-    """`path:line:col: not valid TOML: message`, the place in the file as the parser found it."""
-    message = str(getattr(error, "msg", "") or error)
-    found = _TOML_PLACE.search(message)
-    message = _TOML_PLACE.sub("", message)
-    line, column = getattr(error, "lineno", None), getattr(error, "colno", None)
-    if line is None and found is not None:
-        if found.group(1):
-            line, column = int(found.group(1)), int(found.group(2))
-        else:
-            lines = text.split("\n")
-            line, column = len(lines), len(lines[-1]) + 1
-    where = f"{path}:{line}:{column}" if line is not None else str(path)
-    return f"{where}: not valid TOML: {message}"
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ConfigError(f"{path}: not valid TOML: not UTF-8 text (byte {error.start + 1})") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(_toml_problem(path, error, text)) from None
-
-
 def load_config(path: str | Path | None = None, *, start: Path | None = None) -> Config:
     """The configuration from `path`, or from the nearest config file, or the defaults."""
     found = Path(path) if path is not None else find_config(start)
     if found is None:
         return Config()
-    data = _read(found)
+    data = read_toml(found)
     table: Any
     if found.name == "pyproject.toml" or "tool" in data:
         tool = data.get("tool", {})

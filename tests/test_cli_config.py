@@ -316,6 +316,31 @@ def test_config_option_reads_another_file_past_a_broken_pyproject(
     assert run("lint", "w.order.yaml", "-j", "1", "--config", config(tmp_path, R007_IS_AN_ERROR))[0] == 1
 
 
+# -- every command finds the configuration above its specs, not in the current directory --------
+
+@pytest.mark.parametrize("command", [("lint", "-j", "1"), ("render", "-o", "out"), ("diff",), ("preview",),
+                                     ("preview", "--remote", "--base-url", "http://127.0.0.1:9"),
+                                     ("send", "--base-url", "http://127.0.0.1:9")])
+def test_every_command_finds_the_configuration_above_its_specs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]) -> None:
+    """A broken configuration above the specs stops every command (exit 2, naming it) run from a
+    folder whose own configuration is fine: it is the one above the specs that is read."""
+    project = tmp_path / "project"
+    (project / "orders").mkdir(parents=True)
+    write(project / "orders", "w.order.yaml", WARNS)
+    (project / "orderspec.toml").write_text("ignore = R007\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    config(elsewhere, R007_IS_AN_ERROR)
+    monkeypatch.chdir(elsewhere)
+    status, output = run(*command[:1], "../project/orders/w.order.yaml", *command[1:])
+    assert status == 2 and "project/orderspec.toml:1:" in output, output
+    (project / "orderspec.toml").write_text(R007_IS_AN_ERROR)
+    assert run("lint", "../project/orders", "-j", "1")[0] == 1  # read: R007 is an error
+    (project / "orderspec.toml").unlink()
+    assert run("lint", "../project/orders", "-j", "1")[0] == 0  # none above the specs: the defaults
+
+
 # -- the README names every stage with the command that exposes it -------------------------------
 
 def test_readme_overview_lists_each_stage_with_real_commands_above_the_quick_start() -> None:

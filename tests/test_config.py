@@ -194,10 +194,40 @@ def test_config_file_limits_reach_the_checks(tmp_path: Path) -> None:
 def test_the_readme_example_is_a_valid_configuration() -> None:
     import re
 
-    from orderspec.config import from_table, tomllib
+    from orderspec.config import from_table
+    from orderspec.config_files import tomllib
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     block = re.search(r"## Rules, limits and configuration.*?```toml\n(.*?)```", readme, re.S)
     assert block is not None
     config = from_table(tomllib.loads(block.group(1))["tool"]["orderspec"], "README.md")
     assert config.limits.sync.subscriptions == 100 and config.ignore == ("R051",)
+
+
+# -- where the search starts: above the specs a command is given (as black does) ------------------
+
+def test_the_search_starts_at_the_common_folder_of_the_specs(tmp_path: Path) -> None:
+    from orderspec.config_files import search_start
+
+    (tmp_path / "a" / "x").mkdir(parents=True)
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "x" / "o.order.yaml").write_text("")
+    assert search_start([tmp_path / "a" / "x" / "o.order.yaml"]) == tmp_path / "a" / "x"  # a file: its folder
+    assert search_start([tmp_path / "a" / "x", tmp_path / "a" / "x" / "o.order.yaml"]) == tmp_path / "a" / "x"
+    assert search_start([str(tmp_path / "a" / "x"), str(tmp_path / "b")]) == tmp_path
+    # A path that is not there (a spec only in a git revision): its nearest existing folder.
+    assert search_start([tmp_path / "b" / "gone" / "o.order.yaml"]) == tmp_path / "b"
+    assert search_start([]) is None  # no specs: the current directory
+
+
+def test_a_config_above_the_specs_wins_over_the_current_directory(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from orderspec.config_files import search_start
+
+    (tmp_path / "project" / "orders").mkdir(parents=True)
+    (tmp_path / "project" / "orderspec.toml").write_text('ignore = ["R007"]\n')
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "orderspec.toml").write_text('ignore = ["H"]\n')
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert load_config(start=search_start(["../project/orders"])).ignore == ("R007",)
+    assert load_config(start=search_start([])).ignore == ("H",)

@@ -32,7 +32,8 @@ def test_the_account_day_comes_from_the_order_then_the_command_line_then_the_con
 
 def test_an_unknown_account_day_says_where_to_give_it() -> None:
     account = account_bill_cycle({"existingAccountNumber": "A0009"})
-    with pytest.raises(NotComputable, match=r"account A0009.*\[tool.orderspec.accounts\] A0009.*--bill-cycle-day"):
+    with pytest.raises(NotComputable, match=r"account A0009.*accounts/A0009.yaml in the state folder.*"
+                                            r"\[tool.orderspec.accounts\] A0009.*--bill-cycle-day"):
         bill_cycle_day(CUSTOMER, MONTH, dt.date(2024, 3, 1), None, account, None)
 
 

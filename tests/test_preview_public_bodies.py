@@ -78,8 +78,10 @@ EXISTING_SUBSCRIPTION = {
 # a subscription-level discount added to an existing subscription is not modelled offline
 # (docs/preview.md "Amendments": discount charges of the subscription).
 INCOMPLETE_WITH_STATE = {
+    # With the snapshot the existing charges are known: what is missing is the model, not the facts.
     "guardian-ssl_4": ("charge percentage-discount", "a subscription-level discount applies to the existing "
-                       "subscription's charges too, which are not known offline"),
+                       "subscription's charges too, which its snapshot in the state folder holds, but discounting "
+                       "a subscription's existing charges is not modelled offline"),
 }
 
 
@@ -234,6 +236,36 @@ def test_the_renewal_and_upgrade_bill_the_annual_plan_from_the_change(tmp_path: 
     ]
 
 
+def test_the_plan_shows_the_replaced_plans_charges_as_ended(tmp_path: Path) -> None:
+    """The text plan of the renewal and upgrade: the monthly plan's charges end with the ChangePlan (listed
+    under it, not under the renewal that touched them first), the Contribution at 0.00 too: its figures
+    do not move, yet it is removed, not unchanged (`-`, never `=`)."""
+    catalog, tenant = EXISTING_SUBSCRIPTION["guardian-ssl_11"]
+    result = CliRunner().invoke(cli, ["preview", "--catalog", catalog, "--state", str(PUBLIC_STATE / tenant),
+                                      spec_of(tmp_path, "guardian-ssl_11")])
+    lines = result.stdout.splitlines()
+    change_plan = lines.index("  order action 2: ChangePlan  (ContractEffective 2025-12-10, CustomerAcceptance "
+                              "2025-12-10)")
+    assert lines[change_plan + 1:change_plan + 6] == [
+        "    - rate plan Supporter Plus V2 - Monthly",
+        "        - charge Contribution (8a128d7085fc6dec01860234cd075270): Recurring FlatFee",
+        "            from 2024-12-10 to 2025-12-09, ended by the order from 2025-12-10  MRR 0.00 -> 0.00  "
+        "TCV 0.00 -> 0.00",
+        "        - charge Supporter Plus Monthly Charge (8a128ed885fc6ded018602296af13eba): Recurring FlatFee",
+        "            from 2024-12-10 to 2025-12-09, ended by the order from 2025-12-10  MRR 12.00 -> 0.00  "
+        "TCV 144.00 -> 144.00",
+    ]
+    assert not [line for line in lines if "= charge" in line]
+
+
+def test_a_new_rate_plan_is_named_as_the_catalog_names_it(tmp_path: Path) -> None:
+    # The order gives the annual plan's id only; the Guardian's export names it.
+    catalog, tenant = EXISTING_SUBSCRIPTION["guardian-ssl_11"]
+    result = CliRunner().invoke(cli, ["preview", "--catalog", catalog, "--state", str(PUBLIC_STATE / tenant),
+                                      spec_of(tmp_path, "guardian-ssl_11")])
+    assert "    + rate plan Supporter Plus V2 - Annual (8a128ed885fc6ded01860228f77e3d5a)" in result.stdout.splitlines()
+
+
 @pytest.mark.parametrize("name", sorted(FAILS_LINT))
 def test_bodies_that_fail_lint_are_not_previewed(tmp_path: Path, name: str) -> None:
     """Skipped as evidence of pricing: lint stops them first (exit 1), for the reason in FAILS_LINT."""
@@ -259,4 +291,5 @@ def test_a_subscription_discount_added_to_an_existing_subscription_is_not_priced
     path.write_text(json.dumps({"orderspec": 1, "operation": "preview", "body": body}), encoding="utf-8")
     status, found = preview(str(path), "--catalog", INVENTED)
     assert status == 3 and [u["subject"] for u in found["unpriced"]] == ["charge percentage-discount"]
-    assert "applies to the existing subscription's charges too" in found["unpriced"][0]["reason"]
+    assert found["unpriced"][0]["reason"] == ("a subscription-level discount applies to the existing subscription's "
+                                              "charges too, which are not known offline (give its state: --state)")

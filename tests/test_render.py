@@ -209,13 +209,15 @@ def test_nothing_is_written_when_any_spec_has_an_error(tmp_path: Path) -> None:
 def test_values_set_and_env_reach_render(tmp_path: Path) -> None:
     out = tmp_path / "out"
     values = tmp_path / "values.yaml"
-    values.write_text("orderDate: 2030-01-01\n", encoding="utf-8")
+    # Dates inside the current term of A-S00000101 in examples/state (the examples' configuration):
+    # a later one is R062, an error.
+    values.write_text("orderDate: 2024-11-01\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["render", str(EXAMPLES / "add-product.order.yaml"), "-o", str(out),
-                                      "-f", str(values), "--set", "effectiveDate=2030-02-01",
+                                      "-f", str(values), "--set", "effectiveDate=2024-12-01",
                                       "--env", "production"])
     assert result.exit_code == 0, result.output
     body = (out / "add-product.json").read_text(encoding="utf-8")
-    assert '"orderDate": "2030-01-01"' in body and '"triggerDate": "2030-02-01"' in body
+    assert '"orderDate": "2024-11-01"' in body and '"triggerDate": "2024-12-01"' in body
     assert "2c92a0fd5e8f2b1a015e9b0e3fb21b26" in body
 
 

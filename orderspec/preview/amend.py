@@ -31,69 +31,16 @@ from orderspec.preview import actions as described, periods as P
 from orderspec.preview.billing import bill_existing
 from orderspec.preview.charges import NotComputable
 from orderspec.preview.plan import ActionPlan, ChargeLine, RatePlanLine, SubscriptionPlan
-from orderspec.preview.state import ExistingCharge, ExistingRatePlan, rate_plans, renewal_term_end, subscription_term
+from orderspec.preview.segments import Piece, Tracked, merge_update
+from orderspec.preview.state import ExistingRatePlan, rate_plans, renewal_term_end, subscription_term
 from orderspec.preview.timeline import Term
 
 if TYPE_CHECKING:
-    from orderspec.preview.engine import _Builder, _DiscountScope
+    from orderspec.preview.engine import _Builder, _DiscountScope, _Placed
 
 MONEYLESS = ("OwnerTransfer",)
 PERIOD_UNITS = {"Day": "Day", "Days": "Day", "Week": "Week", "Weeks": "Week", "Month": "Month", "Months": "Month",
                 "Year": "Year", "Years": "Year"}
-
-
-@dataclass
-class Piece:
-    """One segment of an existing charge after the order: [start, end) at one price; `with_term`:
-    it ends when the term ends (wherever the order moves the term end)."""
-
-    start: dt.date
-    end: dt.date | None
-    effective: Mapping[str, Any]
-    with_term: bool
-
-
-@dataclass
-class Tracked:
-    """An existing charge and its segments after the order."""
-
-    charge: ExistingCharge
-    rate_plan: ExistingRatePlan
-    pieces: list[Piece]
-    line: ChargeLine
-    touched: bool = False
-    suspended_at: dt.date | None = None
-    ended: bool = False  # the order ends the charge (its MRR after the order is 0)
-
-    def end_at(self, when: dt.date) -> None:
-        """Nothing of the charge is served from `when` on."""
-        kept = []
-        for piece in self.pieces:
-            if piece.start >= when:
-                continue
-            if piece.end is None or piece.end > when or piece.with_term:
-                piece = replace(piece, end=when, with_term=False)
-            kept.append(piece)
-        self.pieces = kept
-        self.ended = True
-
-    def last_effective(self) -> Mapping[str, Any]:
-        return self.pieces[-1].effective if self.pieces else self.charge.effective
-
-
-def merge_update(effective: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
-    """The charge after a chargeUpdate: its pricing and billing fields over the old ones, key by key."""
-    merged = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in effective.items()}
-    old_pricing = as_dict(effective.get("pricing"))
-    new_pricing = as_dict(update.get("pricing"))
-    for key, block in new_pricing.items():
-        if key not in old_pricing:
-            raise NotComputable(f"the update prices the charge as {key}, the subscription has it as "
-                                f"{', '.join(old_pricing) or 'unpriced'}: a change of charge model is not modelled")
-        merged["pricing"] = {key: {**as_dict(old_pricing[key]), **as_dict(block)}}
-    if isinstance(update.get("billing"), Mapping):
-        merged["billing"] = {**as_dict(effective.get("billing")), **update["billing"]}
-    return merged
 
 
 @dataclass
@@ -109,6 +56,9 @@ class Amendment:
     problem: str | None = None  # the snapshot cannot be used: every action is unpriced with this
     tracked: list[Tracked] = field(default_factory=list)
     plans: list[ExistingRatePlan] = field(default_factory=list)
+    # Charges this order adds to the subscription (AddProduct, ChangePlan's new plan): later actions
+    # of the order act on them too.
+    added: list[_Placed] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         found = subscription_term(self.snapshot)
@@ -136,6 +86,7 @@ class Amendment:
         if self.problem:
             plan.problem = self.problem
             return
+        placed_before = len(self.builder.placed)
         try:
             if kind == "AddProduct" and isinstance(action.get("addProduct"), Mapping):
                 self.builder.rate_plan(plan, pointer + ("addProduct",), action["addProduct"], self.term, scope)
@@ -162,6 +113,7 @@ class Amendment:
                 raise NotComputable(f"{kind} is not modelled offline")
         except NotComputable as problem:
             plan.problem = str(problem)
+        self.added += self.builder.placed[placed_before:]
         if self.term is not None:
             self.plan.term, self.plan.term_end = self.term.describe(), self.term.end
 
@@ -180,6 +132,15 @@ class Amendment:
         return found
 
     def touch(self, plan: ActionPlan, tracked: Tracked, change: str) -> None:
+        """List the charge under the action that changes it; the action that ends it wins over one
+        that changed it before (a renewal, then a ChangePlan: the charge is the ChangePlan's `-`)."""
+        if tracked.touched and change == "-":
+            for action in (*self.plan.actions, plan):
+                for rate_plan in action.rate_plans:
+                    if tracked.line in rate_plan.charges and rate_plan.change != "-":
+                        rate_plan.charges.remove(tracked.line)
+                        tracked.touched = False
+                action.rate_plans = [r for r in action.rate_plans if r.charges]
         if not tracked.touched:
             tracked.touched = True
             tracked.line.pointer = plan.pointer
@@ -237,8 +198,11 @@ class Amendment:
         for tracked in self.tracked:
             tracked.end_at(when)
             self.touch(plan, tracked, "-")
-        if self.term is not None and (self.term.end is None or when < self.term.end):
-            self.term = Term(self.term.start, when, False)
+        # The charges this order added before: a cancellation stops every charge of the subscription.
+        for placed in self.added:
+            placed.cut = when if placed.cut is None else min(placed.cut, when)
+        if self.term is not None and (self.term.end is None or when <= self.term.end):
+            self.term = Term(self.term.start, when, False)  # cancelled: it does not renew
 
     def change_plan(self, pointer: Pointer, plan: ActionPlan, change: Mapping[str, Any],
                     scope: _DiscountScope) -> None:
@@ -314,6 +278,9 @@ class Amendment:
                 tracked.suspended_at = when
                 tracked.end_at(when)
                 self.touch(plan, tracked, "~")
+        for placed in self.added:
+            placed.line.problem = (f"a Suspend later in this order (from {when}) suspends it too: a charge added and "
+                                   "suspended by one order is not modelled offline")
 
     def resume(self, plan: ActionPlan, resume: Mapping[str, Any]) -> None:
         suspended = [t for t in self.tracked if t.suspended_at is not None]
@@ -352,7 +319,10 @@ class Amendment:
 
     # -- billing -------------------------------------------------------------------------------------
     def bill(self) -> None:
-        """Bill every existing charge as the order leaves it (see billing.bill_existing)."""
+        """Bill every existing charge as the order leaves it (see billing.bill_existing); the charges
+        the order adds follow the term as the order leaves it (renewed, changed, cancelled)."""
+        for placed in self.added:
+            placed.term = self.term
         said: set[str] = set()
         for tracked in self.tracked:
             if not tracked.touched:  # billed in the window all the same: its reason makes the preview incomplete

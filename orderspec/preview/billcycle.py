@@ -5,8 +5,9 @@ A charge's own `billing.billCycleType` decides: `SpecificDayofMonth` (its `billC
 `SpecificDayofWeek` (`weeklyBillCycleDay`, weekly periods), or `DefaultFromCustomer`: the
 customer account's bill cycle day. The order holds the account's day when it creates or
 describes the account (`newAccount.billCycleDay`, `previewAccountInfo.billCycleDay`); for an
-existing account it comes from `--bill-cycle-day` or the configuration
-(`[tool.orderspec.accounts]`, by account number). Account day 0 is Auto-set: the day the first
+existing account it comes from `--bill-cycle-day`, the account's file in the state folder
+(`billingAndPayment.billCycleDay`) or the configuration (`[tool.orderspec.accounts]`, by account
+number). Account day 0 is Auto-set: the day the first
 recurring charge of the order triggers (docs "Customer account dates - bill cycle day": "the
 triggering date of the first recurring charge"; one-time and usage charges do not count).
 Where none of these is known the charge is not priced, and the reason says which to give.
@@ -36,8 +37,9 @@ class AccountBillCycle:
     def resolved(self, first_recurring_start: dt.date | None) -> int:
         if self.day is None:
             who = f"account {self.account}" if self.account else "the customer account"
-            hint = (f"add it under [tool.orderspec.accounts] {self.account} (bill-cycle-day) or pass --bill-cycle-day"
-                    if self.account else "pass --bill-cycle-day")
+            hint = (f"give it in the account's state file (accounts/{self.account}.yaml in the state folder, "
+                    f"billingAndPayment.billCycleDay), under [tool.orderspec.accounts] {self.account} "
+                    "(bill-cycle-day) or with --bill-cycle-day" if self.account else "pass --bill-cycle-day")
             raise NotComputable(f"the charge bills on the bill cycle day of {who}, which the order does not hold; "
                                 f"{hint}, or set the charge's billing.billCycleType")
         if self.day == AUTO_SET:

@@ -3,7 +3,7 @@ and its segments from where billing stands.
 
 What was billed is known from the snapshot: the charge's periods from its effective start up to its
 `chargedThroughDate`, at its snapshot price. After the order the charge is a list of segments
-(`amend.Piece`); the first may be the snapshot's own segment, cut short, and the others are new
+(`segments.Piece`); the first may be the snapshot's own segment, cut short, and the others are new
 (a new price, a resumption). Then:
 
 * **credit** — each billed period reaching past where the kept segment now ends is credited by what
@@ -34,7 +34,7 @@ from orderspec.preview.timeline import Segment, Term
 from orderspec.preview.window import Window
 
 if TYPE_CHECKING:
-    from orderspec.preview.amend import Piece, Tracked
+    from orderspec.preview.segments import Piece, Tracked
 
 WHOLE_TERM = Window("TermEnd")
 
@@ -116,6 +116,7 @@ def bill_existing(tracked: Tracked, term: Term | None, original_term: Term | Non
         line.billing, line.period, line.bill_in_arrears = last.billing, last.period, last.bill_in_arrears
         line.unit_price = last.unit_price
     line.end = _end(tracked.pieces[-1], term) if tracked.pieces else start0
+    line.ended, line.suspended = tracked.ended, tracked.suspended_at is not None
     # Metrics: the charge as the order leaves it, and as it was (the change is the difference).
     per_month = money(schedule.monthly(schedule.period_amount(pricing, period), period))
     line.mrr_before = per_month
@@ -153,5 +154,6 @@ def _one_time(tracked: Tracked, window: Window) -> None:
     amount = money(line.pricing.base_amount())
     line.tcv_before = amount
     line.tcv = amount if tracked.pieces else Decimal(0)
+    line.ended, line.suspended = tracked.ended, tracked.suspended_at is not None
     if charge.charged_through is None and tracked.pieces and charge.start is not None:
         schedule.one_time(line, window)

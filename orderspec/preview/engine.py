@@ -26,6 +26,7 @@ Rounding: each invoice item is rounded half-up to cents once; totals are sums of
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -74,6 +75,9 @@ class _Placed:
 
     line: ChargeLine
     term: timeline.Term | None
+    # A later action of the same order ends the charge from this date (a CancelSubscription after
+    # the AddProduct that adds it): nothing of it is served, nor billed, from then on.
+    cut: dt.date | None = None
 
 
 @dataclass
@@ -82,8 +86,10 @@ class _DiscountScope:
 
     rate_plan: list[ChargeLine] = field(default_factory=list)
     subscription: list[ChargeLine] = field(default_factory=list)
-    # The order changes a subscription it does not create: its other charges are not known.
+    # The order changes a subscription it does not create: its other charges are not known ...
     existing: bool = False
+    # ... unless the tenant's state holds the subscription (they are known, but not discounted offline).
+    in_state: bool = False
 
 
 class _Builder:
@@ -138,6 +144,7 @@ class _Builder:
         amendment = None
         if snapshot is not None:  # the subscription as the tenant has it: amendments are priced against it
             amendment = Amendment(self, plan, snapshot, ("subscriptions", s_index))
+            scope.in_state = True
             owner = snapshot.get("invoiceOwnerAccountNumber")
             plan.invoice_owner = owner if isinstance(owner, str) else None
         for a_index, action in enumerate(found_actions):
@@ -197,12 +204,18 @@ class _Builder:
         plan.rate_plans.append(line)
         in_plan: list[ChargeLine] = []
         notes: list[str] = []
-        for effective in effective_charges(self.catalog, entry, self.env, self.currency):
+        resolved = effective_charges(self.catalog, entry, self.env, self.currency)
+        # Named as people know it (the catalog's name), with the id or number the order gives.
+        name = next((n for e in resolved if isinstance(n := e.facts.get("ratePlanName"), str) and n), None)
+        if name and name != label:
+            line.label = f"rate plan {name} ({label})"
+        for effective in resolved:
             charge = self.charge(pointer, effective, label, plan.dates, term)
             notes += [n for n in effective.notes if n not in notes]
             line.charges.append(charge)
             if charge.is_discount and not charge.problem:
-                self.discounts.append((charge, _DiscountScope(in_plan, scope.subscription, scope.existing)))
+                self.discounts.append((charge, _DiscountScope(in_plan, scope.subscription, scope.existing,
+                                                              scope.in_state)))
             else:
                 in_plan.append(charge)
                 scope.subscription.append(charge)
@@ -263,11 +276,16 @@ class _Builder:
         align = schedule.alignment_date(charge, term)
         bcd = billcycle.bill_cycle_day(fields, period, line.start, term, self.account, first_recurring_start)
         end = timeline.charge_end(charge, line.start, term, period, bcd, align)
-        segment = timeline.Segment(line.start, end, term,
-                                   ends_with_term=timeline.end_condition(charge) == "Subscription_End")
+        ends_with_term = timeline.end_condition(charge) == "Subscription_End"
+        cut = placed.cut is not None and (end is None or placed.cut < end or ends_with_term)
+        if cut and placed.cut is not None:
+            end, ends_with_term = max(placed.cut, line.start), False
+        segment = timeline.Segment(line.start, end, term, ends_with_term=ends_with_term)
         billing = schedule.Billing(period, bcd, fields.get("billingTiming") == "IN_ARREARS", align)
         schedule.recurring(line, segment, billing, self.window,
                            lambda message: self.note(line.pointer, "P004", message))
+        if cut:  # as an existing charge the order ends: its MRR after the order is 0
+            line.mrr, line.ended = Decimal(0), True
 
     # -- 4: discounts ----------------------------------------------------------------------------
     def apply_discounts(self) -> None:
@@ -276,7 +294,9 @@ class _Builder:
             assert charge.pricing is not None
             if charge.pricing.discount_level == "subscription" and scope.existing:
                 charge.problem = ("a subscription-level discount applies to the existing subscription's charges too, "
-                                  "which are not known offline")
+                                  + ("which its snapshot in the state folder holds, but discounting a subscription's "
+                                     "existing charges is not modelled offline" if scope.in_state
+                                     else "which are not known offline (give its state: --state)"))
                 continue
             targets = scope.subscription if charge.pricing.discount_level == "subscription" else scope.rate_plan
             work.append((charge, [t for t in targets if not t.problem and t.charge_type in charge.pricing.apply_to],

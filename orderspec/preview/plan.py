@@ -67,6 +67,9 @@ class ChargeLine:
     # metrics show the change; None for a charge the order adds.
     mrr_before: Decimal | None = None
     tcv_before: Decimal | None = None
+    # The order ends this existing charge (removes, cancels, suspends or replaces it): on `end`.
+    ended: bool = False
+    suspended: bool = False  # ended by a suspension (a later Resume may start it again)
 
     @property
     def mrr_delta(self) -> Decimal | None:

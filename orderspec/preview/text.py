@@ -40,7 +40,9 @@ def _charge_lines(charge: ChargeLine) -> list[str]:
     ident = f" ({charge.charge_id})" if charge.charge_id and charge.charge_id != charge.label else ""
     if charge.whole_rate_plan:
         return [f"? its charges: not computed: {charge.problem}"]
-    mark = "+" if charge.mrr_before is None else "~" if (charge.mrr, charge.tcv) != (charge.mrr_before, charge.tcv_before) \
+    # An existing charge the order ends is `-` even when its figures do not move (a charge at 0.00).
+    mark = "+" if charge.mrr_before is None else "-" if charge.ended \
+        else "~" if (charge.mrr, charge.tcv) != (charge.mrr_before, charge.tcv_before) \
         or any(i.credit for i in charge.items) else "="
     lines = [f"{mark} charge {charge.label}{ident}: {model}"]
     if charge.problem:
@@ -54,6 +56,8 @@ def _charge_lines(charge: ChargeLine) -> list[str]:
                                          if charge.end else " (no end date)")
     else:
         span = ""
+    if charge.ended and charge.end:
+        span += f", {'suspended' if charge.suspended else 'ended'} by the order from {charge.end}"
     if charge.mrr_before is not None:
         lines.append(f"    {span}  MRR {_amount(charge.mrr_before)} -> {_amount(charge.mrr)}  "
                      f"TCV {_amount(charge.tcv_before)} -> {_amount(charge.tcv)}")
