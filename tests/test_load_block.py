@@ -74,7 +74,8 @@ SCALARS = ["1", "0", "-1", "+1", "007", "0o7", "0x1F", "0b11", "1_000", "1:30", 
            "-", "?x", "? x", ":x", ": x", ",x", "x,y", "[1]", "{a: 1}", "[]", "{}", '"dq"', "'sq'",
            '"d\\"q"', '"\\u00e9"', "'it''s'", '"a # b"', "'a: b'", '""', "''", "&a x", "*a", "!t x",
            "!!str 1", "|", ">", "%x", "@x", "`x", ".inf", "-.inf", ".nan", ".NaN", "=", "<<", "Ï",
-           "café", "---", "...", "a  b", "a\tb", "x ", " x", "#x", "a'b", 'a"b', "O-1/2", "99%"]
+           "café", "---", "...", "a  b", "a\tb", "x ", " x", "#x", "a'b", 'a"b', "O-1/2", "99%",
+           "a,b", "a]", "a}", "[a", "{a", "a: [b]", '"a, b"', "'{x}'", "a :b"]
 
 
 # Scalars and keys the reader takes; the styles of `_render` too, so most texts made from them are taken.
@@ -85,6 +86,18 @@ PLAIN_SCALARS = ["1", "0", "-1", "+1", "19.99", "100.00", "1.0", "1.", "true", "
                  "a'b", 'a"b', "O-1/2", "99%", "12345678901234567890123"]
 
 
+def _flow(value: Any, rng: random.Random) -> str | None:
+    """A collection of scalars written on one line in flow style, sometimes; else None."""
+    if not value or rng.random() < 0.6 or any(isinstance(item, (dict, list)) for item in
+                                              (value.values() if isinstance(value, dict) else value)):
+        return None
+    comma, pad = rng.choice([", ", ",", " , ", ",  "]), rng.choice(["", "", " "])
+    if isinstance(value, dict):
+        return "{" + pad + comma.join(f"{key}:{rng.choice([' ', ' ', '  '])}{item}"
+                                       for key, item in value.items()) + pad + "}"
+    return "[" + pad + comma.join(value) + pad + "]"
+
+
 def _render(value: Any, rng: random.Random, column: int, out: list[str]) -> None:
     """Write a mapping or list as block YAML at `column`, in a style drawn from rng."""
     pad = " " * column
@@ -93,7 +106,10 @@ def _render(value: Any, rng: random.Random, column: int, out: list[str]) -> None
             if rng.random() < 0.1:
                 out.append(pad + "# a comment" if rng.random() < 0.5 else "")
             colon = ":" + " " * rng.choice([1, 1, 1, 2])
-            if isinstance(item, (dict, list)) and item:
+            flow = _flow(item, rng) if isinstance(item, (dict, list)) else None
+            if flow is not None:
+                out.append(f"{pad}{key}{colon}{flow}" + rng.choice(["", "", " # c"]))
+            elif isinstance(item, (dict, list)) and item:
                 comment = "  # why" if rng.random() < 0.1 else ""
                 out.append(f"{pad}{key}:{comment}")
                 if isinstance(item, list) and rng.random() < 0.3:
@@ -109,7 +125,10 @@ def _render(value: Any, rng: random.Random, column: int, out: list[str]) -> None
     else:
         for item in value:
             dash = "-" + " " * rng.choice([1, 1, 1, 2, 3])
-            if isinstance(item, (dict, list)) and item:
+            flow = _flow(item, rng) if isinstance(item, (dict, list)) else None
+            if flow is not None:
+                out.append(pad + dash + flow)
+            elif isinstance(item, (dict, list)) and item:
                 inner: list[str] = []
                 _render(item, rng, column + len(dash), inner)
                 first = inner.index(next(line for line in inner if line.strip() and not line.lstrip().startswith("#")))
@@ -122,8 +141,11 @@ def _render(value: Any, rng: random.Random, column: int, out: list[str]) -> None
                 out.append(pad + dash + item)
 
 
+# What the reader also takes in a flow collection (`[a, b]`).
+FLOW_SCALARS = [text for text in PLAIN_SCALARS if text and not set(text) & set(",:#") and text[:1] not in ("-", "?")]
 # Mostly what the reader takes, sometimes anything: a text then holds a trap now and then.
-_SCALARS = st.one_of(*[st.sampled_from(PLAIN_SCALARS)] * 9, st.sampled_from(SCALARS))
+_SCALARS = st.one_of(*[st.sampled_from(FLOW_SCALARS)] * 5, *[st.sampled_from(PLAIN_SCALARS)] * 4,
+                     st.sampled_from(SCALARS))
 _KEYS = st.one_of(*[st.sampled_from(PLAIN_KEYS)] * 9, st.sampled_from(KEYS))
 
 
@@ -164,8 +186,9 @@ def test_the_made_texts_are_mostly_taken() -> None:
     taken = 0
     for _ in range(200):
         root: dict[str, Any] = {rng.choice(PLAIN_KEYS): rng.choice(PLAIN_SCALARS) for _ in range(4)}
-        root["list"] = [{"k": rng.choice(PLAIN_SCALARS), "m": [rng.choice(PLAIN_SCALARS)],
-                         "n": {"deep": [[rng.choice(PLAIN_SCALARS)]]}}]
+        root["list"] = [{"k": rng.choice(PLAIN_SCALARS), "m": [rng.choice(FLOW_SCALARS)],
+                         "n": {"deep": [[rng.choice(FLOW_SCALARS), rng.choice(FLOW_SCALARS)]]},
+                         "o": {"p": rng.choice(FLOW_SCALARS), "q": rng.choice(FLOW_SCALARS)}}]
         out: list[str] = []
         _render(root, rng, 0, out)
         taken += reads_as_events("\n".join(out) + "\n")
@@ -270,7 +293,11 @@ def test_reference_bodies_written_as_yaml_read_the_same() -> None:
     "yes: 1\n",                 # a key YAML reads as bool
     "a: &x 1\nb: *x\n",         # anchors and aliases
     "a: !!str 1\n",             # tags
-    "a: [1, 2]\n",              # flow collections
+    "a: [1, [2]]\n",            # flow collections within flow collections
+    "a: [1,]\n",               # a trailing comma
+    "a: {x: 1, x: 2}\n",       # a duplicate key in a flow mapping
+    "a: [b: c]\n",             # a pair in a flow sequence
+    "a: [1, 2]\n  b: 3\n",     # flow, then a deeper line
     "a: |\n  text\n",           # block scalars
     "a: one\n  two\n",          # a continued plain scalar
     "a: 0755\n",                # YAML 1.1 octal: ambiguous

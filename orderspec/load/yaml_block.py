@@ -1,7 +1,8 @@
 """The fastest YAML reader: block YAML of the plainest kind, read line by line with one regex.
 
 Specs are almost always written in a small part of YAML: block mappings and sequences, one
-`key: value` or `- value` a line, plain or simply quoted scalars, comments. For such a text,
+`key: value` or `- value` a line, plain or simply quoted scalars, comments, and now and then a
+short flow collection of scalars on its line (`[a, b]`, `{name: x, date: 2024-01-01}`). For such a text,
 libyaml's events cost more than everything orderspec does after reading (issue 14), so this
 reader reads that part alone and hands every other text on (None): to `yaml_events`, and from
 there to the builder, which reports faults. It accepts a text only where it is sure to read it as
@@ -10,7 +11,7 @@ same whole-Decimal note, the same document line. `tests/test_load_block.py` hold
 (hypothesis-made texts, mutations of real specs, the bench corpus and the reference bodies).
 
 What it hands on: tabs, carriage returns and characters YAML treats specially, anchors, aliases,
-tags, flow collections, block scalars, multi-line scalars, escapes and doubled quotes in quoted
+tags, flow collections within flow collections or over several lines, block scalars, multi-line scalars, escapes and doubled quotes in quoted
 scalars, directives, more than one document, keys that YAML types as bool or null or `<<`,
 duplicate keys, empty sequence items, literals YAML versions read differently, nesting past the
 depth cap, and anything whose indentation is not exactly that of a sibling or a child.
@@ -33,6 +34,13 @@ _NOT_PLAIN_TEXT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\uff
 _PLAIN = (r"(?:[^-?:,\[\]{}#&*!|>'\"%@` \n]|[-?:](?=[^ \n]))"  # what a plain scalar may start with
           r"(?:[^:# \n]|:(?=[^ \n])|(?<! )#| +(?=[^ #\n]))*")  # `: ` and ` #` end it
 _KEY = r"[A-Za-z0-9_][A-Za-z0-9_./-]*|\"[^\"\\\n]*\"|'[^'\n]*'"
+# A flow collection on one line, of scalars only: `[a, b]`, `{name: x, date: 2024-01-01}`.
+_FLOW = r"\[[^\[\]{}\n]*\]|\{[^\[\]{}\n]*\}"
+# In a flow collection a plain scalar ends at `,[]{}`; these also refuse `:` and `#` in one.
+_FLOW_SCALAR = (r"[^-?:,\[\]{}#&*!|>'\"%@` \n](?:[^,\[\]{}:# \n]| +(?=[^ ,\[\]{}:#\n]))*"
+                r"|\"[^\"\\\n]*\"|'[^'\n]*'")
+_FLOW_ITEM = re.compile(r" *(" + _FLOW_SCALAR + r") *(,|\Z)")
+_FLOW_ENTRY = re.compile(r" *(" + _KEY + r"): +(" + _FLOW_SCALAR + r") *(,|\Z)")
 # One line: indentation, `- ` item indicators, a key and the colon with its spaces, a value, an
 # optional comment. Every group is within one line, so the text is plain block YAML exactly when
 # there is one match per line. `(?=(X))\N` matches X once and for all (an atomic group, which
@@ -40,7 +48,7 @@ _KEY = r"[A-Za-z0-9_][A-Za-z0-9_./-]*|\"[^\"\\\n]*\"|'[^'\n]*'"
 # split of its indentation or its scalar, which made a long line of spaces cost seconds.
 _LINE = re.compile(
     r"^(?=( *))\1(?=((?:- +)*))\2(?:(" + _KEY + r")(?=(: +|:(?=\n)))\4)?"
-    r"((?=(" + _PLAIN + r"))\6|\"[^\"\\\n]*\"|'[^'\n]*')?"
+    r"((?=(" + _PLAIN + r"))\6|\"[^\"\\\n]*\"|'[^'\n]*'|" + _FLOW + r")?"
     r"(?=( *))\7(?:(?:(?<= )|^)#[^\n]*)?\n", re.MULTILINE)
 # A plain scalar that YAML 1.1 always reads as a float, and the same under YAML 1.2 and JSON.
 _DECIMAL = re.compile(r"[-+]?[0-9]+\.[0-9]+\Z")
@@ -48,6 +56,7 @@ _DECIMAL = re.compile(r"[-+]?[0-9]+\.[0-9]+\Z")
 _MAX_KEY = 1000
 
 _UNSET = object()
+_FLOW_VALUE = object()  # what `_scalar` gives for a flow collection: `flow` reads it
 
 
 class _NotBlock(Exception):
@@ -102,6 +111,8 @@ def _scalar(raw: str) -> tuple[Any, bool, bool]:
     first = raw[0]
     if first == '"' or first == "'":
         return raw[1:-1], False, False
+    if first == "[" or first == "{":
+        return _FLOW_VALUE, False, False
     if _DECIMAL.match(raw):
         # Money, mostly: what YAML 1.1 resolves as a float without asking its resolver, which
         # tries its patterns one by one. `tests/test_load_block.py` holds the two to the same.
@@ -175,6 +186,64 @@ def _read(lines: list[tuple[str, str, str, str, str, str, str]], limits: Limits,
         stack.append(frame)
         return frame
 
+    def flow(raw: str, column: int, number: int, pointer: Pointer | None) -> Any:
+        """The collection written `[...]` or `{...}` at `column` (0-based) of line `number`;
+        `pointer` is where it goes, when its place is noted."""
+        nonlocal whole
+        if len(stack) >= max_depth:
+            raise _NotBlock
+        is_mapping = raw[0] == "{"
+        made: Any = {} if is_mapping else []
+        if pointer is not None:
+            shallow[pointer] = (number, column + 1)
+            if len(pointer) >= noted_depth:
+                pointer = None
+        inner = raw[1:-1]
+        if not inner.strip(" "):
+            return made
+        pattern = _FLOW_ENTRY if is_mapping else _FLOW_ITEM
+        position, end = 0, len(inner)
+        while True:
+            match = pattern.match(inner, position)
+            if match is None:
+                raise _NotBlock
+            position = match.end()
+            raw_item = match.group(2 if is_mapping else 1)
+            found = values.get(raw_item)
+            if found is None:
+                found = _scalar(raw_item)
+                _remember(values, raw_item, found)
+            if found[1]:
+                whole = True
+            if is_mapping:
+                raw_key = match.group(1)
+                key = keys.get(raw_key)
+                if key is None:
+                    key = _key(raw_key)
+                    _remember(keys, raw_key, key)
+                if key in made:
+                    raise _NotBlock
+                where: Any = key
+            else:
+                where = len(made)
+            if pointer is not None:
+                inside = pointer + (where,)
+                # 1-based columns: the text inside starts one past the bracket.
+                shallow[inside] = (number, column + 2 + match.start(2 if is_mapping else 1))
+                if located is not None:
+                    if found[2]:
+                        plain[inside] = raw_item
+                    if is_mapping:
+                        key_marks[inside] = (number, column + 2 + match.start(1))
+            if is_mapping:
+                made[where] = found[0]
+            else:
+                made.append(found[0])
+            if not match.group(3 if is_mapping else 2):
+                return made  # the end of the collection
+            if position == end:
+                raise _NotBlock  # a comma with nothing after it
+
     values, keys = _VALUES, _KEYS
     # The mapping the last line wrote to, and its column and pointer: most lines are one more
     # `key: value` of it, and take the short way below.
@@ -202,7 +271,9 @@ def _read(lines: list[tuple[str, str, str, str, str, str, str]], limits: Limits,
                     key_marks[pointer] = (number, current_column + 1)
                     if found[2]:
                         plain[pointer] = raw_value
-            current[key] = found[0]
+            current[key] = found[0] if found[0] is not _FLOW_VALUE else flow(
+                raw_value, current_column + len(raw_key) + len(colon), number,
+                current_pointer + (key,) if current_pointer is not None else None)
             continue
         current = None
         current_column = -1
@@ -269,7 +340,8 @@ def _read(lines: list[tuple[str, str, str, str, str, str, str]], limits: Limits,
                     shallow[pointer] = (number, item_column + 1)
                     if found[2] and located is not None:
                         plain[pointer] = raw_value
-                top[0].append(found[0])
+                top[0].append(found[0] if found[0] is not _FLOW_VALUE else flow(
+                    raw_value, item_column, number, top[2] + (len(top[0]),) if top[2] is not None else None))
                 continue
             top = open_collection({}, item_column, number, top, _UNSET, False)
         mapping = top[0]
@@ -298,7 +370,9 @@ def _read(lines: list[tuple[str, str, str, str, str, str, str]], limits: Limits,
             shallow[pointer] = (number, item_column + len(raw_key) + len(colon) + 1)
             if found[2] and located is not None:
                 plain[pointer] = raw_value
-        mapping[key] = found[0]
+        mapping[key] = found[0] if found[0] is not _FLOW_VALUE else flow(
+            raw_value, item_column + len(raw_key) + len(colon), number,
+            top[2] + (key,) if top[2] is not None else None)
         current, current_column, current_pointer = mapping, item_column, top[2]
     if pending is not None:
         frame, key, key_line, after_colon = pending
