@@ -32,7 +32,7 @@ from orderspec.load.source_map import Document, LazySourceMap, Limits, SourceMap
 _NOT_PLAIN_TEXT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 _PLAIN = (r"(?:[^-?:,\[\]{}#&*!|>'\"%@` \n]|[-?:](?=[^ \n]))"  # what a plain scalar may start with
-          r"(?:[^:# \n]|:(?=[^ \n])|(?<! )#| +(?=[^ #\n]))*")  # `: ` and ` #` end it
+          r"(?:[^:# \n]+|:(?=[^ \n])|(?<! )#| +(?=[^ #\n]))*")  # `: ` and ` #` end it
 _KEY = r"[A-Za-z0-9_][A-Za-z0-9_./-]*|\"[^\"\\\n]*\"|'[^'\n]*'"
 # A flow collection on one line, of scalars only: `[a, b]`, `{name: x, date: 2024-01-01}`.
 _FLOW = r"\[[^\[\]{}\n]*\]|\{[^\[\]{}\n]*\}"
