@@ -326,54 +326,48 @@ def _read(lines: list[tuple[str, str, str, str, str, str, str]], limits: Limits,
                 item_column += 1 + len(parts[index])
                 if index < last:
                     top = open_collection([], item_column, number, top, _UNSET, False)
-            if not raw_key:
-                if not raw_value:
-                    raise _NotBlock  # an empty item
-                found = values.get(raw_value)
-                if found is None:
-                    found = _scalar(raw_value)
-                    _remember(values, raw_value, found)
-                if found[1]:
-                    whole = True
-                if top[2] is not None:
-                    pointer = top[2] + (len(top[0]),)
-                    shallow[pointer] = (number, item_column + 1)
-                    if found[2] and located is not None:
-                        plain[pointer] = raw_value
-                top[0].append(found[0] if found[0] is not _FLOW_VALUE else flow(
-                    raw_value, item_column, number, top[2] + (len(top[0]),) if top[2] is not None else None))
+            if not raw_key and not raw_value:
+                raise _NotBlock  # an empty item
+            if raw_key:
+                top = open_collection({}, item_column, number, top, _UNSET, False)
+        container = top[0]
+        if raw_key:
+            if type(container) is not dict:
+                raise _NotBlock
+            key = keys.get(raw_key)  # type: ignore[assignment]
+            if key is None:
+                key = _key(raw_key)
+                _remember(keys, raw_key, key)
+            if key in container:
+                raise _NotBlock  # a duplicate key: the builder reports it
+            if located is not None and top[2] is not None:
+                key_marks[top[2] + (key,)] = (number, item_column + 1)
+            if not raw_value:
+                container[key] = None  # keeps the key's place; its value comes with the next line
+                pending = [top, key, number, item_column + len(raw_key) + 2]
                 continue
-            top = open_collection({}, item_column, number, top, _UNSET, False)
-        mapping = top[0]
-        if type(mapping) is not dict:
-            raise _NotBlock
-        key = keys.get(raw_key)  # type: ignore[assignment]
-        if key is None:
-            key = _key(raw_key)
-            _remember(keys, raw_key, key)
-        if key in mapping:
-            raise _NotBlock  # a duplicate key: the builder reports it
-        if located is not None and top[2] is not None:
-            key_marks[top[2] + (key,)] = (number, item_column + 1)
-        if not raw_value:
-            mapping[key] = None  # keeps the key's place; its value comes with the next line
-            pending = [top, key, number, item_column + len(raw_key) + 2]
-            continue
+            where: Any = key
+            value_column = item_column + len(raw_key) + len(colon)
+        else:
+            where, value_column = len(container), item_column  # a scalar item
         found = values.get(raw_value)
         if found is None:
             found = _scalar(raw_value)
             _remember(values, raw_value, found)
         if found[1]:
             whole = True
+        noted: Pointer | None = None
         if top[2] is not None:
-            pointer = top[2] + (key,)
-            shallow[pointer] = (number, item_column + len(raw_key) + len(colon) + 1)
+            noted = pointer = top[2] + (where,)
+            shallow[pointer] = (number, value_column + 1)
             if found[2] and located is not None:
                 plain[pointer] = raw_value
-        mapping[key] = found[0] if found[0] is not _FLOW_VALUE else flow(
-            raw_value, item_column + len(raw_key) + len(colon), number,
-            top[2] + (key,) if top[2] is not None else None)
-        current, current_column, current_pointer = mapping, item_column, top[2]
+        value = found[0] if found[0] is not _FLOW_VALUE else flow(raw_value, value_column, number, noted)
+        if raw_key:
+            container[where] = value
+            current, current_column, current_pointer = container, item_column, top[2]
+        else:
+            container.append(value)
     if pending is not None:
         frame, key, key_line, after_colon = pending
         if frame[2] is not None:
