@@ -8,8 +8,9 @@ installed are skipped. Prints, on `--count` fresh corpus specs (bench/corpus.py)
 
 1. how many specs hold a plain non-integer number (money), which a pre-check that leaves such
    files to today's reader would leave to it;
-2. per file, fastest of 5 rounds taken in turns: today's fast reader (`orderspec.load.yaml_events.read_yaml_events`,
-   values only), each native reader alone, and a sketch of the cheapest path that keeps money
+2. per file, fastest of 5 rounds taken in turns: orderspec's readers, values only (libyaml's
+   events, `orderspec.load.yaml_events`; the line reader for plain block YAML,
+   `orderspec.load.yaml_block`, which takes every corpus spec), each native reader alone, and a sketch of the cheapest path that keeps money
    exact (below);
 3. a table of small texts read by today's loader and by each native reader.
 
@@ -38,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import generate  # noqa: E402
 from orderspec.load import Limits, load_text
+from orderspec.load.yaml_block import read_yaml_block  # noqa: E402
 from orderspec.load.yaml_events import read_yaml_events as _read_yaml  # noqa: E402
 
 PROBES = ("a: 0755", "a: 1_000", "a: yes", "a: on", "a: 1:30", "a: 100.00", "a: 1.", "a: -.5",
@@ -123,7 +125,10 @@ def main() -> None:
         generate(Path(folder), options.count, options.seed)
         texts = [path.read_text(encoding="utf-8") for path in sorted(Path(folder, "specs").rglob("*.yaml"))]
     print(f"{len(texts)} corpus specs; with a plain non-integer number: {sum(bool(_MONEY.search(t)) for t in texts)}")
-    contenders: dict[str, Callable[[str], Any]] = {"today's fast reader": lambda t: _read_yaml(t, "x", Limits())}
+    contenders: dict[str, Callable[[str], Any]] = {
+        "libyaml's events (yaml_events)": lambda t: _read_yaml(t, "x", Limits()),
+        "the line reader (yaml_block)": lambda t: read_yaml_block(t, "x", Limits()),
+    }
     contenders.update(readers)
     if "yaml_rs" in readers:
         taken = [_sketch(text) for text in texts]
