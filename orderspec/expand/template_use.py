@@ -16,7 +16,8 @@ from orderspec.diagnostics import Diagnostic, Location, at
 from orderspec.expand.catalog_functions import catalog_functions
 from orderspec.expand.common import TEMPLATE_SUFFIX, RenderLimits
 from orderspec.expand.context import ExpandContext, catalog_for, spec_values
-from orderspec.expand.origins import DECLARATION_NOTE, HEADER_NOTE, TEMPLATE_ERROR_NOTE, VALUE_NOTE, ExpandedSource, display_path
+from orderspec.expand.origins import (DECLARATION_NOTE, HEADER_NOTE, TEMPLATE_ERROR_NOTE, VALUE_NOTE, ExpandedSource,
+                                      display_path)
 from orderspec.expand.template_files import TemplateInfo, template_info, template_names
 from orderspec.expand.values import Param, Values, coerce
 from orderspec.load import load_text
