@@ -1,7 +1,7 @@
 """The commands that talk to a tenant or stand in for one: `preview` (offline and --remote), `send`,
 `job`, `journal attribute`, `pull` and `emulator`. Declarations only: the work is in
 orderspec.dispatch.commands, orderspec.preview.command, orderspec.pull and orderspec.emulator,
-imported when a command runs. `orderspec.cli` imports this module to register them."""
+imported when a command runs. `orderspec.cli` registers these commands."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from orderspec.cli import (_config_option, _expand_options_with, _load_config, _pipeline_options, _state_option,
-                           cli)
+from orderspec.cli_options import command_config, config_option, expand_options_with, pipeline_options, state_option
 
 if TYPE_CHECKING:
     from orderspec.dispatch.commands import Tuning
@@ -54,7 +53,7 @@ def _tuning(options: dict[str, Any]) -> Tuning:
                   poll_interval=options["poll_interval"], verbose=bool(options["verbose"]))
 
 
-@cli.command()
+@click.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path())
 @click.option("--remote", is_flag=True, help="Ask the API (or the emulator) for the preview.")
 @click.option("--thru", metavar="DATE", help="Preview through this date (instead of previewOptions).")
@@ -64,9 +63,9 @@ def _tuning(options: dict[str, Any]) -> Tuning:
               help="Offline: the customer account's bill cycle day, for charges that bill on it.")
 @click.option("--include", multiple=True, metavar="GLOB",
               help="File name pattern to find in directories (repeatable; as for lint).")
-@_config_option
-@_state_option
-@_expand_options_with("--catalog-env")
+@config_option
+@state_option
+@expand_options_with("--catalog-env")
 @_dispatch_options
 def preview(specs: tuple[str, ...], remote: bool, thru: str | None, periods: int | None, term_end: bool,
             bill_cycle_day: int | None, include: tuple[str, ...], config_path: str | None, state_dir: str | None,
@@ -84,7 +83,7 @@ def preview(specs: tuple[str, ...], remote: bool, thru: str | None, periods: int
         raise click.UsageError("--bill-cycle-day stands in for the customer account offline; with --remote "
                                "the tenant's account (or the order's newAccount) decides")
     window = _preview_window(thru, periods, term_end)
-    lint_options = _pipeline_options(config_path, {"values_files": values_files, "sets": sets, "catalog": catalog,
+    lint_options = pipeline_options(config_path, {"values_files": values_files, "sets": sets, "catalog": catalog,
                                                    "catalog_env": catalog_env, "template_dirs": template_dirs},
                                      include=include, state_dir=state_dir, state_bodies=not remote, paths=specs)
     if not remote:
@@ -103,16 +102,16 @@ def _preview_window(thru: str | None, periods: int | None, term_end: bool) -> An
     return window_option(thru, periods, term_end)
 
 
-@cli.command()
+@click.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path())
 @click.option("--yes", is_flag=True, help="Really send. Without it, only print what would be sent.")
 @click.option("--allow-production", is_flag=True, help="Allow creating orders in a production environment.")
 @click.option("--concurrency", "-c", type=click.IntRange(min=1, max=1000), metavar="N",
               help="Orders in flight at once (default: [tool.orderspec.send] concurrency, else 8; never more than "
                    "its max-concurrency, 40). Lowered by itself on 429s and lock contention.")
-@_config_option
-@_state_option
-@_expand_options_with("--catalog-env")
+@config_option
+@state_option
+@expand_options_with("--catalog-env")
 @_dispatch_options
 def send(specs: tuple[str, ...], yes: bool, allow_production: bool, config_path: str | None, state_dir: str | None,
          values_files: tuple[str, ...], sets: tuple[str, ...], catalog: str | None, catalog_env: str | None,
@@ -125,14 +124,14 @@ def send(specs: tuple[str, ...], yes: bool, allow_production: bool, config_path:
     Exit statuses: 0 done, 1 problems, 2 usage, 4 tenant unreachable, 5 journal busy, 130 Ctrl-C."""
     from orderspec.dispatch import commands
 
-    lint_options = _pipeline_options(config_path, {"values_files": values_files, "sets": sets, "catalog": catalog,
+    lint_options = pipeline_options(config_path, {"values_files": values_files, "sets": sets, "catalog": catalog,
                                                    "catalog_env": catalog_env, "template_dirs": template_dirs},
                                      state_dir=state_dir, paths=specs)
     sys.exit(commands.send(specs, options["env"], options["base_url"], yes, allow_production,
                            bool(options["as_json"]), _tuning(options), lint_options, options.get("concurrency")))
 
 
-@cli.command()
+@click.command()
 @click.argument("job_id", metavar="JOB_ID")
 @click.option("--env", "env", metavar="NAME", help="Environment by name, e.g. us-api-sandbox-cloud1, emulator.")
 @click.option("--base-url", metavar="URL", help="Base URL instead of --env (e.g. http://127.0.0.1:8765).")
@@ -159,7 +158,7 @@ def job(job_id: str, env: str | None, base_url: str | None, wait: bool, as_json:
     sys.exit(commands.job(job_id, env, base_url, wait, as_json, tuning))
 
 
-@cli.group()
+@click.group()
 def journal() -> None:
     """Look after send journals (.orderspec/journal.jsonl next to the specs)."""
 
@@ -178,7 +177,7 @@ def journal_attribute(paths: tuple[str, ...], env: str | None, base_url: str | N
     sys.exit(commands.journal_attribute(paths, env, base_url))
 
 
-@cli.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(min=0, max=65535), default=8765, show_default=True)
 @click.option("--faults", metavar="SPEC", help="Inject faults: `rate=0.2,kinds=500+timeout+lock` (random) or a "
@@ -204,7 +203,7 @@ def journal_attribute(paths: tuple[str, ...], env: str | None, base_url: str | N
 @click.option("--catalog-env", metavar="ENV", help="The catalog environment whose ids the tenant has.")
 @click.option("--bill-cycle-day", type=click.IntRange(min=1, max=31), default=1, show_default=True,
               help="Bill cycle day of accounts opened on first use.")
-@_config_option
+@config_option
 def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str | None, job_delay: float,
              token_ttl: float, rate_limit: int | None, retry_after: float, slow_delay: float, latency: float,
              state_dir: str | None, catalog: str | None, catalog_env: str | None, bill_cycle_day: int,
@@ -215,13 +214,13 @@ def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str
     limits, loader caps), and keeps the accounts and subscriptions its orders make or change."""
     from orderspec.emulator import command
 
-    sys.exit(command.run(host, port, faults, seed, db, _load_config(config_path, (), (), ()), state_dir=state_dir,
+    sys.exit(command.run(host, port, faults, seed, db, command_config(config_path, (), (), ()), state_dir=state_dir,
                          catalog=catalog, catalog_env=catalog_env, bill_cycle_day=bill_cycle_day,
                          job_delay=job_delay, token_ttl=token_ttl, rate_limit=rate_limit, retry_after=retry_after,
                          slow_delay=slow_delay, latency=latency))
 
 
-@cli.command()
+@click.command()
 @click.argument("subscriptions", nargs=-1, required=True, metavar="SUBSCRIPTION...")
 @click.option("--env", "env", metavar="NAME", help="Environment by name, e.g. us-api-sandbox-cloud1, emulator.")
 @click.option("--base-url", metavar="URL", help="Base URL instead of --env (e.g. http://127.0.0.1:8765).")
@@ -236,7 +235,7 @@ def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str
 @click.option("--max-wait", type=click.FloatRange(min=0.0), default=120.0, show_default=True,
               help="Give up retrying a request after this many seconds of its own (429s and waiting in line "
                    "do not count); nothing but 429s this long stops the pull.")
-@_config_option
+@config_option
 def pull(subscriptions: tuple[str, ...], env: str | None, base_url: str | None, output_dir: str | None,
          timeout: float, max_attempts: int, backoff: float, max_wait: float, config_path: str | None) -> None:
     """Fetch each SUBSCRIPTION (number or id) and its account into a state folder, as the API
@@ -245,5 +244,8 @@ def pull(subscriptions: tuple[str, ...], env: str | None, base_url: str | None, 
     ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET. Exit 0 all pulled, 1 some could not be, 2 trouble."""
     from orderspec import pull as pulling
 
-    directory = output_dir or _load_config(config_path, (), (), ()).state_dir or "state"
+    directory = output_dir or command_config(config_path, (), (), ()).state_dir or "state"
     sys.exit(pulling.command(subscriptions, env, base_url, directory, timeout, max_attempts, backoff, max_wait))
+
+
+COMMANDS: tuple[click.Command, ...] = (preview, send, job, journal, emulator, pull)

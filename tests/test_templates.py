@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from orderspec.diagnostics import Diagnostic
 from orderspec.expand import ExpandContext, expand
-from orderspec.expand.templates import RenderLimits, TemplateSandbox, yaml_flow
+from orderspec.expand.common import RenderLimits
+from orderspec.expand.rendered import yaml_flow
+from orderspec.expand.sandbox import TemplateSandbox
 from orderspec.load import load_text
 from orderspec.spec import parse
 

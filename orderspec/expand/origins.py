@@ -19,7 +19,7 @@ from orderspec.expand.values import Values
 from orderspec.load import SourceMap
 
 if TYPE_CHECKING:  # Jinja is imported only when a spec uses a template
-    from orderspec.expand.templates import RenderedText
+    from orderspec.expand.rendered import RenderedText
 
 # What the notes beside a finding on a `use:` spec say about each place.
 TEMPLATE_NOTE = "the template line that wrote it"

@@ -1,4 +1,4 @@
-"""Templates: a Jinja2 sandbox that renders YAML fragments and remembers where each line came from.
+"""The Jinja2 sandbox templates render in: it writes YAML fragments and remembers where each line came from.
 
 Spec files and their templates may come from untrusted pull requests, so rendering is confined:
 
@@ -12,10 +12,8 @@ Spec files and their templates may come from untrusted pull requests, so renderi
   fires inside template code), and sizes are capped where strings and lists can grow: `*`, `+`,
   `~`, numeric arguments of calls and filters, and the total output.
 
-To point errors at their source, the template tree is rewritten after parsing: every piece of
-literal template text carries invisible line markers, and every `{{ value }}` is written as a
-YAML flow scalar (so `no`, `00123` or `a: b` stay text) preceded by a marker naming the value it
-came from. The markers are stripped after rendering and become a line map and an origin map.
+Every piece of literal template text is marked with its line, and every `{{ value }}` with the
+value it came from (orderspec.expand.rendered), so that errors point at their source.
 """
 
 from __future__ import annotations
@@ -26,97 +24,21 @@ import re
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Any, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from jinja2 import Environment, StrictUndefined, nodes
-from jinja2.exceptions import SecurityError, TemplateError, TemplateNotFound, UndefinedError
+from jinja2.exceptions import SecurityError, TemplateNotFound, UndefinedError
 from jinja2.loaders import FileSystemLoader, split_template_path
 from jinja2.nodes import EvalContext
-from jinja2.runtime import Context, Macro, Undefined
+from jinja2.runtime import Context, Macro
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
 from orderspec.expand.common import RenderLimits
-
-
-# Markers are private-use characters: str.splitlines (and so the `indent` filter) keeps them
-# whole, and values can never contain them (yaml_flow escapes them).
-_LINE = "\ue000"  # _LINE<file index>.<line>_END: the template line that the following text comes from
-_VALUE = "\ue001"  # _VALUE<origin index>_END: the next value was supplied by this origin
-_END = "\ue002"
-_MARKER = re.compile("([\ue000\ue001])([0-9.]+)\ue002")
-# Characters that YAML refuses in a document, or folds as line breaks even inside quotes: escape them.
-_YAML_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ue000-\ue002\ufffe\uffff]")
-
-
-class TemplateTimeout(TemplateError):
-    pass
-
-
-class TemplateTooLarge(TemplateError):
-    pass
-
-
-class MissingMacroArgument(TemplateError):
-    pass
-
-
-class TemplateFailure(TemplateError):
-    """Raised by functions offered to templates (catalog lookups) with a message for the user."""
-
-    def __init__(self, message: str, subject: Any = None) -> None:
-        super().__init__(message)
-        self.subject = subject  # the value the failure is about, to find who supplied it
-
-
-def yaml_flow(value: Any) -> str:
-    """A value as a YAML flow scalar/collection that the loader reads back as exactly that value."""
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, Undefined):
-        str(value)  # StrictUndefined raises here with the name that is missing
-        return "null"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise TemplateError(f"{value} is not a finite number")
-        return format(value, "f")
-    if isinstance(value, float):
-        raise TemplateError(f"{value!r} is a floating-point number; money must stay exact "
-                            "(compute with decimal values from the parameters, not float literals)")
-    if isinstance(value, (datetime, date)):
-        return yaml_flow(value.isoformat())
-    if isinstance(value, str):
-        quoted = _json_text(str(value))
-        return _YAML_UNPRINTABLE.sub(lambda m: "\\u%04x" % ord(m.group()), quoted)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(yaml_flow(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{yaml_flow(str(k))}: {yaml_flow(v)}" for k, v in value.items()) + "}"
-    raise TemplateError(f"a {type(value).__name__} cannot be written into YAML")
-
-
-def _json_text(text: str) -> str:
-    import json
-
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _mark_lines(data: str, lineno: int, file_index: int) -> str:
-    parts = data.split("\n")
-    out = [f"{_LINE}{file_index}.{lineno}{_END}{parts[0]}"]
-    for offset, part in enumerate(parts[1:], start=1):
-        out.append(f"{_LINE}{file_index}.{lineno + offset}{_END}{part}")
-    return "\n".join(out)
+from orderspec.expand.rendered import RenderedText, mark_lines, strip_markers, value_marker, yaml_flow
+from orderspec.expand.template_errors import MissingMacroArgument, TemplateTimeout, TemplateTooLarge
 
 
 class _Rewrite(NodeTransformer):
@@ -127,7 +49,7 @@ class _Rewrite(NodeTransformer):
         self.required = required
 
     def visit_TemplateData(self, node: nodes.TemplateData) -> nodes.Node:
-        node.data = _mark_lines(node.data, node.lineno or 1, self.file_index)
+        node.data = mark_lines(node.data, node.lineno or 1, self.file_index)
         return node
 
     def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
@@ -349,7 +271,7 @@ class TemplateSandbox(SandboxedEnvironment):
         text = yaml_flow(self._light(value))
         state = self.state
         origin = state.origin_of(value) if state is not None else None
-        return Markup((f"{_VALUE}{origin}{_END}" if origin is not None else "") + text)
+        return Markup((value_marker(origin) if origin is not None else "") + text)
 
     # -- rendering ----------------------------------------------------------------------------
     def _current(self, name: str) -> Callable[..., Any]:
@@ -363,12 +285,12 @@ class TemplateSandbox(SandboxedEnvironment):
         return call
 
     def render(self, name: str, variables: dict[str, Any], origin_of: Callable[[Any], int | None],
-               functions: dict[str, Callable[..., Any]] | None = None) -> "RenderedText":
+               functions: dict[str, Callable[..., Any]] | None = None) -> RenderedText:
         with self._rendering:  # one render at a time: the state and the functions are per render
             return self._render(name, variables, origin_of, functions or {})
 
     def _render(self, name: str, variables: dict[str, Any], origin_of: Callable[[Any], int | None],
-                functions: dict[str, Callable[..., Any]]) -> "RenderedText":
+                functions: dict[str, Callable[..., Any]]) -> RenderedText:
         # Functions are globals so that imported macros see them too (imports have no context).
         # Jinja keeps an imported template's module, with a copy of the globals it saw first, for
         # the life of the environment: each global is a stable function calling this render's
@@ -402,62 +324,5 @@ class TemplateSandbox(SandboxedEnvironment):
         finally:
             sys.settrace(previous)
             self.state = None
-        return _strip_markers("".join(chunks), self.files, template.filename or name)
+        return strip_markers("".join(chunks), self.files, template.filename or name)
 
-
-@dataclass
-class RenderedText:
-    text: str
-    lines: list[tuple[str, int]]  # per rendered line (0-based): (template file, template line)
-    origins: dict[tuple[int, int], int] = field(default_factory=dict)  # (line, column) 1-based -> origin
-
-    def template_line(self, line: int) -> tuple[str, int]:
-        if 1 <= line <= len(self.lines):
-            return self.lines[line - 1]
-        return self.lines[-1] if self.lines else ("<template>", 1)
-
-
-def _between_markers(marked: str) -> Iterator[tuple[str, re.Match[str] | None]]:
-    """The text before each marker with the marker, then the text after the last (with None)."""
-    position = 0
-    for match in _MARKER.finditer(marked):
-        yield marked[position:match.start()], match
-        position = match.end()
-    yield marked[position:], None
-
-
-def _strip_markers(marked: str, files: list[str], main_file: str) -> RenderedText:
-    out: list[str] = []
-    lines: list[tuple[str, int]] = []
-    origins: dict[tuple[int, int], int] = {}
-    current = (main_file, 1)
-    line_started = False  # has the current rendered line any real character yet?
-    line_no, column = 1, 1
-    for text, match in _between_markers(marked):
-        for piece in _split_keep(text):
-            if piece == "\n":
-                if not line_started:
-                    lines.append(current)
-                out.append(piece)
-                line_no, column, line_started = line_no + 1, 1, False
-            elif piece:
-                if not line_started and piece.strip():
-                    lines.append(current)
-                    line_started = True
-                out.append(piece)
-                column += len(piece)
-        if match is None:
-            break
-        kind, payload = match.group(1), match.group(2)
-        if kind == _LINE:
-            file_index, _, line = payload.partition(".")
-            current = (files[int(file_index)], int(line))
-        else:
-            origins[(line_no, column)] = int(payload)
-    if not line_started:
-        lines.append(current)
-    return RenderedText("".join(out), lines, origins)
-
-
-def _split_keep(text: str) -> list[str]:
-    return re.split("(\n)", text)
