@@ -1,5 +1,5 @@
 """What `orderspec preview --remote`, `orderspec send`, `orderspec job` and `orderspec journal` do;
-`cli.py` only declares their options. Every function returns the exit status (orderspec.gate)."""
+`cli_tenant.py` only declares their options. Every function returns the exit status (orderspec.gate)."""
 
 from __future__ import annotations
 
