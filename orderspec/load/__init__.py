@@ -74,8 +74,14 @@ def load_file(path: str | Path, *, limits: Limits = Limits()) -> LoadedFile:
     try:
         with open(path, "rb") as handle:
             # Read one byte past the cap, not the whole file: a huge file is refused unread.
-            data = handle.read(limits.max_file_bytes + 1)
+            cap = limits.max_file_bytes + 1
             size = os.fstat(handle.fileno()).st_size
+            # Asking for the file's size (+1) rather than the cap spares a cap-sized buffer per
+            # file; a file that grew since, or a pipe (size 0), is read on to the cap.
+            data = handle.read(min(size + 1, cap))
+            if len(data) > size and len(data) < cap:
+                data += handle.read(cap - len(data))
+            size = max(size, len(data))
     except OSError as error:
         return LoadedFile(name, [], [at(Location(name, 1, 1), "Y012",
                                         f"cannot read the file: {error.strerror or error}")])
