@@ -414,4 +414,7 @@ from orderspec import cli_tenant  # noqa: E402,F401
 
 
 def main() -> None:
+    from orderspec.interrupt import guard_ctrl_c
+
+    guard_ctrl_c()
     cli(prog_name="orderspec")

@@ -163,6 +163,8 @@ def _ignore_ctrl_c() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The parent's Ctrl-C watcher (orderspec.interrupt) reads the wakeup pipe a fork inherits.
+    signal.set_wakeup_fd(-1)
 
 
 def _process_file_finished(path: str, options: Options, keep_requests: bool) -> FileResult:
