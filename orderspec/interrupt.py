@@ -22,7 +22,7 @@ import threading
 import time
 from types import FrameType
 
-NUDGE = signal.SIGURG
+NUDGE: signal.Signals | None = getattr(signal, "SIGURG", None)  # not on Windows
 # Python acts on a SIGINT within microseconds unless a blocking call started first.
 NUDGE_AFTER_SECONDS = 0.05
 # A nudge can itself land just before a blocking call; the next one then wakes it.
@@ -30,8 +30,8 @@ NUDGES = 40
 
 
 class _Watcher:
-    def __init__(self, wakeup: int) -> None:
-        self.wakeup = wakeup
+    def __init__(self, wakeup: int, nudge: signal.Signals) -> None:
+        self.wakeup, self.nudge = wakeup, nudge
         self.main = threading.get_ident()
         self.arrived = 0  # SIGINTs the C-level handler took (the watcher counts them)
         self.raised = 0  # SIGINTs the interpreter acted on (the handler counts them, in the main thread)
@@ -48,7 +48,7 @@ class _Watcher:
                 time.sleep(NUDGE_AFTER_SECONDS)
                 if self.raised >= self.arrived:
                     break
-                signal.pthread_kill(self.main, NUDGE)
+                signal.pthread_kill(self.main, self.nudge)
             # Two SIGINTs close together may be acted on once: nothing more is owed.
             self.arrived = self.raised
 
@@ -61,6 +61,8 @@ def guard_ctrl_c() -> None:
     """Make every SIGINT raise KeyboardInterrupt in the main thread, even one that came just
     before a blocking call. For the command-line entry point, in the main thread; nothing is
     done where SIGINT is ignored (a background job) or handled by someone else."""
+    if NUDGE is None or not hasattr(signal, "pthread_kill"):
+        return  # no POSIX signals to nudge a thread with
     if threading.current_thread() is not threading.main_thread():
         return
     if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
@@ -69,7 +71,7 @@ def guard_ctrl_c() -> None:
         return
     read_end, write_end = os.pipe()
     os.set_blocking(write_end, False)  # the C-level handler must never wait
-    watcher = _Watcher(read_end)
+    watcher = _Watcher(read_end, NUDGE)
     signal.signal(NUDGE, _do_nothing)
     signal.signal(signal.SIGINT, watcher.on_sigint)
     signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
