@@ -46,4 +46,7 @@ for _module in (cli_specs, cli_reference, cli_tenant):
 
 
 def main() -> None:
+    from orderspec.interrupt import guard_ctrl_c
+
+    guard_ctrl_c()
     cli(prog_name="orderspec")

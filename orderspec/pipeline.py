@@ -9,6 +9,7 @@ import fnmatch
 import os
 from dataclasses import dataclass, field
 import pickle
+import signal
 import zlib
 from typing import Any, Callable, Iterable, Iterator
 
@@ -154,15 +155,40 @@ def process_files(paths: list[str], options: Options, jobs: int = 1,
     one_file = partial(_process_file_finished, options=options, keep_requests=keep_requests)
     # Ctrl-C is the parent's alone: a worker interrupted while holding the task queue's lock left
     # the others (and the parent, waiting for them) hanging. Leaving the pool, finished or
-    # interrupted, terminates the workers, even one blocked reading a file.
-    with multiprocessing.Pool(workers, initializer=_ignore_ctrl_c) as pool:
+    # interrupted, terminates the workers, even one blocked reading a file. Until the pool is
+    # entered, Ctrl-C waits: a worker started meanwhile would take it before its initializer
+    # (a traceback), and a pool interrupted half-made is never left (its workers outlive orderspec).
+    deferred = _defer_ctrl_c()
+    try:
+        pool = multiprocessing.Pool(workers, initializer=_ignore_ctrl_c)
+    except BaseException:
+        _resume_ctrl_c(deferred)
+        raise
+    with pool:
+        _resume_ctrl_c(deferred)
         return [_done(result, on_done) for result in pool.imap(one_file, paths, chunksize=chunksize)]
 
 
-def _ignore_ctrl_c() -> None:
-    import signal
+def _defer_ctrl_c() -> set[int | signal.Signals] | None:
+    """Block SIGINT in this thread, and so in the processes and threads it starts; the mask to
+    restore (None where signals cannot be blocked)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
 
+
+def _resume_ctrl_c(mask: set[int | signal.Signals] | None) -> None:
+    if mask is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C that waited is raised here
+
+
+def _ignore_ctrl_c() -> None:
+    # In that order: ignoring SIGINT drops one that came while it was blocked (since the fork).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    # The parent's Ctrl-C watcher (orderspec.interrupt) reads the wakeup pipe a fork inherits.
+    signal.set_wakeup_fd(-1)
 
 
 def _process_file_finished(path: str, options: Options, keep_requests: bool) -> FileResult:
