@@ -6,8 +6,8 @@ leave every diagnostic as it was).
 
 The earlier revision is checked out with `git archive` into a temporary folder (default: the
 commit before the speed work of issue 14). Linted: `--count` corpus specs (YAML) and the same
-bodies as JSON (`--operation create`), the repository's examples/, and every body under
-../shared/reference/examples as each of the four operations, as JSON and written as YAML. Both trees run with one worker and with two. Exit status 1 on any
+bodies as JSON (`--operation create`), and every body under ../shared/reference/examples as
+each of the four operations, as JSON and written as YAML. Both trees run with one worker and with two. Exit status 1 on any
 difference, with the first differing lines.
 """
 
@@ -90,7 +90,6 @@ def main() -> int:
             runs.append((f"{args.count} specs, --jobs {jobs}", ["--jobs", jobs, str(work / "corpus" / "specs")]))
             runs.append((f"{args.count} JSON bodies, --jobs {jobs}", ["--jobs", jobs, "--operation", "create",
                                                                        "--include", "*.json", str(work / "corpus" / "bodies")]))
-        runs.append(("the repository's examples/", [str(REPO / "examples")]))
         examples = reference_examples()
         if examples is None:
             print("../shared/reference/examples not found: reference bodies not compared")
