@@ -107,7 +107,13 @@ _KEYS: dict[str, str] = {}
 
 def _scalar(raw: str) -> tuple[Any, bool, bool]:
     """The value of a scalar as written on its line, whether it is a whole Decimal, and whether
-    YAML typed it (a plain scalar read as other than text)."""
+    YAML typed it (a plain scalar read as other than text); remembered in _VALUES."""
+    found = _typed(raw)
+    _remember(_VALUES, raw, found)
+    return found
+
+
+def _typed(raw: str) -> tuple[Any, bool, bool]:
     first = raw[0]
     if first == '"' or first == "'":
         return raw[1:-1], False, False
@@ -126,6 +132,13 @@ def _scalar(raw: str) -> tuple[Any, bool, bool]:
 
 
 def _key(raw: str) -> str:
+    """The key written `raw`, remembered in _KEYS."""
+    key = _key_text(raw)
+    _remember(_KEYS, raw, key)
+    return key
+
+
+def _key_text(raw: str) -> str:
     if len(raw) > _MAX_KEY:
         raise _NotBlock
     first = raw[0]
@@ -209,18 +222,12 @@ def _read(lines: list[tuple[str, str, str, str, str, str, str]], limits: Limits,
                 raise _NotBlock
             position = match.end()
             raw_item = match.group(2 if is_mapping else 1)
-            found = values.get(raw_item)
-            if found is None:
-                found = _scalar(raw_item)
-                _remember(values, raw_item, found)
+            found = values.get(raw_item) or _scalar(raw_item)
             if found[1]:
                 whole = True
             if is_mapping:
                 raw_key = match.group(1)
-                key = keys.get(raw_key)
-                if key is None:
-                    key = _key(raw_key)
-                    _remember(keys, raw_key, key)
+                key = keys.get(raw_key) or _key(raw_key)
                 if key in made:
                     raise _NotBlock
                 where: Any = key
@@ -252,16 +259,10 @@ def _read(lines: list[tuple[str, str, str, str, str, str, str]], limits: Limits,
     current_pointer: Pointer | None = None
     for number, (indent, dashes, raw_key, colon, raw_value, _, _) in enumerate(lines, 1):
         if raw_value and raw_key and not dashes and pending is None and len(indent) == current_column:
-            key = keys.get(raw_key)  # type: ignore[assignment]
-            if key is None:
-                key = _key(raw_key)
-                _remember(keys, raw_key, key)
+            key = keys.get(raw_key) or _key(raw_key)
             if key in current:
                 raise _NotBlock  # a duplicate key: the builder reports it
-            found = values.get(raw_value)
-            if found is None:
-                found = _scalar(raw_value)
-                _remember(values, raw_value, found)
+            found = values.get(raw_value) or _scalar(raw_value)
             if found[1]:
                 whole = True
             if current_pointer is not None:
@@ -334,10 +335,7 @@ def _read(lines: list[tuple[str, str, str, str, str, str, str]], limits: Limits,
         if raw_key:
             if type(container) is not dict:
                 raise _NotBlock
-            key = keys.get(raw_key)  # type: ignore[assignment]
-            if key is None:
-                key = _key(raw_key)
-                _remember(keys, raw_key, key)
+            key = keys.get(raw_key) or _key(raw_key)
             if key in container:
                 raise _NotBlock  # a duplicate key: the builder reports it
             if located is not None and top[2] is not None:
@@ -350,10 +348,7 @@ def _read(lines: list[tuple[str, str, str, str, str, str, str]], limits: Limits,
             value_column = item_column + len(raw_key) + len(colon)
         else:
             where, value_column = len(container), item_column  # a scalar item
-        found = values.get(raw_value)
-        if found is None:
-            found = _scalar(raw_value)
-            _remember(values, raw_value, found)
+        found = values.get(raw_value) or _scalar(raw_value)
         if found[1]:
             whole = True
         noted: Pointer | None = None
