@@ -1,3 +1,3 @@
-from orderspec.cli import main
+from orderspec.entry import main
 
 main()
