@@ -2,19 +2,20 @@
 
 Specs are almost always written in a small part of YAML: block mappings and sequences, one
 `key: value` or `- value` a line, plain or simply quoted scalars, comments, and now and then a
-short flow collection of scalars on its line (`[a, b]`, `{name: x, date: 2024-01-01}`). For such a text,
-libyaml's events cost more than everything orderspec does after reading (issue 14), so this
-reader reads that part alone and hands every other text on (None): to `yaml_events`, and from
-there to the builder, which reports faults. It accepts a text only where it is sure to read it as
-`yaml_events` does: the same values and types, the same positions for the top two levels, the
-same whole-Decimal note, the same document line. `tests/test_load_block.py` holds it to that
+short flow collection of scalars on its line (`[a, b]`, `{name: x, date: 2024-01-01}`). For such
+a text, libyaml's events cost more than everything orderspec does after reading (issue 14), so
+this reader reads that part alone and hands every other text on (None): to `yaml_events`, and
+from there to the builder, which reports faults. It accepts a text only where it is sure to read
+it as `yaml_events` does: the same values and types, the same positions for the top two levels,
+the same whole-Decimal note, the same document line. `tests/test_load_block.py` holds it to that
 (hypothesis-made texts, mutations of real specs, the bench corpus and the reference bodies).
 
 What it hands on: tabs, carriage returns and characters YAML treats specially, anchors, aliases,
-tags, flow collections within flow collections or over several lines, block scalars, multi-line scalars, escapes and doubled quotes in quoted
-scalars, directives, more than one document, keys that YAML types as bool or null or `<<`,
-duplicate keys, empty sequence items, literals YAML versions read differently, nesting past the
-depth cap, and anything whose indentation is not exactly that of a sibling or a child.
+tags, flow collections within flow collections or over several lines, block scalars, multi-line
+scalars, escapes and doubled quotes in quoted scalars, directives, more than one document, keys
+that YAML types as bool or null or `<<`, duplicate keys, empty sequence items, literals YAML
+versions read differently, nesting past the depth cap, and anything whose indentation is not
+exactly that of a sibling or a child.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from decimal import Decimal
 from typing import Any
 
 from orderspec.diagnostics import Pointer
-from orderspec.load.scalars import BOOL_OR_NULL, TAG, BadScalar, is_whole_decimal, resolve_plain, resolve_short, typed_scalar
+from orderspec.load.scalars import (BOOL_OR_NULL, TAG, BadScalar, is_whole_decimal, resolve_plain,
+                                    resolve_short, typed_scalar)
 from orderspec.load.source_map import Document, LazySourceMap, Limits, SourceMap, UnbuiltMap
 
 # Characters that libyaml refuses or reads as line breaks, tabs (an indentation trap), and
