@@ -197,6 +197,7 @@ def _dispatch(tasks: list[_Task], dispatcher: Dispatcher, concurrency: int,
     pace, reachability = dispatcher.client.pace, dispatcher.client.reachability
     concurrency = pace.start(concurrency)  # never more threads than the ceiling allows
     reachability.reset()
+    dispatcher.accounts.reset()  # every shared account goes in parallel until it meets lock contention
     workers = _Workers(min(concurrency, len(tasks)), dispatcher) if concurrency > 1 and tasks else None
     if workers is not None:
         dispatcher.status_line.enabled = False  # threads do not share one terminal line
