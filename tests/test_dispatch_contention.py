@@ -125,3 +125,16 @@ def test_an_account_that_met_contention_lets_one_attempt_on_it_at_a_time():
     waiter.join(5)
     (alone,) = entered
     assert not alone.company and gate.contended(alone) is False  # met alone: from outside, it counts
+
+
+def test_the_emulator_command_takes_account_lock(monkeypatch):
+    from click.testing import CliRunner
+
+    from orderspec.cli import cli
+    from orderspec.emulator import command
+
+    seen: dict = {}
+    monkeypatch.setattr(command, "run", lambda *args, **settings: seen.update(settings) or 0)
+    result = CliRunner().invoke(cli, ["emulator", "--port", "0", "--account-lock", "0.25"])
+    assert result.exit_code == 0, result.output
+    assert seen["account_lock"] == 0.25
