@@ -43,6 +43,9 @@ def test_orders_sharing_a_few_accounts_are_each_created_once_and_none_fails_on_c
     assert sorted(held) == [f"O-BATCH-{n:05d}" for n in range(ORDERS)]  # each exactly once
     assert duplicates == 0
     assert contended > 0 and run.accounts.forgiven == contended  # the collisions did happen
+    # Once an account is serialised its later orders wait in the scheduler, holding no place; only
+    # the ones already handed to a thread (at most one wave) wait for the account on a thread.
+    assert run.accounts.waited <= 2 * THREADS < ORDERS - ACCOUNTS
     assert len(keys) == len(set(keys)) == ORDERS + contended  # a new key per attempt, never reused
     records = [json.loads(line) for line in journal_text(folder).splitlines()]
     sending = [r["attemptKey"] for r in records if r["event"] == "sending"]

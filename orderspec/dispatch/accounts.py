@@ -58,13 +58,14 @@ class AccountGate:
         self._serialised: set[str] = set()
         self._on: dict[str, list[Entry]] = {}  # attempts of this run on each account now
         self.forgiven = 0  # contention answers that spent no new attempt
+        self.waited = 0  # attempts that waited for their account
 
     def reset(self) -> None:
         """A new run starts with every account in parallel again."""
         with self._lock:
             self._serialised.clear()
             self._on.clear()
-            self.forgiven = 0
+            self.forgiven = self.waited = 0
 
     def serialised(self, account: str) -> bool:
         with self._lock:
@@ -78,6 +79,8 @@ class AccountGate:
         if account is None:
             return entry
         with self._lock:
+            if account in self._serialised and self._on.get(account):
+                self.waited += 1
             while account in self._serialised and self._on.get(account):
                 if self.stop.is_set():
                     raise RunStopped(may_have_left=False)
