@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING, Callable
 from orderspec.dispatch.accounts import existing_account
 from orderspec.dispatch.journal import Journal, LiveBySpec, OrderState, journal_path_for, spec_id
 from orderspec.dispatch.pace import RunStopped
-from orderspec.dispatch.send import Dispatcher, Outcome, held_detail
+from orderspec.dispatch.plan import held_detail
+from orderspec.dispatch.send import Dispatcher, Outcome
 from orderspec.dispatch.tenant import Tenant
 
 if TYPE_CHECKING:
