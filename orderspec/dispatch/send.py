@@ -211,24 +211,24 @@ class Dispatcher:
                  attempt: int) -> Outcome | list[Reason]:
         """One attempt, journalled before it is sent, with key `attempt`: the order's outcome, or the
         reasons of a "try again later" failure (nothing was created: a new attempt may follow)."""
-        rendered_key = attempt_key(common["key"], attempt)
-        journal.append({**common, "event": SENDING, "attempt": attempt, "attemptKey": rendered_key})
+        key = attempt_key(common["key"], attempt)
+        journal.append({**common, "event": SENDING, "attempt": attempt, "attemptKey": key})
         epoch = self.client.pace.epoch
         try:
-            response = self.client.send(rendered, idempotency_key=rendered_key)
+            response = self.client.send(rendered, idempotency_key=key)
         except RunStopped as stopped:
             if not stopped.may_have_left:  # stopped before anything left: say so, for the next run
                 journal.append({**common, "event": NOT_SENT, "attempt": attempt,
                                 "detail": "the run stopped before this order left"})
             raise
         except OutcomeUnknown as error:
-            return self._unknown(rendered, journal, common, attempt, rendered_key, str(error), look=error.answered)
+            return self._unknown(rendered, journal, common, attempt, key, str(error), look=error.answered)
         except DispatchError as error:
             # Every attempt failed to connect: nothing reached the API. Said in the journal, so
             # the next run sends it as new instead of treating it as unconfirmed.
             journal.append({**common, "event": NOT_SENT, "attempt": attempt, "detail": str(error)})
             why = error.short if isinstance(error, TenantUnreachable) else str(error)
-            return Outcome(rendered.name, rendered_key, "not-sent", f"not sent: {why}; run the same command again")
+            return Outcome(rendered.name, key, "not-sent", f"not sent: {why}; run the same command again")
         job_id = response.payload.get("jobId") if isinstance(response.payload, dict) else None
         if rendered.endpoint.is_async and response.success and isinstance(job_id, str) and job_id:
             journal.append({**common, "event": JOB, "attempt": attempt, "jobId": job_id})
@@ -239,18 +239,18 @@ class Dispatcher:
             journal.append({**common, "event": CREATED, "attempt": attempt, "orderNumber": number,
                             "subscriptionNumbers": subscriptions, "orderStatus": status})
             self.client.pace.succeeded()
-            return Outcome(rendered.name, rendered_key, "created", _created_detail(number, status), number,
+            return Outcome(rendered.name, key, "created", _created_detail(number, status), number,
                            subscriptions, payload=response.payload, order_status=status)
         if not reasons_from(response.payload):
             # No reasons: not an answer that says nothing was created. The order may exist.
-            return self._unknown(rendered, journal, common, attempt, rendered_key,
+            return self._unknown(rendered, journal, common, attempt, key,
                                  f"the answer (HTTP {response.status}) carries no reasons and no order", look=True)
         # A failure, or an async answer without a job to follow.
         reasons, retry = self._failed(response, journal, common, attempt)
         if any(r.category == 50 for r in reasons):
             self.client.pace.contended(epoch)
         if not retry:
-            return self._failure_outcome(rendered, rendered_key, response, reasons)
+            return self._failure_outcome(rendered, key, response, reasons)
         return reasons
 
     def _unknown(self, rendered: RenderedRequest, journal: Journal, common: dict[str, Any], attempt: int,
