@@ -194,6 +194,9 @@ def journal_attribute(paths: tuple[str, ...], env: str | None, base_url: str | N
               help="How long a `timeout` fault holds its answer.")
 @click.option("--latency", type=click.FloatRange(min=0.0), default=0.0, show_default=True, metavar="SECONDS",
               help="Seconds added to every answer (a real tenant takes 0.3-0.8 s per call).")
+@click.option("--account-lock", type=click.FloatRange(min=0.0), default=0.0, show_default=True, metavar="SECONDS",
+              help="Seconds a create holds its account's lock; another create on that account meanwhile is "
+                   "refused with lock contention (category 50), as a tenant does. 0: accounts are never locked.")
 @click.option("--state", "state_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Start from a state folder (subscriptions/, accounts/: GET bodies, as `orderspec pull` writes "
                    "them); accounts and subscriptions not in it are then refused, as Zuora refuses them.")
@@ -206,7 +209,7 @@ def journal_attribute(paths: tuple[str, ...], env: str | None, base_url: str | N
 @config_option
 def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str | None, job_delay: float,
              token_ttl: float, rate_limit: int | None, retry_after: float, slow_delay: float, latency: float,
-             state_dir: str | None, catalog: str | None, catalog_env: str | None, bill_cycle_day: int,
+             account_lock: float, state_dir: str | None, catalog: str | None, catalog_env: str | None, bill_cycle_day: int,
              config_path: str | None) -> None:
     """Run a local emulator of the Zuora Orders API (for rehearsals and CI).
 
@@ -217,7 +220,7 @@ def emulator(host: str, port: int, faults: str | None, seed: int | None, db: str
     sys.exit(command.run(host, port, faults, seed, db, command_config(config_path, (), (), ()), state_dir=state_dir,
                          catalog=catalog, catalog_env=catalog_env, bill_cycle_day=bill_cycle_day,
                          job_delay=job_delay, token_ttl=token_ttl, rate_limit=rate_limit, retry_after=retry_after,
-                         slow_delay=slow_delay, latency=latency))
+                         slow_delay=slow_delay, latency=latency, account_lock=account_lock))
 
 
 @click.command()

@@ -6,8 +6,10 @@ What may go in parallel, and what may not:
   creating a new account by its number then using it (existingAccountNumber), go one after the
   other, in the order of their specs: a later order leaves only once the earlier one is settled
   (its outcome known), and only if it was created. Otherwise it is held, and a re-run sends it
-  after the earlier one. Orders that merely share an existing account go in parallel; when Zuora
-  answers lock contention, they are tried again later and the pace drops.
+  after the earlier one. Orders that merely share an existing account go in parallel until they
+  meet lock contention; from then on that account's orders go one at a time (see
+  `orderspec.dispatch.accounts`): an order on it waits here, holding no place, while another
+  order on it is in flight.
 - Everything else goes in parallel, on worker threads (httpx's client is thread-safe; journal
   appends are one whole fsynced line each, under a lock). An async order's job is polled by the
   thread that submitted it, so jobs in flight count against the same limit.
@@ -32,9 +34,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from orderspec.dispatch.accounts import existing_account
 from orderspec.dispatch.journal import Journal, LiveBySpec, OrderState, journal_path_for, spec_id
 from orderspec.dispatch.pace import RunStopped
-from orderspec.dispatch.send import Dispatcher, Outcome, held_detail
+from orderspec.dispatch.plan import held_detail
+from orderspec.dispatch.send import Dispatcher, Outcome
 from orderspec.dispatch.tenant import Tenant
 
 if TYPE_CHECKING:
@@ -197,12 +201,17 @@ def _dispatch(tasks: list[_Task], dispatcher: Dispatcher, concurrency: int,
     pace, reachability = dispatcher.client.pace, dispatcher.client.reachability
     concurrency = pace.start(concurrency)  # never more threads than the ceiling allows
     reachability.reset()
+    dispatcher.accounts.reset()  # every shared account goes in parallel until it meets lock contention
     workers = _Workers(min(concurrency, len(tasks)), dispatcher) if concurrency > 1 and tasks else None
     if workers is not None:
         dispatcher.status_line.enabled = False  # threads do not share one terminal line
     in_flight = 0
     done = 0
     stopping = False
+    account_of = {task.index: existing_account(task.item.rendered.body) for task in tasks}
+    on_account: dict[str, int] = {}  # tasks in flight on each existing account
+    parked: dict[str, list[_Task]] = {}  # tasks waiting for their serialised account to be free
+    sent: set[int] = set()  # tasks handed to a worker (or run)
 
     def finish(task: _Task, outcome: Outcome | None) -> None:
         nonlocal done
@@ -212,6 +221,11 @@ def _dispatch(tasks: list[_Task], dispatcher: Dispatcher, concurrency: int,
                               "not sent: the run stopped before this order left")
         results[task.index] = outcome
         settle(task.index, outcome)
+        account = account_of[task.index]
+        if account is not None and task.index in sent:
+            on_account[account] -= 1
+            for waiting in parked.pop(account, []):
+                heapq.heappush(ready, (waiting.index, waiting))
         for later in dependents.get(task.index, []):
             later.waiting -= 1
             if not later.waiting:
@@ -237,6 +251,13 @@ def _dispatch(tasks: list[_Task], dispatcher: Dispatcher, concurrency: int,
                 task = heapq.heappop(ready)[1]
                 if not hold_or_go(task):
                     continue
+                account = account_of[task.index]
+                if account is not None:
+                    if on_account.get(account) and dispatcher.accounts.serialised(account):
+                        parked.setdefault(account, []).append(task)
+                        continue
+                    on_account[account] = on_account.get(account, 0) + 1
+                sent.add(task.index)
                 if workers is None:
                     task, outcome, error = _run(dispatcher, task)
                     if error is not None:

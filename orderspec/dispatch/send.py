@@ -24,7 +24,9 @@ for an order that exists: it is journalled as unknown and settled like a lost an
 the order up by its number (and otherwise by sending the same key again), never by a new key.
 
 Inside a run, a definite failure whose code class says "try again later" (50 lock contention,
-61 temporary, 70 limit) gets a bounded number of new attempts after a backoff.
+61 temporary, 70 limit) gets a bounded number of new attempts after a backoff. Lock contention on
+an existing account spends none of them while the run's own orders cause it: the account goes one
+order at a time from then on (`orderspec.dispatch.accounts`).
 """
 
 from __future__ import annotations
@@ -34,20 +36,19 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from orderspec.dispatch.accounts import AccountGate, existing_account
 from orderspec.dispatch.client import ApiResponse, ZuoraClient
 from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, Reason, reasons_from
 from orderspec.dispatch.jobs import JobOutcome, JobTimeout, PollSettings, StatusLine, poll_job
 from orderspec.dispatch.journal import (CREATED, FAILED, JOB, NOT_SENT, SENDING, UNKNOWN, Journal, OrderState,
                                         attempt_key)
 from orderspec.dispatch.pace import RunStopped, TenantUnreachable
+from orderspec.dispatch.plan import KEY_TTL, NUMBER_HINT, held_detail, plan_action  # noqa: F401 (re-exported)
 from orderspec.dispatch.retry import RetryPolicy
 from orderspec.dispatch.settle import CONFLICT, FOUND, MISSING, look_up, order_number_of
 from orderspec.dispatch.tenant import Tenant
 from orderspec.render import RenderedRequest
 
-KEY_TTL = 23 * 3600.0  # the API keeps idempotency keys 24 h; an hour of margin for clock skew
-NUMBER_HINT = ("give orders an orderNumber in the body, so that orderspec can settle an unconfirmed send "
-               "by asking Zuora for it")
 PENDING = "Pending"  # an order status: created, but a subscription waits for activation or acceptance
 
 
@@ -122,38 +123,6 @@ def _created_detail(number: str | None, status: Any) -> str:
     return f"order status {status}" if status and status != "Completed" else ""
 
 
-def held_detail(earlier: OrderState) -> str:
-    number = earlier.record.get("orderNumber")
-    was = f"created as {number}" if earlier.status == CREATED and number else f"sent ({earlier.status})"
-    return (f"an earlier version of this spec was {was} with Idempotency-Key {earlier.attempt_key or earlier.key}; "
-            "sending the changed spec could create a second order. If it really is a new order, save it "
-            "as a new spec file")
-
-
-def plan_action(state: OrderState, now: float, key_ttl: float = KEY_TTL, order_number: str | None = None) -> str:
-    """What a run would do with an order, in words (used by the dry run too)."""
-    if state.status == CREATED:
-        number = state.record.get("orderNumber")
-        return f"skip: already created{f' as {number}' if number else ''}"
-    if state.status == JOB:
-        return f"poll job {state.job_id} (submitted earlier)"
-    if state.status in (SENDING, UNKNOWN):
-        expired = now - state.sent_at > key_ttl
-        if order_number:
-            then = "with a new Idempotency-Key (the old one has expired)" if expired else \
-                "again with the same Idempotency-Key"
-            return (f"look up order {order_number} in Zuora (an earlier send was never confirmed): "
-                    f"record it as created if it exists, otherwise send {then}")
-        if expired:
-            return f"unknown: sent earlier, outcome never confirmed; check in Zuora before resending ({NUMBER_HINT})"
-        return "send again with the same Idempotency-Key (outcome of an earlier send unconfirmed)"
-    if state.status == FAILED:
-        return "send (new attempt: the last one failed)"
-    if state.status == NOT_SENT:
-        return "send (an earlier run could not reach the tenant; that send never left)"
-    return "send"
-
-
 class Dispatcher:
     def __init__(self, client: ZuoraClient, settings: SendSettings = SendSettings(), *,
                  status_line: StatusLine | None = None, sleep: Callable[[float], None] | None = None,
@@ -163,6 +132,8 @@ class Dispatcher:
         self.status_line = status_line or StatusLine()
         # The run's waits end at once when it stops (Ctrl-C, a dead tenant).
         self._sleep = sleep or client.pace.sleep
+        # Shared accounts that met lock contention go one order at a time (see `orderspec.dispatch.accounts`).
+        self.accounts = AccountGate(client.pace.stop)
         self._now = wall_clock
 
     # -- create --------------------------------------------------------------------------------------
@@ -186,7 +157,7 @@ class Dispatcher:
                            order_status=order_status)
         if state.status == JOB and state.job_id:
             outcome = self._finish_job(rendered, journal, common, state.attempt, state.job_id)
-            if outcome is not None:
+            if isinstance(outcome, Outcome):
                 return outcome
             attempt = state.attempt + 1
         elif state.status in (SENDING, UNKNOWN):
@@ -212,60 +183,75 @@ class Dispatcher:
             attempt = state.attempt  # it never left: its key is as good as new
         else:
             attempt = 0
-        new_attempts = 0
+        new_attempts = retries = 0
+        account = existing_account(rendered.body)
         while True:
-            key = attempt_key(base, attempt)
-            journal.append({**common, "event": SENDING, "attempt": attempt, "attemptKey": key})
-            epoch = self.client.pace.epoch
+            entry = self.accounts.enter(account)  # a serialised account: this attempt waits to go alone
             try:
-                response = self.client.send(rendered, idempotency_key=key)
-            except RunStopped as stopped:
-                if not stopped.may_have_left:  # stopped before anything left: say so, for the next run
-                    journal.append({**common, "event": NOT_SENT, "attempt": attempt,
-                                    "detail": "the run stopped before this order left"})
-                raise
-            except OutcomeUnknown as error:
-                return self._unknown(rendered, journal, common, attempt, key, str(error), look=error.answered)
-            except DispatchError as error:
-                # Every attempt failed to connect: nothing reached the API. Said in the journal, so
-                # the next run sends it as new instead of treating it as unconfirmed.
-                journal.append({**common, "event": NOT_SENT, "attempt": attempt, "detail": str(error)})
-                why = error.short if isinstance(error, TenantUnreachable) else str(error)
-                return Outcome(rendered.name, key, "not-sent", f"not sent: {why}; run the same command again")
-            job_id = response.payload.get("jobId") if isinstance(response.payload, dict) else None
-            reasons: list[Reason] = []
-            if rendered.endpoint.is_async and response.success and isinstance(job_id, str) and job_id:
-                journal.append({**common, "event": JOB, "attempt": attempt, "jobId": job_id})
-                outcome = self._finish_job(rendered, journal, common, attempt, job_id)
-                if outcome is not None:
-                    return outcome
-                # The job failed with a retryable reason; _finish_job journalled it.
-            elif response.success and not rendered.endpoint.is_async:
-                number, subscriptions = order_facts(response.payload)
-                status = response.payload.get("status") if isinstance(response.payload, dict) else None
-                journal.append({**common, "event": CREATED, "attempt": attempt, "orderNumber": number,
-                                "subscriptionNumbers": subscriptions, "orderStatus": status})
-                self.client.pace.succeeded()
-                return Outcome(rendered.name, key, "created", _created_detail(number, status), number, subscriptions,
-                               payload=response.payload, order_status=status)
-            elif not reasons_from(response.payload):
-                # No reasons: not an answer that says nothing was created. The order may exist.
-                return self._unknown(rendered, journal, common, attempt, key,
-                                     f"the answer (HTTP {response.status}) carries no reasons and no order",
-                                     look=True)
-            else:  # a failure, or an async answer without a job to follow
-                reasons, retry = self._failed(response, journal, common, attempt)
-                if any(r.category == 50 for r in reasons):
-                    self.client.pace.contended(epoch)
-                if not retry:
-                    return self._failure_outcome(rendered, key, response, reasons)
-            if new_attempts >= self.settings.new_attempts:
-                return Outcome(rendered.name, key, "failed",
-                               f"still failing after {new_attempts + 1} attempts; run again later",
-                               reasons=reasons or self._last_reasons(journal, base, tenant))
-            new_attempts += 1
+                result = self._attempt(rendered, journal, common, attempt)
+            finally:
+                self.accounts.leave(entry)
+            if isinstance(result, Outcome):
+                return result
+            reasons = result
+            # Lock contention on a shared account is the batch treading on itself: the account goes
+            # one order at a time from now on, and the answer spends none of the order's new attempts
+            # (see `orderspec.dispatch.accounts`); contention met alone came from outside and counts.
+            if not (any(r.category == 50 for r in reasons) and self.accounts.contended(entry)):
+                if new_attempts >= self.settings.new_attempts:
+                    return Outcome(rendered.name, attempt_key(base, attempt), "failed",
+                                   f"still failing after {retries + 1} attempts; run again later",
+                                   reasons=reasons or self._last_reasons(journal, base, tenant))
+                new_attempts += 1
+            retries += 1
             attempt += 1
-            self._sleep(self.settings.retry.backoff(new_attempts))
+            self._sleep(self.settings.retry.backoff(retries))
+
+    def _attempt(self, rendered: RenderedRequest, journal: Journal, common: dict[str, Any],
+                 attempt: int) -> Outcome | list[Reason]:
+        """One attempt, journalled before it is sent, with key `attempt`: the order's outcome, or the
+        reasons of a "try again later" failure (nothing was created: a new attempt may follow)."""
+        key = attempt_key(common["key"], attempt)
+        journal.append({**common, "event": SENDING, "attempt": attempt, "attemptKey": key})
+        epoch = self.client.pace.epoch
+        try:
+            response = self.client.send(rendered, idempotency_key=key)
+        except RunStopped as stopped:
+            if not stopped.may_have_left:  # stopped before anything left: say so, for the next run
+                journal.append({**common, "event": NOT_SENT, "attempt": attempt,
+                                "detail": "the run stopped before this order left"})
+            raise
+        except OutcomeUnknown as error:
+            return self._unknown(rendered, journal, common, attempt, key, str(error), look=error.answered)
+        except DispatchError as error:
+            # Every attempt failed to connect: nothing reached the API. Said in the journal, so
+            # the next run sends it as new instead of treating it as unconfirmed.
+            journal.append({**common, "event": NOT_SENT, "attempt": attempt, "detail": str(error)})
+            why = error.short if isinstance(error, TenantUnreachable) else str(error)
+            return Outcome(rendered.name, key, "not-sent", f"not sent: {why}; run the same command again")
+        job_id = response.payload.get("jobId") if isinstance(response.payload, dict) else None
+        if rendered.endpoint.is_async and response.success and isinstance(job_id, str) and job_id:
+            journal.append({**common, "event": JOB, "attempt": attempt, "jobId": job_id})
+            return self._finish_job(rendered, journal, common, attempt, job_id)
+        if response.success and not rendered.endpoint.is_async:
+            number, subscriptions = order_facts(response.payload)
+            status = response.payload.get("status") if isinstance(response.payload, dict) else None
+            journal.append({**common, "event": CREATED, "attempt": attempt, "orderNumber": number,
+                            "subscriptionNumbers": subscriptions, "orderStatus": status})
+            self.client.pace.succeeded()
+            return Outcome(rendered.name, key, "created", _created_detail(number, status), number,
+                           subscriptions, payload=response.payload, order_status=status)
+        if not reasons_from(response.payload):
+            # No reasons: not an answer that says nothing was created. The order may exist.
+            return self._unknown(rendered, journal, common, attempt, key,
+                                 f"the answer (HTTP {response.status}) carries no reasons and no order", look=True)
+        # A failure, or an async answer without a job to follow.
+        reasons, retry = self._failed(response, journal, common, attempt)
+        if any(r.category == 50 for r in reasons):
+            self.client.pace.contended(epoch)
+        if not retry:
+            return self._failure_outcome(rendered, key, response, reasons)
+        return reasons
 
     def _unknown(self, rendered: RenderedRequest, journal: Journal, common: dict[str, Any], attempt: int,
                  key: str, problem: str, *, look: bool = False) -> Outcome:
@@ -333,8 +319,9 @@ class Dispatcher:
         return [Reason(str(r.get("code", "")), str(r.get("message", ""))) for r in record.get("reasons", [])]
 
     def _finish_job(self, rendered: RenderedRequest, journal: Journal, common: dict[str, Any],
-                    attempt: int, job_id: str) -> Outcome | None:
-        """Poll a create job to its end. None means: it failed with a "try again later" reason."""
+                    attempt: int, job_id: str) -> Outcome | list[Reason]:
+        """Poll a create job to its end: the order's outcome, or the job's reasons when it failed
+        with "try again later" ones."""
         key = attempt_key(common["key"], attempt)
         try:
             job = self._poll(rendered.name, job_id)
@@ -355,7 +342,7 @@ class Dispatcher:
         if any(r.category == 50 for r in job.reasons):
             self.client.pace.contended(self.client.pace.epoch)
         if job.reasons and all(r.retryable for r in job.reasons):
-            return None
+            return list(job.reasons)
         return Outcome(rendered.name, key, "failed", f"job {job_id} {job.status}", job_id=job_id, reasons=job.reasons)
 
     def _poll(self, name: str, job_id: str) -> JobOutcome:

@@ -25,6 +25,7 @@ from orderspec.config import Config
 from orderspec.emulator import idempotency, orders, tenant
 from orderspec.emulator.faults import Faults
 from orderspec.emulator.handler import Handler
+from orderspec.emulator.locks import AccountLocks, account_of
 from orderspec.emulator.state import Store
 from orderspec.emulator.tenant import Refusal, Tenant, TenantSettings
 from orderspec.model import Endpoint
@@ -43,6 +44,9 @@ class EmulatorConfig:
     idempotency_ttl: float = 24 * 3600.0
     slow_delay: float = 5.0  # how long a "timeout" fault holds the answer
     latency: float = 0.0  # seconds added to every answer, as a real tenant's round trip takes
+    # Seconds a create holds its account's lock; another create on that account meanwhile is
+    # refused with lock contention (see `orderspec.emulator.locks`). 0: accounts are never locked.
+    account_lock: float = 0.0
     retry_after: float = 1.0  # what a 429 asks the client to wait
     rate_limit: int | None = None  # requests per `rate_window` seconds; None: unlimited
     rate_window: float = 1.0
@@ -95,6 +99,7 @@ class Emulator:
         self.requests: list[dict[str, Any]] = []
         self.unauthorized = 0  # requests answered 401
         self.duplicate_order_numbers = 0  # creates refused because the order number was taken
+        self.account_locks = AccountLocks(self.config.account_lock)
         handler = type("Handler", (Handler,), {"emulator": self})
         self.server = _Server((self.config.host, self.config.port), handler)
         self._thread: threading.Thread | None = None
@@ -222,12 +227,15 @@ class Emulator:
     def _create(self, body: dict[str, Any], key: str | None, endpoint: Endpoint,
                 now: float) -> tuple[dict[str, Any], Refusal | None]:
         """The order made in the tenant, or what the tenant refuses (nothing made then)."""
-        try:
-            return orders.create_order(self.store, self.tenant, body, key, endpoint, now), None
-        except Refusal as refused:
-            if isinstance(refused, orders.DuplicateOrder):
-                self.count("duplicate_order_numbers")
-            return {}, refused
+        with self.account_locks.taken(account_of(body)) as taken:
+            if not taken:
+                return {}, Refusal(50, orders.LOCK_MESSAGE)
+            try:
+                return orders.create_order(self.store, self.tenant, body, key, endpoint, now), None
+            except Refusal as refused:
+                if isinstance(refused, orders.DuplicateOrder):
+                    self.count("duplicate_order_numbers")
+                return {}, refused
 
     def subscription(self, key: str) -> tuple[int, Any]:
         """GET /v1/subscriptions/{subscription-key}: by number or id."""
