@@ -80,3 +80,17 @@ def test_the_examples_configuration_is_found_from_anywhere(tmp_path: Path) -> No
     done = orderspec("preview", "--json", str(ROOT / "examples" / "cancel.order.yaml"), cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout)[0]["incomplete"] is False
+
+
+def test_the_readmes_lint_with_an_environment_is_clean() -> None:
+    """The README's `orderspec lint examples/ --env sandbox`, as written, from the repo root; with
+    production ids the sandbox snapshot in examples/state/ does not know the changed rate plan."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "orderspec lint examples/ --env sandbox " in readme
+    clean = subprocess.run([sys.executable, "-m", "orderspec", "lint", "examples/", "--env", "sandbox"],
+                           cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    production = subprocess.run([sys.executable, "-m", "orderspec", "lint", "examples/", "--env", "production"],
+                                cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert production.returncode == 1
+    assert "examples/change-plan.order.yaml:4:6: R060 [error]" in production.stdout
