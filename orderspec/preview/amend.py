@@ -74,7 +74,7 @@ class Amendment:
                                   effective=charge.effective)
                 pieces = []
                 if charge.start is not None and not charge.problem:
-                    with_term = as_dict(charge.effective.get("endDate")).get("endDateCondition") == "Subscription_End"
+                    with_term = charge.ends_with_term
                     pieces = [Piece(charge.start, None if with_term else charge.end, charge.effective, with_term)]
                 self.tracked.append(Tracked(charge, rate_plan, pieces, line))
 
@@ -305,9 +305,8 @@ class Amendment:
             self.term = Term(self.term.start, self.term.end + (when - suspended_at), self.term.auto_renew)
         for tracked in suspended:
             original = tracked.charge
-            ends_with_term = as_dict(original.effective.get("endDate")).get("endDateCondition") == "Subscription_End"
-            tracked.pieces.append(Piece(when, None if ends_with_term else original.end, tracked.last_effective(),
-                                        ends_with_term))
+            tracked.pieces.append(Piece(when, None if original.ends_with_term else original.end,
+                                        tracked.last_effective(), original.ends_with_term))
             tracked.suspended_at, tracked.ended = None, False
 
     @staticmethod

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from orderspec.body import as_dict, as_list, parse_date
 from orderspec.expand.catalog_export import bill_cycle
 from orderspec.preview import periods as P
-from orderspec.preview.timeline import Term
+from orderspec.preview.timeline import Term, end_condition
 
 # GET subscription charge model -> the chargeOverride pricing key's model part.
 _MODELS = {"FlatFee": "FlatFee", "PerUnit": "PerUnit", "Tiered": "Tiered", "Volume": "Volume",
@@ -102,6 +102,11 @@ class ExistingCharge:
     end: dt.date | None  # effectiveEndDate (exclusive)
     charged_through: dt.date | None  # billed up to this date (exclusive)
     problem: str | None = None
+
+    @property
+    def ends_with_term(self) -> bool:
+        """The charge ends when the term ends (wherever an order moves the term end)."""
+        return end_condition(self.effective) == "Subscription_End"
 
 
 @dataclass
