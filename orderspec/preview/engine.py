@@ -334,7 +334,7 @@ def build_plan(request: Request, catalog: Any = None, env: str | None = None, *,
     builder.bill_all()
     builder.apply_discounts()
     for subscription in subscriptions:
-        for charge in subscription.charges + subscription.existing:
+        for charge in subscription.billed:
             if charge.problem:  # a whole rate plan's reason names the plan already
                 builder.note(charge.pointer, "P001", charge.problem if charge.whole_rate_plan
                              else f"{charge.subject}: {charge.problem}")
