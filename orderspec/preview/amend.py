@@ -123,6 +123,10 @@ class Amendment:
             raise NotComputable(f"the action's {event} date is unknown (triggerDates, orderDate)")
         return when
 
+    def last_invoice_period_end(self) -> dt.date | None:
+        """The latest chargedThroughDate of the snapshot's charges (None: none was billed)."""
+        return max((t.charge.charged_through for t in self.tracked if t.charge.charged_through), default=None)
+
     def in_rate_plan(self, reference: Mapping[str, Any]) -> list[Tracked]:
         found = [t for t in self.tracked if t.rate_plan.matches(reference)]
         if not found:
@@ -188,11 +192,11 @@ class Amendment:
                 raise NotComputable("cancellation at the end of an evergreen term has no date")
             when = self.term.end
         elif policy == "EndOfLastInvoicePeriod":
-            through = [t.charge.charged_through for t in self.tracked if t.charge.charged_through]
-            if not through:
+            last = self.last_invoice_period_end()
+            if last is None:
                 raise NotComputable("no charge of the snapshot has a chargedThroughDate: the end of the last "
                                     "invoice period is unknown")
-            when = max(through)
+            when = last
         else:
             raise NotComputable(f"cancellationPolicy {policy!r} is not modelled offline")
         for tracked in self.tracked:
@@ -267,8 +271,7 @@ class Amendment:
         elif policy == "FixedPeriodsFromToday":
             when = self.after(self.date_of(plan), suspend.get("suspendPeriods"), suspend.get("suspendPeriodsType"))
         elif policy == "EndOfLastInvoicePeriod":
-            through = [t.charge.charged_through for t in self.tracked if t.charge.charged_through]
-            when = max(through) if through else None
+            when = self.last_invoice_period_end()
         else:
             raise NotComputable(f"suspendPolicy {policy!r} is not modelled offline")
         if when is None:
