@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Mapping
 
 from orderspec.body import as_dict, as_list, parse_date
@@ -43,6 +44,16 @@ class TenantState:
     subscriptions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     accounts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     invoice_settlement: bool = False
+
+    @cached_property
+    def bill_cycle_days(self) -> dict[str, int]:
+        """The accounts' bill cycle days, by account number (those that give one)."""
+        return {n: d for n, a in self.accounts.items() if (d := account_bill_cycle_day(a)) is not None}
+
+    @cached_property
+    def currencies(self) -> dict[str, str]:
+        """The accounts' currencies, by account number (those that give one)."""
+        return {n: c for n, a in self.accounts.items() if (c := account_currency(a)) is not None}
 
     def account_of(self, number: Any) -> Mapping[str, Any] | None:
         return self.accounts.get(number) if isinstance(number, str) else None
