@@ -33,14 +33,14 @@ from orderspec.preview.charges import NotComputable
 from orderspec.preview.plan import ActionPlan, ChargeLine, RatePlanLine, SubscriptionPlan
 from orderspec.preview.segments import Piece, Tracked, merge_update
 from orderspec.preview.state import ExistingRatePlan, rate_plans, renewal_term_end, subscription_term
-from orderspec.preview.timeline import Term
+from orderspec.preview.timeline import UP_TO_UNITS, Term
 
 if TYPE_CHECKING:
     from orderspec.preview.engine import _Builder, _DiscountScope, _Placed
 
 MONEYLESS = ("OwnerTransfer",)
-PERIOD_UNITS = {"Day": "Day", "Days": "Day", "Week": "Week", "Weeks": "Week", "Month": "Month", "Months": "Month",
-                "Year": "Year", "Years": "Year"}
+# A term or suspension counted in periods: periodType's singular units, or upToPeriodsType's plural ones.
+PERIOD_UNITS = {**{unit: unit for unit in UP_TO_UNITS.values()}, **UP_TO_UNITS}
 
 
 @dataclass
