@@ -23,7 +23,6 @@ from orderspec.revisions import RevisionError, export_revision, repository_root
 
 if TYPE_CHECKING:
     from orderspec.pipeline import Options
-    from orderspec.preview.state import TenantState
 
 MAX_VALUE_TEXT = 80
 FIGURES = (("mrr", "MRR"), ("tcv", "TCV"), ("invoiced", "Invoiced"))
@@ -90,16 +89,19 @@ def flatten(value: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
 # -- reading one side ---------------------------------------------------------------------------
 
 def snapshot(paths: list[str], root: str, bill_cycle_day: int | None = None,
-             options: Options | None = None, state: TenantState | None = None) -> dict[str, Order]:
+             options: Options | None = None) -> dict[str, Order]:
     """The orders found below `paths`, keyed by their path relative to `root` (and document number),
-    linted and expanded as `orderspec lint` would with `options` (configuration, expand context)."""
+    linted and expanded as `orderspec lint` would with `options` (configuration, expand context),
+    priced against the tenant's state the options hold."""
     from orderspec import pipeline
     from orderspec.model import choose_endpoint
     from orderspec.preview.command import configured_plan
+    from orderspec.preview.state import tenant_state
     from orderspec.preview.text import totals
     from orderspec.render import render
 
     options = options or pipeline.Options()
+    state = tenant_state(options.state, options.config.invoice_settlement)
     result = pipeline.run(paths, options, keep_requests=True)
     orders: dict[str, Order] = {}
     for file_result in result.files:
@@ -155,7 +157,7 @@ def _pointer_order(pointer: str) -> list[tuple[int, Any]]:
 # -- the two sides from files, directories or git -----------------------------------------------
 
 def diff_paths(old: str, new: str, bill_cycle_day: int | None = None,
-               options: Options | None = None, state: TenantState | None = None) -> list[Change]:
+               options: Options | None = None) -> list[Change]:
     """Two spec files, or two directories."""
     for path in (old, new):
         if not os.path.exists(path):
@@ -163,19 +165,18 @@ def diff_paths(old: str, new: str, bill_cycle_day: int | None = None,
     if os.path.isdir(old) != os.path.isdir(new):
         raise DiffError("compare a file with a file, or a directory with a directory")
     if os.path.isdir(old):
-        return compare(snapshot([old], old, bill_cycle_day, options, state),
-                       snapshot([new], new, bill_cycle_day, options, state))
+        return compare(snapshot([old], old, bill_cycle_day, options), snapshot([new], new, bill_cycle_day, options))
     # Two files: the same order before and after, whatever the files are called.
     name = os.path.basename(new)
     before = {k.replace(os.path.basename(old), name, 1): v
-              for k, v in snapshot([old], "", bill_cycle_day, options, state).items()}
+              for k, v in snapshot([old], "", bill_cycle_day, options).items()}
     for order in before.values():
         order.key = order.key.replace(os.path.basename(old), name, 1)
-    return compare(before, snapshot([new], "", bill_cycle_day, options, state))
+    return compare(before, snapshot([new], "", bill_cycle_day, options))
 
 
 def diff_git(revisions: tuple[str, ...], paths: list[str], bill_cycle_day: int | None = None,
-             options: Options | None = None, state: TenantState | None = None) -> list[Change]:
+             options: Options | None = None) -> list[Change]:
     """`paths` at revisions[0] against the working tree, or against revisions[1].
 
     The configuration and expand context (catalog, values files, template folders) are the
@@ -186,17 +187,16 @@ def diff_git(revisions: tuple[str, ...], paths: list[str], bill_cycle_day: int |
     with tempfile.TemporaryDirectory(prefix="orderspec-diff-") as temp:
         old_root = os.path.join(temp, "old")
         old = snapshot(_existing(export_revision(revisions[0], paths, old_root, limits)), old_root, bill_cycle_day,
-                       options, state)
+                       options)
         if len(revisions) > 1:
             new_root = os.path.join(temp, "new")
             new = snapshot(_existing(export_revision(revisions[1], paths, new_root, limits)), new_root, bill_cycle_day,
-                           options, state)
+                           options)
         else:
             missing = [p for p in paths if not os.path.exists(p)]
             if missing:
                 raise DiffError(f"no such file or directory: {', '.join(missing)}")
-            new = snapshot([os.path.realpath(p) for p in paths], os.path.realpath(root), bill_cycle_day, options,
-                           state)
+            new = snapshot([os.path.realpath(p) for p in paths], os.path.realpath(root), bill_cycle_day, options)
     return compare(old, new)
 
 
@@ -319,24 +319,19 @@ def markdown_report(changes: list[Change]) -> str:
 
 
 def run_command(paths: tuple[str, ...], revisions: tuple[str, ...], markdown: bool, bill_cycle_day: int | None,
-                output: str | None, options: Options | None = None, state: TenantState | None = None) -> int:
+                output: str | None, options: Options | None = None) -> int:
     """The `orderspec diff` command; returns the exit status."""
     import click
-
-    from orderspec.preview.state import tenant_state
-
-    if state is None and options is not None:
-        state = tenant_state(options.state, options.config.invoice_settlement)
 
     try:
         if revisions:
             if len(revisions) > 2:
                 raise DiffError("give --git once (REV against the working tree) or twice (REV against REV)")
-            changes = diff_git(revisions, list(paths) or ["."], bill_cycle_day, options, state)
+            changes = diff_git(revisions, list(paths) or ["."], bill_cycle_day, options)
         else:
             if len(paths) != 2:
                 raise DiffError("give OLD and NEW (two spec files or two directories), or --git REV [PATH...]")
-            changes = diff_paths(paths[0], paths[1], bill_cycle_day, options, state)
+            changes = diff_paths(paths[0], paths[1], bill_cycle_day, options)
     except (DiffError, RevisionError) as problem:
         click.echo(f"orderspec: {problem}", err=True)
         return 2

@@ -33,14 +33,14 @@ from orderspec.preview.charges import NotComputable
 from orderspec.preview.plan import ActionPlan, ChargeLine, RatePlanLine, SubscriptionPlan
 from orderspec.preview.segments import Piece, Tracked, merge_update
 from orderspec.preview.state import ExistingRatePlan, rate_plans, renewal_term_end, subscription_term
-from orderspec.preview.timeline import Term
+from orderspec.preview.timeline import UP_TO_UNITS, Term
 
 if TYPE_CHECKING:
     from orderspec.preview.engine import _Builder, _DiscountScope, _Placed
 
 MONEYLESS = ("OwnerTransfer",)
-PERIOD_UNITS = {"Day": "Day", "Days": "Day", "Week": "Week", "Weeks": "Week", "Month": "Month", "Months": "Month",
-                "Year": "Year", "Years": "Year"}
+# A term or suspension counted in periods: periodType's singular units, or upToPeriodsType's plural ones.
+PERIOD_UNITS = {**{unit: unit for unit in UP_TO_UNITS.values()}, **UP_TO_UNITS}
 
 
 @dataclass
@@ -74,7 +74,7 @@ class Amendment:
                                   effective=charge.effective)
                 pieces = []
                 if charge.start is not None and not charge.problem:
-                    with_term = as_dict(charge.effective.get("endDate")).get("endDateCondition") == "Subscription_End"
+                    with_term = charge.ends_with_term
                     pieces = [Piece(charge.start, None if with_term else charge.end, charge.effective, with_term)]
                 self.tracked.append(Tracked(charge, rate_plan, pieces, line))
 
@@ -122,6 +122,10 @@ class Amendment:
         if when is None:
             raise NotComputable(f"the action's {event} date is unknown (triggerDates, orderDate)")
         return when
+
+    def last_invoice_period_end(self) -> dt.date | None:
+        """The latest chargedThroughDate of the snapshot's charges (None: none was billed)."""
+        return max((t.charge.charged_through for t in self.tracked if t.charge.charged_through), default=None)
 
     def in_rate_plan(self, reference: Mapping[str, Any]) -> list[Tracked]:
         found = [t for t in self.tracked if t.rate_plan.matches(reference)]
@@ -188,11 +192,11 @@ class Amendment:
                 raise NotComputable("cancellation at the end of an evergreen term has no date")
             when = self.term.end
         elif policy == "EndOfLastInvoicePeriod":
-            through = [t.charge.charged_through for t in self.tracked if t.charge.charged_through]
-            if not through:
+            last = self.last_invoice_period_end()
+            if last is None:
                 raise NotComputable("no charge of the snapshot has a chargedThroughDate: the end of the last "
                                     "invoice period is unknown")
-            when = max(through)
+            when = last
         else:
             raise NotComputable(f"cancellationPolicy {policy!r} is not modelled offline")
         for tracked in self.tracked:
@@ -267,8 +271,7 @@ class Amendment:
         elif policy == "FixedPeriodsFromToday":
             when = self.after(self.date_of(plan), suspend.get("suspendPeriods"), suspend.get("suspendPeriodsType"))
         elif policy == "EndOfLastInvoicePeriod":
-            through = [t.charge.charged_through for t in self.tracked if t.charge.charged_through]
-            when = max(through) if through else None
+            when = self.last_invoice_period_end()
         else:
             raise NotComputable(f"suspendPolicy {policy!r} is not modelled offline")
         if when is None:
@@ -305,9 +308,8 @@ class Amendment:
             self.term = Term(self.term.start, self.term.end + (when - suspended_at), self.term.auto_renew)
         for tracked in suspended:
             original = tracked.charge
-            ends_with_term = as_dict(original.effective.get("endDate")).get("endDateCondition") == "Subscription_End"
-            tracked.pieces.append(Piece(when, None if ends_with_term else original.end, tracked.last_effective(),
-                                        ends_with_term))
+            tracked.pieces.append(Piece(when, None if original.ends_with_term else original.end,
+                                        tracked.last_effective(), original.ends_with_term))
             tracked.suspended_at, tracked.ended = None, False
 
     @staticmethod

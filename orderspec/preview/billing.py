@@ -26,7 +26,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from orderspec.body import as_dict
 from orderspec.preview import billcycle, schedule
 from orderspec.preview.charges import NotComputable, money, pricing_of
 from orderspec.preview.plan import ChargeLine, Item
@@ -124,7 +123,7 @@ def bill_existing(tracked: Tracked, term: Term | None, original_term: Term | Non
         money(schedule.monthly(schedule.period_amount(line.pricing, period), period))
     snapshot_end = _end_of_snapshot(tracked, original_term)
     line.tcv_before = None if snapshot_end is None else \
-        _total(run(original, start0, snapshot_end, _with_term(tracked), on_term=original_term))
+        _total(run(original, start0, snapshot_end, tracked.charge.ends_with_term, on_term=original_term))
     after: list[Decimal | None] = []
     for piece in tracked.pieces:
         end = _end(piece, term)
@@ -133,12 +132,8 @@ def bill_existing(tracked: Tracked, term: Term | None, original_term: Term | Non
         else sum((a for a in after if a is not None), Decimal(0))
 
 
-def _with_term(tracked: Tracked) -> bool:
-    return as_dict(tracked.charge.effective.get("endDate")).get("endDateCondition") == "Subscription_End"
-
-
 def _end_of_snapshot(tracked: Tracked, original_term: Term | None) -> dt.date | None:
-    return (original_term.end if original_term else None) if _with_term(tracked) else tracked.charge.end
+    return (original_term.end if original_term else None) if tracked.charge.ends_with_term else tracked.charge.end
 
 
 def _total(scratch: ChargeLine) -> Decimal | None:

@@ -40,7 +40,7 @@ from orderspec.preview.catalog_charges import EffectiveCharge, effective_charges
 from orderspec.preview.plan import (ActionPlan, ChargeLine, Item, Plan, RatePlanLine, SubscriptionPlan,
                                     Unpriced)
 from orderspec.preview.response import PREVIEW_TYPES_MODELLED, api_result
-from orderspec.preview.state import TenantState, account_bill_cycle_day, account_currency
+from orderspec.preview.state import TenantState
 from orderspec.preview.window import Window, window_of
 
 if TYPE_CHECKING:
@@ -320,10 +320,8 @@ def build_plan(request: Request, catalog: Any = None, env: str | None = None, *,
     account it holds gives its bill cycle day and currency.
     """
     if state is not None:  # the account as the tenant has it: before the configured stand-ins
-        accounts = {**(accounts or {}), **{n: d for n, a in state.accounts.items()
-                                           if (d := account_bill_cycle_day(a)) is not None}}
-        currencies = {**(currencies or {}), **{n: c for n, a in state.accounts.items()
-                                               if (c := account_currency(a)) is not None}}
+        accounts = {**(accounts or {}), **state.bill_cycle_days}
+        currencies = {**(currencies or {}), **state.currencies}
     found = window_of(request.body, window)
     chosen = found if isinstance(found, Window) else Window("TermEnd")
     account = billcycle.account_bill_cycle(request.body, bill_cycle_day, accounts, default_bill_cycle_day)
@@ -334,7 +332,7 @@ def build_plan(request: Request, catalog: Any = None, env: str | None = None, *,
     builder.bill_all()
     builder.apply_discounts()
     for subscription in subscriptions:
-        for charge in subscription.charges + subscription.existing:
+        for charge in subscription.billed:
             if charge.problem:  # a whole rate plan's reason names the plan already
                 builder.note(charge.pointer, "P001", charge.problem if charge.whole_rate_plan
                              else f"{charge.subject}: {charge.problem}")

@@ -131,6 +131,11 @@ class SubscriptionPlan:
     def charges(self) -> list[ChargeLine]:
         return [c for a in self.actions for r in a.rate_plans for c in r.charges]
 
+    @property
+    def billed(self) -> list[ChargeLine]:
+        """Every charge the preview bills: the order's, and the existing ones it leaves as they are."""
+        return self.charges + self.existing
+
 
 @dataclass(frozen=True)
 class Unpriced:
@@ -156,7 +161,7 @@ class Plan:
 
     @property
     def uncomputed(self) -> list[ChargeLine]:
-        return [c for s in self.subscriptions for c in s.charges + s.existing if c.problem]
+        return [c for s in self.subscriptions for c in s.billed if c.problem]
 
     @property
     def unpriced_actions(self) -> list[ActionPlan]:

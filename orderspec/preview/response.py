@@ -55,14 +55,13 @@ def api_result(body: Mapping[str, Any], window: Window, subscriptions: list[Subs
     if "ChargeMetrics" in wanted:
         result["chargeMetrics"] = [_charge_metrics(s, kept) for s in subscriptions]
     if "BillingDocs" in wanted:
-        owned = [(s.invoice_owner, item) for s in subscriptions for c in s.charges + s.existing
+        owned = [(s.invoice_owner, item) for s in subscriptions for c in s.billed
                  if not c.problem and kept(c) for item in c.items]
-        credits = [(owner, item) for owner, item in owned
-                   if credit_memos and item.amount < 0 and item.processing_type == "Charge"]
-        credited = {id(item) for _, item in credits}
-        owned = [pair for pair in owned if id(pair[1]) not in credited]
+        on_memo = [credit_memos and item.amount < 0 and item.processing_type == "Charge" for _, item in owned]
+        credits = [pair for pair, memo in zip(owned, on_memo) if memo]
+        owned = [pair for pair, memo in zip(owned, on_memo) if not memo]
         term_ends = [s.term_end for s in subscriptions if s.term_end is not None]
-        numbers = {id(c): s.number for s in subscriptions for c in s.charges + s.existing}
+        numbers = {id(c): s.number for s in subscriptions for c in s.billed}
         result["invoices"] = [
             {"amount": invoice.amount_without_tax, "amountWithoutTax": invoice.amount_without_tax,
              "taxAmount": NO_TAX, "targetDate": invoice.target_date.isoformat(),

@@ -17,12 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Mapping
 
 from orderspec.body import as_dict, as_list, parse_date
 from orderspec.expand.catalog_export import bill_cycle
 from orderspec.preview import periods as P
-from orderspec.preview.timeline import Term
+from orderspec.preview.timeline import Term, end_condition
 
 # GET subscription charge model -> the chargeOverride pricing key's model part.
 _MODELS = {"FlatFee": "FlatFee", "PerUnit": "PerUnit", "Tiered": "Tiered", "Volume": "Volume",
@@ -43,6 +44,16 @@ class TenantState:
     subscriptions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     accounts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     invoice_settlement: bool = False
+
+    @cached_property
+    def bill_cycle_days(self) -> dict[str, int]:
+        """The accounts' bill cycle days, by account number (those that give one)."""
+        return {n: d for n, a in self.accounts.items() if (d := account_bill_cycle_day(a)) is not None}
+
+    @cached_property
+    def currencies(self) -> dict[str, str]:
+        """The accounts' currencies, by account number (those that give one)."""
+        return {n: c for n, a in self.accounts.items() if (c := account_currency(a)) is not None}
 
     def account_of(self, number: Any) -> Mapping[str, Any] | None:
         return self.accounts.get(number) if isinstance(number, str) else None
@@ -102,6 +113,11 @@ class ExistingCharge:
     end: dt.date | None  # effectiveEndDate (exclusive)
     charged_through: dt.date | None  # billed up to this date (exclusive)
     problem: str | None = None
+
+    @property
+    def ends_with_term(self) -> bool:
+        """The charge ends when the term ends (wherever an order moves the term end)."""
+        return end_condition(self.effective) == "Subscription_End"
 
 
 @dataclass

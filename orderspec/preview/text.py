@@ -25,12 +25,12 @@ def totals(plan: Plan) -> dict[str, Decimal | None]:
     (amendments); the invoiced amount includes the existing charges billed in the window.
     """
     charges = [c for s in plan.subscriptions for c in s.charges if not c.problem]
-    existing = [c for s in plan.subscriptions for c in s.existing if not c.problem]
     return {
         "mrr": sum((d for c in charges if (d := c.mrr_delta) is not None), Decimal(0)),
         "tcv": None if any(c.tcv_delta is None for c in charges)
         else sum((d for c in charges if (d := c.tcv_delta) is not None), Decimal(0)),
-        "invoiced": sum((i.amount for c in charges + existing for i in c.items), Decimal(0)),
+        "invoiced": sum((i.amount for s in plan.subscriptions for c in s.billed if not c.problem for i in c.items),
+                        Decimal(0)),
     }
 
 
