@@ -29,6 +29,10 @@ class CannotWrite(click.ClickException):
         super().__init__(f"cannot write {target}: {problem.strerror or problem}")
 
 
+# The keyword arguments expand_options_with gives a command, as _expand_context takes them.
+EXPAND_ARGS = ("values_files", "sets", "catalog", "catalog_env", "template_dirs")
+
+
 def expand_options_with(env_option: str) -> Any:
     """The options that expand templates: values, --set, catalog, catalog environment, template
     folders. `env_option` names the catalog environment option: --env, or --catalog-env where

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from orderspec.cli_options import command_config, config_option, expand_options_with, pipeline_options, state_option
+from orderspec.cli_options import (EXPAND_ARGS, command_config, config_option, expand_options_with, pipeline_options,
+                                   state_option)
 
 if TYPE_CHECKING:
     from orderspec.dispatch.commands import Tuning
@@ -45,6 +46,12 @@ def _dispatch_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
+def _expand_args(options: dict[str, Any]) -> dict[str, Any]:
+    """The template expansion options (expand_options_with) out of a command's keyword arguments,
+    which hold the dispatch options beside them."""
+    return {name: options.pop(name) for name in EXPAND_ARGS}
+
+
 def _tuning(options: dict[str, Any]) -> Tuning:
     from orderspec.dispatch.commands import Tuning
 
@@ -69,8 +76,7 @@ def _tuning(options: dict[str, Any]) -> Tuning:
 @_dispatch_options
 def preview(specs: tuple[str, ...], remote: bool, thru: str | None, periods: int | None, term_end: bool,
             bill_cycle_day: int | None, include: tuple[str, ...], config_path: str | None, state_dir: str | None,
-            values_files: tuple[str, ...], sets: tuple[str, ...], catalog: str | None, catalog_env: str | None,
-            template_dirs: tuple[str, ...], **options: Any) -> None:
+            **options: Any) -> None:
     """Preview the orders in SPECS (files or directories): offline by default (a plan of what
     each would bill, see docs/preview.md), or --remote: charge metrics, invoice items and order
     delta metrics from the API, as tables.
@@ -83,9 +89,8 @@ def preview(specs: tuple[str, ...], remote: bool, thru: str | None, periods: int
         raise click.UsageError("--bill-cycle-day stands in for the customer account offline; with --remote "
                                "the tenant's account (or the order's newAccount) decides")
     window = _preview_window(thru, periods, term_end)
-    lint_options = pipeline_options(config_path, {"values_files": values_files, "sets": sets, "catalog": catalog,
-                                                   "catalog_env": catalog_env, "template_dirs": template_dirs},
-                                     include=include, state_dir=state_dir, state_bodies=not remote, paths=specs)
+    lint_options = pipeline_options(config_path, _expand_args(options), include=include, state_dir=state_dir,
+                                    state_bodies=not remote, paths=specs)
     if not remote:
         from orderspec.preview.command import preview_offline_command
 
@@ -114,8 +119,7 @@ def _preview_window(thru: str | None, periods: int | None, term_end: bool) -> An
 @expand_options_with("--catalog-env")
 @_dispatch_options
 def send(specs: tuple[str, ...], yes: bool, allow_production: bool, config_path: str | None, state_dir: str | None,
-         values_files: tuple[str, ...], sets: tuple[str, ...], catalog: str | None, catalog_env: str | None,
-         template_dirs: tuple[str, ...], **options: Any) -> None:
+         **options: Any) -> None:
     """Create the orders in SPECS, exactly once (journal: .orderspec/journal.jsonl next to the specs).
 
     Credentials come from ZUORA_CLIENT_ID and ZUORA_CLIENT_SECRET. --env names the dispatch
@@ -124,9 +128,7 @@ def send(specs: tuple[str, ...], yes: bool, allow_production: bool, config_path:
     Exit statuses: 0 done, 1 problems, 2 usage, 4 tenant unreachable, 5 journal busy, 130 Ctrl-C."""
     from orderspec.dispatch import commands
 
-    lint_options = pipeline_options(config_path, {"values_files": values_files, "sets": sets, "catalog": catalog,
-                                                   "catalog_env": catalog_env, "template_dirs": template_dirs},
-                                     state_dir=state_dir, paths=specs)
+    lint_options = pipeline_options(config_path, _expand_args(options), state_dir=state_dir, paths=specs)
     sys.exit(commands.send(specs, options["env"], options["base_url"], yes, allow_production,
                            bool(options["as_json"]), _tuning(options), lint_options, options.get("concurrency")))
 

@@ -205,7 +205,7 @@ _SIZE_KEYS = {"subscriptions": "subscriptions", "order-actions": "order_actions"
               "order-actions-per-subscription": "order_actions_per_subscription"}
 _EXPAND_KEYS = ("templates", "catalog", "env", "values")
 _TOP_KEYS = ("select", "ignore", "severity", "limits", "existing-orders", "accounts", "invoice-settlement",
-             "state", *_LOADER_KEYS, *_EXPAND_KEYS)
+             "state", *_LOADER_KEYS, *_EXPAND_KEYS, "send")
 _ACCOUNT_KEYS = ("bill-cycle-day", "currency")
 
 
@@ -220,8 +220,8 @@ def from_table(table: Any, source: str) -> Config:
     if not isinstance(table, dict):
         raise fail("[tool.orderspec] must be a table")
     for key in table:
-        if key not in _TOP_KEYS and key not in _COMMAND_KEYS:
-            raise fail(f"unknown key `{key}`{did_you_mean(key, (*_TOP_KEYS, *_COMMAND_KEYS))}")
+        if key not in _TOP_KEYS:
+            raise fail(f"unknown key `{key}`{did_you_mean(key, _TOP_KEYS)}")
 
     def code_list(key: str) -> tuple[str, ...]:
         value = table.get(key, [])
@@ -334,9 +334,6 @@ def from_table(table: Any, source: str) -> Config:
                   catalog_env=text("env"), values_files=paths("values"),
                   state_dir=str(folder / state) if state else None, source=source,
                   send=_send_config(table.get("send", {}), fail))
-
-
-_COMMAND_KEYS = ("send",)
 
 
 def _send_config(raw: Any, fail: Callable[[str], ConfigError]) -> SendConfig:

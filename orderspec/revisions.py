@@ -17,9 +17,9 @@ class RevisionError(Exception):
     """git cannot give what is asked: not a repository, an unknown revision, git failing."""
 
 
-def git(args: list[str], cwd: str) -> bytes:
+def git(args: list[str], cwd: str, stdin: bytes | None = None) -> bytes:
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False, timeout=60)
+        done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as problem:
         raise RevisionError(f"git {' '.join(args)}: {problem}") from None
     if done.returncode != 0:
@@ -66,17 +66,26 @@ def export_revision(revision: str, paths: list[str], destination: str, limits: L
     in_repo = [os.path.normpath(os.path.join(prefix, p)).replace(os.sep, "/") for p in paths]
     in_repo = ["." if p in ("", ".") else p for p in in_repo]
     listing = git(["ls-tree", "-r", "-z", "--full-tree", "-l", revision, "--", *in_repo], cwd)
+    wanted: list[tuple[str, str, int]] = []  # (path in the repository, blob id, size)
     for entry in filter(None, listing.decode("utf-8", "surrogateescape").split("\0")):
         info, _, name = entry.partition("\t")
-        mode, kind, _, size = (info.split() + ["", "", "", ""])[:4]
+        mode, kind, blob, size = (info.split() + ["", "", "", ""])[:4]
         if kind != "blob" or mode == "120000" or not name.endswith(EXPORTED_SUFFIXES):
             continue  # only specs and what they read (catalog, values, templates); no links
         if not size.isdigit() or int(size) > limits.max_file_bytes:
             continue  # the loader would refuse it anyway; do not hold it in memory
         if name.startswith("/") or ".." in name.split("/"):
             continue  # git never lists such paths; refuse them anyway before writing
+        wanted.append((name, blob, int(size)))
+    # One git for every file, by blob id: each answer is `<id> blob <size>\n<bytes>\n`.
+    contents = git(["cat-file", "--batch"], cwd, "".join(f"{blob}\n" for _, blob, _ in wanted).encode()) \
+        if wanted else b""
+    position = 0
+    for name, _, length in wanted:
+        start = contents.index(b"\n", position) + 1
         target = os.path.join(destination, *name.split("/"))
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "wb") as out:
-            out.write(git(["show", f"{revision}:{name}"], cwd))
+            out.write(contents[start:start + length])
+        position = start + length + 1
     return [os.path.join(destination, *p.split("/")) if p != "." else destination for p in in_repo]

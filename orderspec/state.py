@@ -76,7 +76,6 @@ class Subscription(_Placed):
     body: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
-
 @dataclass(frozen=True)
 class Account(_Placed):
     number: str
@@ -107,15 +106,17 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _value_at(body: Mapping[str, Any], pointer: Pointer) -> Any:
+    """The value at `pointer` in a body, None where a step finds no mapping or no key."""
+    node: Any = body
+    for step in pointer:
+        node = node.get(step) if isinstance(node, dict) else None
+    return node
+
+
 def _places(source: Locator, pointers: Mapping[str, Pointer], body: Mapping[str, Any]) -> dict[str, Location]:
-    found: dict[str, Location] = {}
-    for name, pointer in pointers.items():
-        node: Any = body
-        for step in pointer:
-            node = node.get(step) if isinstance(node, dict) else None
-        if node is not None:
-            found[name] = source.locate(pointer)
-    return found
+    return {name: source.locate(pointer) for name, pointer in pointers.items()
+            if _value_at(body, pointer) is not None}
 
 
 def subscription_from(body: Mapping[str, Any], path: str, source: Locator | None = None) -> Subscription:
@@ -220,7 +221,7 @@ def _read(path: str, kind: str, stem: str, limits: Limits) -> tuple[Document | N
                          f"{'a subscription' if kind == SUBSCRIPTIONS else 'an account'}; pull it again")]
     problems.extend(_schema_problems(document, SCHEMAS[kind], what))
     number_at = NUMBER_AT[kind]
-    number = as_dict(body.get(number_at[0])).get(number_at[1]) if len(number_at) == 2 else body.get(number_at[0])
+    number = _value_at(body, number_at)
     field_name = ".".join(number_at)
     if not isinstance(number, str):
         problems.append(at(document.source.locate(number_at[:1]), "Z003",

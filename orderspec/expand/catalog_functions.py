@@ -28,29 +28,29 @@ def catalog_functions(catalog: Catalog | None, env: str | None) -> dict[str, Any
                                   f"--catalog FILE or put {CATALOG_FILE} beside the spec")
         return catalog
 
-    def lookup(kind: str, function: Callable[..., _Found], *names: Any) -> _Found:
+    def lookup(function: Callable[..., _Found], *names: Any) -> _Found:
         try:
             return function(*names)
         except CatalogError as error:
             raise TemplateFailure(error.message, names[-1] if names else None) from None
 
     def plan(name: Any) -> str:
-        return str(lookup("plan", lambda n: need().rate_plan(n, env).id, name))
+        return str(lookup(lambda n: need().rate_plan(n, env).id, name))
 
     def plan_number(name: Any) -> str | None:
-        return lookup("plan", lambda n: need().rate_plan(n, env).number, name)
+        return lookup(lambda n: need().rate_plan(n, env).number, name)
 
     def charge(plan_name: Any, name: Any) -> str:
-        return str(lookup("charge", lambda p, n: need().charge(p, n, env).id, plan_name, name))
+        return str(lookup(lambda p, n: need().charge(p, n, env).id, plan_name, name))
 
     def product(name: Any) -> str | None:
-        return lookup("product", lambda n: need().product(n, env).id, name)
+        return lookup(lambda n: need().product(n, env).id, name)
 
     def list_price(plan_name: Any, name: Any) -> Any:
-        return lookup("charge", lambda p, n: need().charge(p, n, env).list_price, plan_name, name)
+        return lookup(lambda p, n: need().charge(p, n, env).list_price, plan_name, name)
 
     def rate_plan(name: Any) -> dict[str, Any]:
-        found: RatePlan = lookup("plan", lambda n: need().rate_plan(n, env), name)
+        found: RatePlan = lookup(lambda n: need().rate_plan(n, env), name)
         return {"name": found.name, "product": found.product, "id": found.id, "number": found.number,
                 "charges": [{"name": c.name, "id": c.id, "number": c.number, "type": c.type,
                              "model": model_name(c.model), "pricingKey": pricing_key(c.type, model_name(c.model)),
