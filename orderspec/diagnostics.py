@@ -60,6 +60,10 @@ class Location:
     def noted(self, note: str) -> "Location":
         return Location(self.path, self.line, self.column, note)
 
+    def note_line(self) -> str:
+        """`path:line:col: note: NOTE`, as a related place is printed under its finding."""
+        return f"{self.path}:{self.line}:{self.column}: note: {self.note or DEFAULT_NOTE}"
+
     def as_json(self) -> dict[str, object]:
         data: dict[str, object] = {"path": self.path, "line": self.line, "column": self.column}
         if self.note:
@@ -87,7 +91,7 @@ class Diagnostic:
         it (as ruff puts its `[*]`), then whether the finding fails a run, then what it is."""
         line = f"{self.path}:{self.line}:{self.column}: {self.code} [{self.severity.value}] {self.message}"
         for loc in self.related:
-            line += f"\n  {loc.path}:{loc.line}:{loc.column}: note: {loc.note or DEFAULT_NOTE}"
+            line += f"\n  {loc.note_line()}"
         return line
 
     def as_json(self) -> dict[str, object]:

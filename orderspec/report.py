@@ -71,8 +71,7 @@ def text_lines(report: Report, *, colour: bool = False) -> str:
         severity = _style(f"[{d.severity.value}]", True, fg=_SEVERITY_COLOURS[d.severity])
         lines.append(f"{where} {code} {severity} {d.message}")
         for loc in d.related:
-            lines.append(_style(f"  {loc.path}:{loc.line}:{loc.column}: note: {loc.note or DEFAULT_NOTE}", True,
-                                dim=True))
+            lines.append(_style(f"  {loc.note_line()}", True, dim=True))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -233,7 +232,7 @@ def to_github(report: Report) -> str:
     for d in report.diagnostics:
         message = d.message
         for loc in d.related:
-            message += f"\n{loc.path}:{loc.line}:{loc.column}: note: {loc.note or DEFAULT_NOTE}"
+            message += f"\n{loc.note_line()}"
         path = repository_path(d.path)
         properties = ",".join(
             f"{name}={github_escape_property(value)}"
