@@ -257,6 +257,8 @@ class _Builder:
                     source.keys[pointer] = where
 
 
+# libyaml (bundled in PyYAML wheels since 6.0.4) refuses nesting past its own limit before any
+# event reaches our depth check, with its own wording; the file's fault is the same, so is the code.
 _LIBYAML_NESTING_LIMIT = 1000
 _LIBYAML_NESTING_PROBLEM = "exceeded maximum nesting depth"
 _TAB_PROBLEMS = ("found character that cannot start any token",

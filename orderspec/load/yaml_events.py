@@ -109,5 +109,3 @@ def read_yaml_events(text: str, path: str, limits: Limits) -> list[Document] | N
         return None
     return documents
 
-
-# libyaml (bundled in PyYAML wheels since 6.0.4) refuses nesting past its own limit before any
