@@ -10,7 +10,7 @@ from typing import Any, Iterator
 import yaml
 
 from orderspec.diagnostics import Diagnostic, Location, Pointer, at, format_pointer
-from orderspec.load.scalars import TAG, BadScalar, resolve_plain, typed_scalar
+from orderspec.load.scalars import BOOL_OR_NULL, TAG, BadScalar, resolve_plain, typed_scalar
 from orderspec.load.source_map import Document, Limits, LoadedFile, SourceMap
 
 try:
@@ -225,7 +225,7 @@ class _Builder:
                 frame[2] = _MERGE
                 return
             resolved = resolve_plain(text, self.json_mode)
-            if resolved in (TAG + "bool", TAG + "null"):
+            if resolved in BOOL_OR_NULL:
                 shown = text or "(empty)"
                 self.diagnostics.append(at(
                     self.loc(event.start_mark), "Y009",
