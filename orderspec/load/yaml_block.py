@@ -25,9 +25,9 @@ from decimal import Decimal
 from typing import Any
 
 from orderspec.diagnostics import Pointer
-from orderspec.load.scalars import (BOOL_OR_NULL, TAG, BadScalar, is_whole_decimal, resolve_plain,
-                                    resolve_short, typed_scalar)
+from orderspec.load.scalars import BOOL_OR_NULL, TAG, BadScalar, resolve_plain, resolve_short, typed_scalar
 from orderspec.load.source_map import Document, LazySourceMap, Limits, SourceMap, UnbuiltMap
+from orderspec.whole_decimals import is_whole as is_whole_decimal
 
 # Characters that libyaml refuses or reads as line breaks, tabs (an indentation trap), and
 # carriage returns: such texts go to the readers that know them.
