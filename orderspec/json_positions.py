@@ -13,7 +13,8 @@ import json
 import re
 from typing import Any
 
-Pointer = tuple[Any, ...]
+from orderspec.diagnostics import Pointer
+
 Place = tuple[int, int]  # (line, column), both from 1
 
 # Strings, numbers and literals, and brackets (commas and colons are not needed).

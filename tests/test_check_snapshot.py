@@ -76,6 +76,12 @@ def test_without_a_snapshot_nothing_is_judged(tmp_path: Path) -> None:
     assert state_codes(lint(tmp_path, order(REMOVE % "ratePlanId: anything"))) == []
 
 
+
+def test_actions_from_a_create_subscription_on_are_not_judged_against_the_snapshot(tmp_path: Path) -> None:
+    create = "{type: CreateSubscription, createSubscription: {subscribeToRatePlans: [{productRatePlanId: prp1}]}}"
+    spec = order(REMOVE % "ratePlanId: 8a8aa0f1before", create, REMOVE % "ratePlanId: 8a8aa0f1after")
+    assert found(lint(tmp_path, spec, state=STATE), "R060") == [where(tmp_path / "x.order.yaml", "8a8aa0f1before")]
+
 # -- R061: charges ---------------------------------------------------------------------------------
 
 def test_charges_an_update_adds_are_new(tmp_path: Path) -> None:

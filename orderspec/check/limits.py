@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Iterable
 
-from orderspec.check._common import Context, actions, as_dict, as_list, subscriptions, text
+from orderspec.check._common import Context, as_dict, as_list, subscriptions, text
 from orderspec.config import Config
 from orderspec.diagnostics import Diagnostic, Pointer, at, format_pointer
 from orderspec.model import Request, SizeLimits

@@ -52,22 +52,21 @@ def check(ctx: Context) -> None:
     _currency(ctx)
     # Items of one order naming the same subscription change it one after the other.
     walks: dict[str, _Walk] = {}
-    for index, item in enumerate(as_list(ctx.body.get("subscriptions"))):
-        item = as_dict(item)
-        number = text(item.get("subscriptionNumber"))
+    new_subscription: set[int] = set()  # items that make a new subscription: the snapshot is not its state
+    for action in ctx.actions:
+        if action.subscription_index in new_subscription:
+            continue
+        number = text(action.subscription.get("subscriptionNumber"))
         subscription = state.subscriptions.get(number) if number else None
         if subscription is None:
             continue
+        if action.type == "CreateSubscription":
+            new_subscription.add(action.subscription_index)
+            continue
         walk = walks.setdefault(subscription.number, _Walk(subscription, subscription.status))
-        for position, value in enumerate(as_list(item.get("orderActions"))):
-            if not isinstance(value, dict):
-                continue
-            action = Action(("subscriptions", index, "orderActions", position), value, index, item)
-            if action.type == "CreateSubscription":
-                break  # the item makes a new subscription: the snapshot is not its state
-            _term_end(ctx, walk, action)
-            _status(ctx, walk, action)
-            _rate_plan(ctx, walk, action)
+        _term_end(ctx, walk, action)
+        _status(ctx, walk, action)
+        _rate_plan(ctx, walk, action)
 
 
 def _action_date(ctx: Context, action: Action) -> tuple[datetime.date, Pointer] | None:

@@ -22,10 +22,10 @@ from pathlib import Path
 from orderspec.diagnostics import Diagnostic, Location, at
 from orderspec.load.json_reader import read_json
 from orderspec.load.located import load_located
-from orderspec.load.scalars import is_whole_decimal
 from orderspec.load.source_map import Document, LazySourceMap, Limits, LoadedFile, SourceMap
 from orderspec.load.yaml_block import read_yaml_block
 from orderspec.load.yaml_events import read_yaml_events
+from orderspec.whole_decimals import is_whole as is_whole_decimal
 
 __all__ = ["Document", "LazySourceMap", "Limits", "LoadedFile", "SourceMap", "is_whole_decimal",
            "load_bytes", "load_file", "load_text"]

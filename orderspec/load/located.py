@@ -10,7 +10,7 @@ from typing import Any, Iterator
 import yaml
 
 from orderspec.diagnostics import Diagnostic, Location, Pointer, at, format_pointer
-from orderspec.load.scalars import TAG, BadScalar, resolve_plain, typed_scalar
+from orderspec.load.scalars import BOOL_OR_NULL, TAG, BadScalar, resolve_plain, typed_scalar
 from orderspec.load.source_map import Document, Limits, LoadedFile, SourceMap
 
 try:
@@ -225,7 +225,7 @@ class _Builder:
                 frame[2] = _MERGE
                 return
             resolved = resolve_plain(text, self.json_mode)
-            if resolved in (TAG + "bool", TAG + "null"):
+            if resolved in BOOL_OR_NULL:
                 shown = text or "(empty)"
                 self.diagnostics.append(at(
                     self.loc(event.start_mark), "Y009",
@@ -257,6 +257,8 @@ class _Builder:
                     source.keys[pointer] = where
 
 
+# libyaml (bundled in PyYAML wheels since 6.0.4) refuses nesting past its own limit before any
+# event reaches our depth check, with its own wording; the file's fault is the same, so is the code.
 _LIBYAML_NESTING_LIMIT = 1000
 _LIBYAML_NESTING_PROBLEM = "exceeded maximum nesting depth"
 _TAB_PROBLEMS = ("found character that cannot start any token",

@@ -108,7 +108,3 @@ def typed_scalar(text: str, kind: str, json_mode: bool) -> tuple[Any, bool, bool
             raise BadScalar("Y002", f"`{text}` is not a valid number")
     raise BadScalar("Y010", f"the tag {kind} is not accepted here")
 
-
-def is_whole_decimal(value: Any) -> bool:
-    """A Decimal with a whole value (`12.0`, `100.00`, `1E+2`): an integer to JSON Schema."""
-    return type(value) is Decimal and value.is_finite() and value == value.to_integral_value()

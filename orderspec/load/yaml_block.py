@@ -25,9 +25,9 @@ from decimal import Decimal
 from typing import Any
 
 from orderspec.diagnostics import Pointer
-from orderspec.load.scalars import (BOOL_OR_NULL, TAG, BadScalar, is_whole_decimal, resolve_plain,
-                                    resolve_short, typed_scalar)
+from orderspec.load.scalars import BOOL_OR_NULL, TAG, BadScalar, resolve_plain, typed_scalar
 from orderspec.load.source_map import Document, LazySourceMap, Limits, SourceMap, UnbuiltMap
+from orderspec.whole_decimals import is_whole as is_whole_decimal
 
 # Characters that libyaml refuses or reads as line breaks, tabs (an indentation trap), and
 # carriage returns: such texts go to the readers that know them.
@@ -126,7 +126,7 @@ def _typed(raw: str) -> tuple[Any, bool, bool]:
         # tries its patterns one by one. `tests/test_load_block.py` holds the two to the same.
         value = Decimal(raw)
         return value, value == value.to_integral_value(), True
-    resolved = resolve_short(raw) if len(raw) <= _CACHED_TEXT else resolve_plain(raw, False)
+    resolved = resolve_plain(raw, False)
     value, typed, ambiguous = typed_scalar(raw, resolved[len(TAG):], False)
     if ambiguous:
         raise _NotBlock
@@ -146,7 +146,7 @@ def _key_text(raw: str) -> str:
     first = raw[0]
     if first == '"' or first == "'":
         return raw[1:-1]
-    resolved = resolve_short(raw) if len(raw) <= _CACHED_TEXT else resolve_plain(raw, False)
+    resolved = resolve_plain(raw, False)
     if resolved in BOOL_OR_NULL:
         raise _NotBlock
     return raw

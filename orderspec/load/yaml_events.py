@@ -8,9 +8,9 @@ import yaml
 
 from orderspec.diagnostics import Pointer
 from orderspec.load.located import NO_KEY, Parser
-from orderspec.load.scalars import (BOOL_OR_NULL, TAG, BadScalar, is_whole_decimal, resolve_plain,
-                                    resolve_short, typed_scalar)
+from orderspec.load.scalars import BOOL_OR_NULL, TAG, BadScalar, resolve_plain, resolve_short, typed_scalar
 from orderspec.load.source_map import Document, LazySourceMap, Limits, UnbuiltMap
+from orderspec.whole_decimals import is_whole as is_whole_decimal
 
 
 
@@ -109,5 +109,3 @@ def read_yaml_events(text: str, path: str, limits: Limits) -> list[Document] | N
         return None
     return documents
 
-
-# libyaml (bundled in PyYAML wheels since 6.0.4) refuses nesting past its own limit before any
