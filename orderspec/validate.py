@@ -157,6 +157,11 @@ def _can_nudge(schema_name: str) -> bool:
 
 
 def accepted_fast(body: Any, endpoint: Endpoint, whole_decimals: bool | None = None) -> bool:
+    """`accepted_by_schema` for the schema of the endpoint a request goes to."""
+    return accepted_by_schema(body, endpoint.schema, whole_decimals)
+
+
+def accepted_by_schema(body: Any, schema_name: str, whole_decimals: bool | None = None) -> bool:
     """True when the fast validator accepts the body, and so jsonschema would find nothing.
 
     False means "not known to be valid": the full validator decides and explains.
@@ -167,13 +172,13 @@ def accepted_fast(body: Any, endpoint: Endpoint, whole_decimals: bool | None = N
     would have refused it anyway and no bound (minimum, maximum, exclusive ones) is touched.
     `whole_decimals`, when known, says whether the body holds one (None: walk it to find out).
     """
-    is_valid = _fast_validator(endpoint.schema)
+    is_valid = _fast_validator(schema_name)
     if is_valid is None:
         return False
     try:
         if not _holds_whole_decimal(body, whole_decimals):
             return bool(is_valid(body))
-        if not _can_nudge(endpoint.schema):
+        if not _can_nudge(schema_name):
             return False
         paths = whole_paths(body)
         return bool(is_valid(nudged(body, +1, paths))) and bool(is_valid(nudged(body, -1, paths)))
