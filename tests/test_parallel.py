@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -106,6 +107,20 @@ def test_linting_one_valid_file_imports_none_of_what_it_does_not_need(tmp_path: 
     assert status == "0"
     assert not modules & LAZY, sorted(modules & LAZY)
     assert {"yaml", "jsonschema_rs", "orderspec"} <= modules
+
+
+def test_a_valid_state_folder_is_checked_without_importing_jsonschema(tmp_path: Path) -> None:
+    state = REPO / "examples" / "state"
+    status, modules = _imported_by_lint(tmp_path, EXAMPLE, "--state", str(state))
+    assert status == "0"
+    assert not modules & LAZY, sorted(modules & LAZY)
+    broken = tmp_path / "state"
+    shutil.copytree(state, broken)
+    account = broken / "accounts" / "A00000101.yaml"
+    account.write_text(account.read_text(encoding="utf-8").replace("billCycleDay: 1", "billCycleDay: first"),
+                       encoding="utf-8")
+    status, modules = _imported_by_lint(tmp_path, EXAMPLE, "--state", str(broken))
+    assert status == "1" and "jsonschema" in modules  # an invalid one is explained by jsonschema
 
 
 def test_an_invalid_body_imports_jsonschema_to_explain_it_and_junit_imports_xml(tmp_path: Path) -> None:
