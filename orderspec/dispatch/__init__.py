@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Iterable
 from orderspec.dispatch.client import ENVIRONMENTS, Credentials, Environment, Secret, ZuoraClient, resolve_environment
 from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, Reason
 from orderspec.dispatch.jobs import PollSettings, StatusLine
-from orderspec.dispatch.journal import (CREATED, JournalBusy, JournalError, OrderState, UnattributedRecords,
-                                        journal_path_for, spec_id)
+from orderspec.dispatch.journal import (JournalBusy, JournalError, OrderState, UnattributedRecords,
+                                        journal_path_for, spec_id, state_in_words)
 from orderspec.dispatch.pace import Pace, Reachability, RunStopped, TenantUnreachable
 from orderspec.dispatch.retry import RetryPolicy
 from orderspec.dispatch.settle import order_number_of
@@ -67,9 +67,7 @@ def _elsewhere(others: dict[Tenant, dict[str, OrderState]], key: str) -> str:
     for other, states in others.items():
         state = states.get(key)
         if state is not None:
-            number = state.record.get("orderNumber")
-            what = f"created as {number}" if state.status == CREATED and number else state.status
-            said.append(f"{what} on {other}")
+            said.append(f"{state_in_words(state)} on {other}")
     return f" (not yet on this tenant; the journal has it {'; '.join(said)})" if said else ""
 
 
