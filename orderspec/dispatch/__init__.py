@@ -21,7 +21,8 @@ from orderspec.dispatch.journal import (JournalBusy, JournalError, OrderState, U
 from orderspec.dispatch.pace import Pace, Reachability, RunStopped, TenantUnreachable
 from orderspec.dispatch.retry import RetryPolicy
 from orderspec.dispatch.settle import order_number_of
-from orderspec.dispatch.send import Dispatcher, Outcome, SendSettings, held_detail, plan_action
+from orderspec.dispatch.plan import held_detail, plan_action
+from orderspec.dispatch.send import Dispatcher, Outcome, SendSettings
 from orderspec.dispatch.batch import JournalReads, journals_of, send_batch
 from orderspec.dispatch.tenant import BaseUrlError, Tenant, normal_base_url
 from orderspec.render import RenderedRequest

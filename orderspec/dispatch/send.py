@@ -43,7 +43,7 @@ from orderspec.dispatch.jobs import JobOutcome, JobTimeout, PollSettings, Status
 from orderspec.dispatch.journal import (CREATED, FAILED, JOB, NOT_SENT, SENDING, UNKNOWN, Journal, OrderState,
                                         attempt_key)
 from orderspec.dispatch.pace import RunStopped, TenantUnreachable
-from orderspec.dispatch.plan import KEY_TTL, NUMBER_HINT, held_detail, plan_action  # noqa: F401 (re-exported)
+from orderspec.dispatch.plan import KEY_TTL, NUMBER_HINT
 from orderspec.dispatch.retry import RetryPolicy
 from orderspec.dispatch.settle import CONFLICT, FOUND, MISSING, look_up, order_number_of
 from orderspec.dispatch.tenant import Tenant
