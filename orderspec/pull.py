@@ -199,8 +199,7 @@ def command(keys: tuple[str, ...], env: str | None, base_url: str | None, output
     if os.path.exists(output_dir) and not os.path.isdir(output_dir):
         say(f"{output_dir} is not a folder")
         return EXIT_USAGE
-    policy = RetryPolicy(max_attempts=max_attempts, base_delay=backoff, max_delay=max(backoff, 30.0),
-                         total_time=max_wait)
+    policy = RetryPolicy.with_backoff(backoff, max_attempts=max_attempts, total_time=max_wait)
     with ZuoraClient(environment.base_url, credentials, timeout=timeout, policy=policy) as client:
         try:
             client.authenticate()
