@@ -45,7 +45,7 @@ from orderspec.dispatch.journal import (CREATED, FAILED, JOB, NOT_SENT, SENDING,
 from orderspec.dispatch.pace import RunStopped, TenantUnreachable
 from orderspec.dispatch.plan import KEY_TTL, NUMBER_HINT
 from orderspec.dispatch.retry import RetryPolicy
-from orderspec.dispatch.settle import CONFLICT, FOUND, MISSING, look_up, order_number_of
+from orderspec.dispatch.settle import CONFLICT, FOUND, MISSING, Lookup, look_up, order_number_of
 from orderspec.dispatch.tenant import Tenant
 from orderspec.render import RenderedRequest
 
@@ -121,6 +121,17 @@ def _created_detail(number: str | None, status: Any) -> str:
     if status == PENDING:
         return pending_note(number)
     return f"order status {status}" if status and status != "Completed" else ""
+
+
+def _found(rendered: RenderedRequest, journal: Journal, common: dict[str, Any], attempt: int, key: str,
+           number: str, lookup: Lookup, detail: str) -> Outcome:
+    """A look-up found order `number`, which an unconfirmed send made: journal it as created, settled by
+    the look-up."""
+    journal.append({**common, "event": CREATED, "attempt": attempt, "orderNumber": number,
+                    "subscriptionNumbers": lookup.subscription_numbers, "orderStatus": lookup.order_status,
+                    "settledBy": "lookup"})
+    return Outcome(rendered.name, key, "created", _created_detail(number, lookup.order_status) or detail,
+                   number, lookup.subscription_numbers, order_status=lookup.order_status)
 
 
 class Dispatcher:
@@ -263,12 +274,7 @@ class Dispatcher:
         if number is not None and look:
             lookup = look_up(self.client, rendered, number)
             if lookup.result == FOUND:
-                journal.append({**common, "event": CREATED, "attempt": attempt, "orderNumber": number,
-                                "subscriptionNumbers": lookup.subscription_numbers,
-                                "orderStatus": lookup.order_status, "settledBy": "lookup"})
-                return Outcome(rendered.name, key, "created",
-                               _created_detail(number, lookup.order_status) or f"{problem}; {lookup.detail}",
-                               number, lookup.subscription_numbers, order_status=lookup.order_status)
+                return _found(rendered, journal, common, attempt, key, number, lookup, f"{problem}; {lookup.detail}")
         if number is not None:
             settle = ("run the same command again: orderspec looks the order up by its number before "
                       "sending anything")
@@ -285,11 +291,7 @@ class Dispatcher:
         if lookup.result == MISSING:
             return None
         if lookup.result == FOUND:
-            journal.append({**common, "event": CREATED, "attempt": state.attempt, "orderNumber": number,
-                            "subscriptionNumbers": lookup.subscription_numbers, "orderStatus": lookup.order_status,
-                            "settledBy": "lookup"})
-            return Outcome(rendered.name, key, "created", _created_detail(number, lookup.order_status) or lookup.detail,
-                           number, lookup.subscription_numbers, order_status=lookup.order_status)
+            return _found(rendered, journal, common, state.attempt, key, number, lookup, lookup.detail)
         if lookup.result == CONFLICT:
             # Ours cannot exist under a number another order holds, so this is a definite failure: a
             # fixed spec (another orderNumber) is then sent normally instead of being held back.
