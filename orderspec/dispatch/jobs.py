@@ -16,6 +16,7 @@ from orderspec.dispatch.client import ZuoraClient
 from orderspec.dispatch.errors import DispatchError, Reason, job_errors, reasons_from
 
 FINISHED = ("Completed", "Failed")
+PENDING = "Pending"  # an order status: created, but a subscription waits for activation or acceptance
 
 
 class JobTimeout(DispatchError):
@@ -53,7 +54,7 @@ class JobOutcome:
     @property
     def pending(self) -> bool:
         """The job completed, but the order it made is Pending in Zuora (not active yet)."""
-        return self.succeeded and self.order_status == "Pending"
+        return self.succeeded and self.order_status == PENDING
 
 
 def read_job(client: ZuoraClient, job_id: str) -> JobOutcome:

@@ -39,7 +39,7 @@ from typing import Any, Callable
 from orderspec.dispatch.accounts import AccountGate, existing_account
 from orderspec.dispatch.client import ApiResponse, ZuoraClient
 from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, Reason, reasons_from
-from orderspec.dispatch.jobs import JobOutcome, JobTimeout, PollSettings, StatusLine, poll_job
+from orderspec.dispatch.jobs import PENDING, JobOutcome, JobTimeout, PollSettings, StatusLine, poll_job
 from orderspec.dispatch.journal import (CREATED, FAILED, JOB, NOT_SENT, SENDING, UNKNOWN, Journal, OrderState,
                                         attempt_key)
 from orderspec.dispatch.pace import RunStopped, TenantUnreachable
@@ -48,8 +48,6 @@ from orderspec.dispatch.retry import RetryPolicy
 from orderspec.dispatch.settle import CONFLICT, FOUND, MISSING, Lookup, look_up, order_number_of
 from orderspec.dispatch.tenant import Tenant
 from orderspec.render import RenderedRequest
-
-PENDING = "Pending"  # an order status: created, but a subscription waits for activation or acceptance
 
 
 @dataclass
