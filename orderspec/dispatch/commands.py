@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from orderspec.dispatch.send import order_facts, pending_note
+from orderspec.dispatch.jobs import order_facts
+from orderspec.dispatch.send import pending_note
 from orderspec.gate import (EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_JOURNAL_BUSY, EXIT_PROBLEMS, EXIT_UNREACHABLE,
                             EXIT_USAGE, lint_status, missing_paths, say)
 

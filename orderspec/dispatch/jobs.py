@@ -23,6 +23,18 @@ class JobTimeout(DispatchError):
     """The job was still running when the overall polling timeout ran out."""
 
 
+def order_facts(result: Any) -> tuple[str | None, list[str]]:
+    """Order number and subscription numbers of a create response (or async job result)."""
+    if not isinstance(result, dict):
+        return None, []
+    numbers = [str(n) for n in result.get("subscriptionNumbers") or []]
+    for item in result.get("subscriptions") or []:
+        if isinstance(item, dict) and item.get("subscriptionNumber") and str(item["subscriptionNumber"]) not in numbers:
+            numbers.append(str(item["subscriptionNumber"]))
+    number = result.get("orderNumber")
+    return (str(number) if number else None), numbers
+
+
 @dataclass
 class JobOutcome:
     job_id: str
@@ -43,8 +55,7 @@ class JobOutcome:
 
     @property
     def order_number(self) -> str | None:
-        number = self.result.get("orderNumber") if isinstance(self.result, dict) else None
-        return str(number) if number else None
+        return order_facts(self.result)[0]
 
     @property
     def order_status(self) -> str | None:

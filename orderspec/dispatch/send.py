@@ -39,7 +39,7 @@ from typing import Any, Callable
 from orderspec.dispatch.accounts import AccountGate, existing_account
 from orderspec.dispatch.client import ApiResponse, ZuoraClient
 from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, Reason, reasons_from
-from orderspec.dispatch.jobs import PENDING, JobOutcome, JobTimeout, PollSettings, StatusLine, poll_job
+from orderspec.dispatch.jobs import PENDING, JobOutcome, JobTimeout, PollSettings, StatusLine, order_facts, poll_job
 from orderspec.dispatch.journal import (CREATED, FAILED, JOB, NOT_SENT, SENDING, UNKNOWN, Journal, OrderState,
                                         attempt_key)
 from orderspec.dispatch.pace import RunStopped, TenantUnreachable
@@ -95,18 +95,6 @@ def content_hash(rendered: RenderedRequest) -> str:
     digest = hashlib.sha256(f"{rendered.endpoint.method} {rendered.target}\n".encode())
     digest.update(rendered.body)
     return "sha256:" + digest.hexdigest()
-
-
-def order_facts(result: Any) -> tuple[str | None, list[str]]:
-    """Order number and subscription numbers of a create response (or async job result)."""
-    if not isinstance(result, dict):
-        return None, []
-    numbers = [str(n) for n in result.get("subscriptionNumbers") or []]
-    for item in result.get("subscriptions") or []:
-        if isinstance(item, dict) and item.get("subscriptionNumber") and str(item["subscriptionNumber"]) not in numbers:
-            numbers.append(str(item["subscriptionNumber"]))
-    number = result.get("orderNumber")
-    return (str(number) if number else None), numbers
 
 
 def pending_note(order_number: str | None) -> str:
