@@ -194,7 +194,7 @@ class Dispatcher:
             # Lock contention on a shared account is the batch treading on itself: the account goes
             # one order at a time from now on, and the answer spends none of the order's new attempts
             # (see `orderspec.dispatch.accounts`); contention met alone came from outside and counts.
-            if not (any(r.category == 50 for r in reasons) and self.accounts.contended(entry)):
+            if not (any(r.lock_contention for r in reasons) and self.accounts.contended(entry)):
                 if new_attempts >= self.settings.new_attempts:
                     return Outcome(rendered.name, attempt_key(base, attempt), "failed",
                                    f"still failing after {retries + 1} attempts; run again later",
@@ -244,7 +244,7 @@ class Dispatcher:
                                  f"the answer (HTTP {response.status}) carries no reasons and no order", look=True)
         # A failure, or an async answer without a job to follow.
         reasons, retry = self._failed(response, journal, common, attempt)
-        if any(r.category == 50 for r in reasons):
+        if any(r.lock_contention for r in reasons):
             self.client.pace.contended(epoch)
         if not retry:
             return self._failure_outcome(rendered, key, response, reasons)
@@ -327,7 +327,7 @@ class Dispatcher:
                            job_id, payload=job.result, order_status=status)
         journal.append({**common, "event": FAILED, "attempt": attempt, "jobId": job_id,
                         "reasons": [r.as_json() for r in job.reasons]})
-        if any(r.category == 50 for r in job.reasons):
+        if any(r.lock_contention for r in job.reasons):
             self.client.pace.contended(self.client.pace.epoch)
         if job.reasons and all(r.retryable for r in job.reasons):
             return list(job.reasons)
