@@ -26,9 +26,6 @@ if TYPE_CHECKING:
     from orderspec.dispatch import ZuoraClient
     from orderspec.dispatch.client import ApiResponse
 
-EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-
-
 class PullError(Exception):
     """One subscription or account that could not be fetched; the message says why."""
 
@@ -191,7 +188,7 @@ def command(keys: tuple[str, ...], env: str | None, base_url: str | None, output
             max_attempts: int, backoff: float, max_wait: float) -> int:
     """The `orderspec pull` command; returns the exit status (0 all pulled, 1 some not, 2 trouble)."""
     from orderspec.dispatch import Credentials, DispatchError, RetryPolicy, ZuoraClient, resolve_environment
-    from orderspec.gate import say
+    from orderspec.gate import EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, say
 
     try:
         environment = resolve_environment(env, base_url)
@@ -202,8 +199,7 @@ def command(keys: tuple[str, ...], env: str | None, base_url: str | None, output
     if os.path.exists(output_dir) and not os.path.isdir(output_dir):
         say(f"{output_dir} is not a folder")
         return EXIT_USAGE
-    policy = RetryPolicy(max_attempts=max_attempts, base_delay=backoff, max_delay=max(backoff, 30.0),
-                         total_time=max_wait)
+    policy = RetryPolicy.with_backoff(backoff, max_attempts=max_attempts, total_time=max_wait)
     with ZuoraClient(environment.base_url, credentials, timeout=timeout, policy=policy) as client:
         try:
             client.authenticate()

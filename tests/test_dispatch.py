@@ -286,7 +286,7 @@ def test_connection_refused_is_not_sent_and_keeps_the_key(tmp_path):
     # the same key instead of refusing it as unconfirmed.
     state = journal.states()[item.rendered.idempotency_key]
     assert (state.status, state.attempt, state.sent_at) == ("not-sent", 0, 0.0)
-    from orderspec.dispatch.send import plan_action
+    from orderspec.dispatch.plan import plan_action
 
     assert plan_action(state, time.time() + 2 * 86400).startswith("send")
 

@@ -320,7 +320,7 @@ def test_an_order_stopped_before_it_left_is_journalled_as_not_sent(tmp_path):
     journal says it never left, so a re-run a day later sends it instead of calling it unconfirmed."""
     from orderspec.dispatch import RunStopped
     from orderspec.dispatch.journal import OrderState, journal_path_for
-    from orderspec.dispatch.send import plan_action
+    from orderspec.dispatch.plan import plan_action
 
     folder = write_orders(tmp_path / "specs", 1)
     (item,) = rendered(folder)

@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Iterable
 from orderspec.dispatch.client import ENVIRONMENTS, Credentials, Environment, Secret, ZuoraClient, resolve_environment
 from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, Reason
 from orderspec.dispatch.jobs import PollSettings, StatusLine
-from orderspec.dispatch.journal import (CREATED, Journal, JournalBusy, JournalError, LiveBySpec, OrderState,
-                                        UnattributedRecords, journal_path_for, spec_id)
+from orderspec.dispatch.journal import (JournalBusy, JournalError, OrderState, UnattributedRecords,
+                                        journal_path_for, spec_id, state_in_words)
 from orderspec.dispatch.pace import Pace, Reachability, RunStopped, TenantUnreachable
 from orderspec.dispatch.retry import RetryPolicy
 from orderspec.dispatch.settle import order_number_of
-from orderspec.dispatch.send import Dispatcher, Outcome, SendSettings, held_detail, plan_action
-from orderspec.dispatch.batch import send_batch
+from orderspec.dispatch.plan import held_detail, plan_action
+from orderspec.dispatch.send import Dispatcher, Outcome, SendSettings
+from orderspec.dispatch.batch import JournalReads, journals_of, send_batch
 from orderspec.dispatch.tenant import BaseUrlError, Tenant, normal_base_url
 from orderspec.render import RenderedRequest
 
@@ -61,45 +62,32 @@ def prepare(paths: Iterable[str], options: "Options | None" = None) -> "tuple[Ba
     return result, prepared
 
 
-def _journals(items: list[Prepared]) -> dict[Path, Journal]:
-    journals: dict[Path, Journal] = {}
-    for item in items:
-        path = journal_path_for(item.spec_path)
-        journals.setdefault(path, Journal(path))
-    return journals
-
-
 def _elsewhere(others: dict[Tenant, dict[str, OrderState]], key: str) -> str:
     """What the journal says about an order on other tenants (a rehearsal, say), for the dry run."""
     said = []
     for other, states in others.items():
         state = states.get(key)
         if state is not None:
-            number = state.record.get("orderNumber")
-            what = f"created as {number}" if state.status == CREATED and number else state.status
-            said.append(f"{what} on {other}")
+            said.append(f"{state_in_words(state)} on {other}")
     return f" (not yet on this tenant; the journal has it {'; '.join(said)})" if said else ""
 
 
 def dry_run(items: list[Prepared], base_url: str) -> list[tuple[Prepared, str]]:
     """What `send --yes` to `base_url` would do with each order, read from the journals (nothing
     is written). Raises UnattributedRecords as `send_batch` would."""
-    journals = _journals(items)
-    states: dict[tuple[Path, Tenant], dict[str, OrderState]] = {}
-    live: dict[tuple[Path, Tenant], LiveBySpec] = {}
+    journals = journals_of(items)
+    reads = JournalReads(journals)
     others: dict[tuple[Path, Tenant], dict[Tenant, dict[str, OrderState]]] = {}
     plans = []
     for item in items:
         key = item.rendered.idempotency_key
         path = journal_path_for(item.spec_path)
         tenant = Tenant.of(base_url, item.rendered.headers)
-        if (path, tenant) not in states:
-            states[path, tenant] = journals[path].states(tenant)
-            live[path, tenant] = LiveBySpec(states[path, tenant])
+        known, live = reads.of(path, tenant)
+        if (path, tenant) not in others:
             others[path, tenant] = journals[path].elsewhere(tenant)
-        known = states[path, tenant]
         spec = spec_id(item.spec_path, item.rendered.name)
-        earlier = live[path, tenant].earlier_version(spec, key) if key not in known else None
+        earlier = live.earlier_version(spec, key) if key not in known else None
         if earlier is not None:
             plans.append((item, f"hold: {held_detail(earlier)}"))
             continue

@@ -77,6 +77,30 @@ def order_links(rendered: "RenderedRequest") -> tuple[set[str], set[str]]:
     return changes, needs
 
 
+def journals_of(items: "list[Prepared]") -> dict[Path, Journal]:
+    """One Journal per journal file the items' specs share."""
+    journals: dict[Path, Journal] = {}
+    for item in items:
+        path = journal_path_for(item.spec_path)
+        journals.setdefault(path, Journal(path))
+    return journals
+
+
+class JournalReads:
+    """What each journal says about the orders on each tenant, read once per journal and tenant
+    (a run and its dry run ask about every spec)."""
+
+    def __init__(self, journals: dict[Path, Journal]) -> None:
+        self.journals = journals
+        self._read: dict[tuple[Path, Tenant], tuple[dict[str, OrderState], LiveBySpec]] = {}
+
+    def of(self, path: Path, tenant: Tenant) -> tuple[dict[str, OrderState], LiveBySpec]:
+        if (path, tenant) not in self._read:
+            states = self.journals[path].states(tenant)
+            self._read[path, tenant] = states, LiveBySpec(states)
+        return self._read[path, tenant]
+
+
 @dataclass
 class _Task:
     index: int
@@ -128,10 +152,7 @@ def send_batch(items: "list[Prepared]", dispatcher: Dispatcher, *, concurrency: 
     """Create every order exactly once on the dispatcher's tenant, journalling each step (see
     `orderspec.dispatch.send`), up to `concurrency` at once. `on_settled` hears of each outcome as it
     is known (in the calling thread). What the journals say about other tenants does not count."""
-    journals: dict[Path, Journal] = {}
-    for item in items:
-        path = journal_path_for(item.spec_path)
-        journals.setdefault(path, Journal(path))
+    journals = journals_of(items)
     outcomes: list[Outcome | None] = [None] * len(items)
 
     def settle(index: int, outcome: Outcome) -> None:
@@ -155,26 +176,22 @@ def _plan(items: "list[Prepared]", dispatcher: Dispatcher, journals: dict[Path, 
           settle: Callable[[int, Outcome], None]) -> list[_Task]:
     """Every journal is read (once) before anything is sent; duplicates and changed specs are
     settled here, the rest become tasks with the earlier tasks they must wait for."""
-    states: dict[tuple[Path, Tenant], dict[str, OrderState]] = {}
-    live: dict[tuple[Path, Tenant], LiveBySpec] = {}
+    reads = JournalReads(journals)
     for item in items:
-        path, tenant = journal_path_for(item.spec_path), dispatcher.tenant_of(item.rendered)
-        if (path, tenant) not in states:
-            states[path, tenant] = journals[path].states(tenant)
-            live[path, tenant] = LiveBySpec(states[path, tenant])
+        reads.of(journal_path_for(item.spec_path), dispatcher.tenant_of(item.rendered))
     first_with_key: dict[tuple[Tenant, str], str] = {}
     last_on: dict[str, int] = {}  # resource -> index of the latest task that changes it
     tasks: list[_Task] = []
     for index, item in enumerate(items):
         path, tenant = journal_path_for(item.spec_path), dispatcher.tenant_of(item.rendered)
-        known = states[path, tenant]
+        known, live = reads.of(path, tenant)
         key = item.rendered.idempotency_key
         if (tenant, key) in first_with_key:
             settle(index, Outcome(item.rendered.name, key, "skipped", f"the same order as {first_with_key[tenant, key]}"))
             continue
         first_with_key[tenant, key] = item.rendered.name
         spec = spec_id(item.spec_path, item.rendered.name)
-        earlier = live[path, tenant].earlier_version(spec, key) if key not in known else None
+        earlier = live.earlier_version(spec, key) if key not in known else None
         if earlier is not None:
             settle(index, Outcome(item.rendered.name, key, "held", held_detail(earlier)))
             continue

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from orderspec.dispatch.send import order_facts, pending_note
+from orderspec.dispatch.jobs import order_facts
+from orderspec.dispatch.send import pending_note
 from orderspec.gate import (EXIT_CLEAN, EXIT_INTERRUPTED, EXIT_JOURNAL_BUSY, EXIT_PROBLEMS, EXIT_UNREACHABLE,
                             EXIT_USAGE, lint_status, missing_paths, say)
 
@@ -69,8 +70,7 @@ def _connect(environment: Environment, tuning: Tuning, pace: Pace | None = None)
     except DispatchError as error:
         say(str(error))
         return None
-    policy = RetryPolicy(max_attempts=tuning.max_attempts, base_delay=tuning.backoff,
-                         max_delay=max(tuning.backoff, 30.0), total_time=tuning.max_wait)
+    policy = RetryPolicy.with_backoff(tuning.backoff, max_attempts=tuning.max_attempts, total_time=tuning.max_wait)
     _show_retries(tuning)
     return ZuoraClient(environment.base_url, credentials, timeout=tuning.timeout, policy=policy, pace=pace)
 
@@ -91,7 +91,7 @@ def _settings(tuning: Tuning) -> SendSettings:
 
     return SendSettings(poll=PollSettings(timeout=tuning.poll_timeout, interval=tuning.poll_interval,
                                           max_interval=max(tuning.poll_interval, 10.0)),
-                        retry=RetryPolicy(base_delay=tuning.backoff, max_delay=max(tuning.backoff, 30.0)))
+                        retry=RetryPolicy.with_backoff(tuning.backoff))
 
 
 def _json(value: Any) -> str:

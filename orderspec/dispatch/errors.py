@@ -31,8 +31,9 @@ CATEGORIES: dict[int, str] = {
     99: "integration error (payment gateway or tax engine)",
 }
 
+LOCK_CONTENTION = 50
 # Categories where the same order, sent again a little later, can succeed.
-RETRYABLE_CATEGORIES = frozenset({50, 61, 70})
+RETRYABLE_CATEGORIES = frozenset({LOCK_CONTENTION, 61, 70})
 
 _JOB_ERROR = re.compile(r"\[\s*([0-9A-Za-z_]+)\s*\]\s*:?\s*")
 
@@ -58,6 +59,10 @@ class Reason:
     @property
     def retryable(self) -> bool:
         return self.category in RETRYABLE_CATEGORIES
+
+    @property
+    def lock_contention(self) -> bool:
+        return self.category == LOCK_CONTENTION
 
     def text(self) -> str:
         return f"[{self.code}] {self.message} ({self.meaning})"

@@ -16,10 +16,23 @@ from orderspec.dispatch.client import ZuoraClient
 from orderspec.dispatch.errors import DispatchError, Reason, job_errors, reasons_from
 
 FINISHED = ("Completed", "Failed")
+PENDING = "Pending"  # an order status: created, but a subscription waits for activation or acceptance
 
 
 class JobTimeout(DispatchError):
     """The job was still running when the overall polling timeout ran out."""
+
+
+def order_facts(result: Any) -> tuple[str | None, list[str]]:
+    """Order number and subscription numbers of a create response (or async job result)."""
+    if not isinstance(result, dict):
+        return None, []
+    numbers = [str(n) for n in result.get("subscriptionNumbers") or []]
+    for item in result.get("subscriptions") or []:
+        if isinstance(item, dict) and item.get("subscriptionNumber") and str(item["subscriptionNumber"]) not in numbers:
+            numbers.append(str(item["subscriptionNumber"]))
+    number = result.get("orderNumber")
+    return (str(number) if number else None), numbers
 
 
 @dataclass
@@ -42,8 +55,7 @@ class JobOutcome:
 
     @property
     def order_number(self) -> str | None:
-        number = self.result.get("orderNumber") if isinstance(self.result, dict) else None
-        return str(number) if number else None
+        return order_facts(self.result)[0]
 
     @property
     def order_status(self) -> str | None:
@@ -53,7 +65,7 @@ class JobOutcome:
     @property
     def pending(self) -> bool:
         """The job completed, but the order it made is Pending in Zuora (not active yet)."""
-        return self.succeeded and self.order_status == "Pending"
+        return self.succeeded and self.order_status == PENDING
 
 
 def read_job(client: ZuoraClient, job_id: str) -> JobOutcome:

@@ -87,6 +87,12 @@ class OrderState:
     exposed: bool = False
 
 
+def state_in_words(state: OrderState) -> str:
+    """What the journal has about an order, for messages: "created as O-1", else its state."""
+    number = state.record.get("orderNumber")
+    return f"created as {number}" if state.status == CREATED and number else state.status
+
+
 # States in which an order exists or may exist.
 LIVE = (SENDING, UNKNOWN, JOB, CREATED)
 
@@ -261,9 +267,7 @@ class Journal:
         states = _fold(records)
         shown = []
         for state in list(states.values())[:5]:
-            number = state.record.get("orderNumber")
-            what = f"created as {number}" if state.status == CREATED and number else state.status
-            shown.append(f"{state.spec or state.key}: {what}")
+            shown.append(f"{state.spec or state.key}: {state_in_words(state)}")
         more = f"; and {len(states) - len(shown)} more" if len(states) > len(shown) else ""
         folder = self.path.parent.parent
         return (f"{self.path}: {len(records)} record(s) about {len(states)} order(s) ({'; '.join(shown)}{more}) "

@@ -18,6 +18,10 @@ from orderspec.dispatch.send import Outcome
 NOT_SENT_BY_THIS_RUN = ("skipped", "held", "not-sent")
 
 
+def sent_by_this_run(outcomes: list[Outcome]) -> int:
+    return sum(1 for o in outcomes if o.status not in NOT_SENT_BY_THIS_RUN)
+
+
 def outcome_line(outcome: Outcome) -> str:
     facts = " ".join(filter(None, [outcome.order_number,
                                    f"subscriptions {', '.join(outcome.subscription_numbers)}"
@@ -73,7 +77,7 @@ class Progress:
         counts: dict[str, int] = {}
         for outcome in outcomes:
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
-        sent = sum(1 for o in outcomes if o.status not in NOT_SENT_BY_THIS_RUN)
+        sent = sent_by_this_run(outcomes)
         elapsed = self.elapsed()
         pending = sum(1 for o in outcomes if o.pending)
         said = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to send"
@@ -82,7 +86,7 @@ class Progress:
         return f"{said} on {target}{rate}{flag}"
 
     def rate(self, outcomes: list[Outcome]) -> dict[str, Any]:
-        sent = sum(1 for o in outcomes if o.status not in NOT_SENT_BY_THIS_RUN)
+        sent = sent_by_this_run(outcomes)
         elapsed = self.elapsed()
         # Decimal: the JSON writer refuses floats (they would turn money inexact).
         return {"sent": sent, "seconds": Decimal(f"{elapsed:.3f}"), "ordersPerSecond": Decimal(f"{sent / elapsed:.2f}")}

@@ -13,7 +13,7 @@ import email.utils
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 
 @dataclass
@@ -28,6 +28,12 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
+
+    @classmethod
+    def with_backoff(cls, backoff: float, **limits: Any) -> "RetryPolicy":
+        """The policy a command's --backoff asks for: waits start at `backoff` and are capped at the
+        usual 30 s, or at `backoff` itself when that is longer."""
+        return cls(base_delay=backoff, max_delay=max(backoff, cls.max_delay), **limits)
 
     def backoff(self, attempt: int) -> float:
         """Wait before attempt `attempt + 1` (attempt counts from 1): full jitter, capped."""

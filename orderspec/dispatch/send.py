@@ -39,17 +39,15 @@ from typing import Any, Callable
 from orderspec.dispatch.accounts import AccountGate, existing_account
 from orderspec.dispatch.client import ApiResponse, ZuoraClient
 from orderspec.dispatch.errors import DispatchError, OutcomeUnknown, Reason, reasons_from
-from orderspec.dispatch.jobs import JobOutcome, JobTimeout, PollSettings, StatusLine, poll_job
+from orderspec.dispatch.jobs import PENDING, JobOutcome, JobTimeout, PollSettings, StatusLine, order_facts, poll_job
 from orderspec.dispatch.journal import (CREATED, FAILED, JOB, NOT_SENT, SENDING, UNKNOWN, Journal, OrderState,
                                         attempt_key)
 from orderspec.dispatch.pace import RunStopped, TenantUnreachable
-from orderspec.dispatch.plan import KEY_TTL, NUMBER_HINT, held_detail, plan_action  # noqa: F401 (re-exported)
+from orderspec.dispatch.plan import KEY_TTL, NUMBER_HINT
 from orderspec.dispatch.retry import RetryPolicy
-from orderspec.dispatch.settle import CONFLICT, FOUND, MISSING, look_up, order_number_of
+from orderspec.dispatch.settle import CONFLICT, FOUND, MISSING, Lookup, look_up, order_number_of
 from orderspec.dispatch.tenant import Tenant
 from orderspec.render import RenderedRequest
-
-PENDING = "Pending"  # an order status: created, but a subscription waits for activation or acceptance
 
 
 @dataclass
@@ -99,18 +97,6 @@ def content_hash(rendered: RenderedRequest) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def order_facts(result: Any) -> tuple[str | None, list[str]]:
-    """Order number and subscription numbers of a create response (or async job result)."""
-    if not isinstance(result, dict):
-        return None, []
-    numbers = [str(n) for n in result.get("subscriptionNumbers") or []]
-    for item in result.get("subscriptions") or []:
-        if isinstance(item, dict) and item.get("subscriptionNumber") and str(item["subscriptionNumber"]) not in numbers:
-            numbers.append(str(item["subscriptionNumber"]))
-    number = result.get("orderNumber")
-    return (str(number) if number else None), numbers
-
-
 def pending_note(order_number: str | None) -> str:
     return (f"order {order_number or '(no number)'} is Pending in Zuora: it exists, but a subscription in it waits "
             "for activation or customer acceptance (service activation / customer acceptance dates), so it does "
@@ -121,6 +107,17 @@ def _created_detail(number: str | None, status: Any) -> str:
     if status == PENDING:
         return pending_note(number)
     return f"order status {status}" if status and status != "Completed" else ""
+
+
+def _found(rendered: RenderedRequest, journal: Journal, common: dict[str, Any], attempt: int, key: str,
+           number: str, lookup: Lookup, detail: str) -> Outcome:
+    """A look-up found order `number`, which an unconfirmed send made: journal it as created, settled by
+    the look-up."""
+    journal.append({**common, "event": CREATED, "attempt": attempt, "orderNumber": number,
+                    "subscriptionNumbers": lookup.subscription_numbers, "orderStatus": lookup.order_status,
+                    "settledBy": "lookup"})
+    return Outcome(rendered.name, key, "created", _created_detail(number, lookup.order_status) or detail,
+                   number, lookup.subscription_numbers, order_status=lookup.order_status)
 
 
 class Dispatcher:
@@ -197,7 +194,7 @@ class Dispatcher:
             # Lock contention on a shared account is the batch treading on itself: the account goes
             # one order at a time from now on, and the answer spends none of the order's new attempts
             # (see `orderspec.dispatch.accounts`); contention met alone came from outside and counts.
-            if not (any(r.category == 50 for r in reasons) and self.accounts.contended(entry)):
+            if not (any(r.lock_contention for r in reasons) and self.accounts.contended(entry)):
                 if new_attempts >= self.settings.new_attempts:
                     return Outcome(rendered.name, attempt_key(base, attempt), "failed",
                                    f"still failing after {retries + 1} attempts; run again later",
@@ -247,7 +244,7 @@ class Dispatcher:
                                  f"the answer (HTTP {response.status}) carries no reasons and no order", look=True)
         # A failure, or an async answer without a job to follow.
         reasons, retry = self._failed(response, journal, common, attempt)
-        if any(r.category == 50 for r in reasons):
+        if any(r.lock_contention for r in reasons):
             self.client.pace.contended(epoch)
         if not retry:
             return self._failure_outcome(rendered, key, response, reasons)
@@ -263,12 +260,7 @@ class Dispatcher:
         if number is not None and look:
             lookup = look_up(self.client, rendered, number)
             if lookup.result == FOUND:
-                journal.append({**common, "event": CREATED, "attempt": attempt, "orderNumber": number,
-                                "subscriptionNumbers": lookup.subscription_numbers,
-                                "orderStatus": lookup.order_status, "settledBy": "lookup"})
-                return Outcome(rendered.name, key, "created",
-                               _created_detail(number, lookup.order_status) or f"{problem}; {lookup.detail}",
-                               number, lookup.subscription_numbers, order_status=lookup.order_status)
+                return _found(rendered, journal, common, attempt, key, number, lookup, f"{problem}; {lookup.detail}")
         if number is not None:
             settle = ("run the same command again: orderspec looks the order up by its number before "
                       "sending anything")
@@ -285,11 +277,7 @@ class Dispatcher:
         if lookup.result == MISSING:
             return None
         if lookup.result == FOUND:
-            journal.append({**common, "event": CREATED, "attempt": state.attempt, "orderNumber": number,
-                            "subscriptionNumbers": lookup.subscription_numbers, "orderStatus": lookup.order_status,
-                            "settledBy": "lookup"})
-            return Outcome(rendered.name, key, "created", _created_detail(number, lookup.order_status) or lookup.detail,
-                           number, lookup.subscription_numbers, order_status=lookup.order_status)
+            return _found(rendered, journal, common, state.attempt, key, number, lookup, lookup.detail)
         if lookup.result == CONFLICT:
             # Ours cannot exist under a number another order holds, so this is a definite failure: a
             # fixed spec (another orderNumber) is then sent normally instead of being held back.
@@ -339,7 +327,7 @@ class Dispatcher:
                            job_id, payload=job.result, order_status=status)
         journal.append({**common, "event": FAILED, "attempt": attempt, "jobId": job_id,
                         "reasons": [r.as_json() for r in job.reasons]})
-        if any(r.category == 50 for r in job.reasons):
+        if any(r.lock_contention for r in job.reasons):
             self.client.pace.contended(self.client.pace.epoch)
         if job.reasons and all(r.retryable for r in job.reasons):
             return list(job.reasons)
